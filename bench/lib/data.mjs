@@ -1,0 +1,129 @@
+// The workloads' data: made once by the parent (run.mjs) and written to build/data/<W>.bin,
+// then read by every child process (JS and C alike), so every library trains on the very same
+// numbers. Format: int32 n, nin, nout; n*nin float64 inputs; n*nout float64 targets (row-major,
+// little-endian).
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BENCH_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const DATA_DIR = join(BENCH_DIR, 'build', 'data');
+
+/** mulberry32: a small, fast, seeded 32-bit generator returning floats in [0, 1). */
+export function mulberry32(seed) {
+  let a = seed >>> 0;
+  return function random() {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(rand) {
+  // Box–Muller
+  let u = 0;
+  while (u === 0) u = rand();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+}
+
+function xor() {
+  const X = [[0, 0], [0, 1], [1, 0], [1, 1]];
+  const Y = [[0], [1], [1], [0]];
+  return { X, Y };
+}
+
+/** Iris: 150 rows, each feature standardised (z-score, population std), one-hot species,
+ * rows in one fixed shuffled order (harmless for full batch, fair to per-sample learners). */
+function iris() {
+  const text = readFileSync(join(BENCH_DIR, 'data', 'iris.csv'), 'utf8').trim().split(/\r?\n/);
+  const header = text[0].split(',');
+  if (header.length !== 5) throw new Error('unexpected iris.csv header');
+  const species = ['setosa', 'versicolor', 'virginica'];
+  const rows = text.slice(1).map((line) => {
+    const cells = line.split(',');
+    const s = species.indexOf(cells[4].trim());
+    if (s < 0) throw new Error(`unknown species ${cells[4]}`);
+    return { x: cells.slice(0, 4).map(Number), s };
+  });
+  if (rows.length !== 150) throw new Error(`iris.csv has ${rows.length} rows, expected 150`);
+  for (let j = 0; j < 4; j++) {
+    const mean = rows.reduce((a, r) => a + r.x[j], 0) / rows.length;
+    const sd = Math.sqrt(rows.reduce((a, r) => a + (r.x[j] - mean) ** 2, 0) / rows.length);
+    for (const r of rows) r.x[j] = (r.x[j] - mean) / sd;
+  }
+  const rand = mulberry32(2024);
+  for (let i = rows.length - 1; i > 0; i--) {
+    const k = Math.floor(rand() * (i + 1));
+    [rows[i], rows[k]] = [rows[k], rows[i]];
+  }
+  return { X: rows.map((r) => r.x), Y: rows.map((r) => species.map((_, c) => (c === r.s ? 1 : 0))) };
+}
+
+/** W3: 10,000 synthetic 784-pixel rows in 10 classes. Each class has a random prototype (a
+ * quarter of its pixels on, at 0.5–1); a row is its class's prototype plus N(0, 0.4) noise per
+ * pixel, clipped to [0, 1]. Learnable, but not in one step. */
+export function synthetic(n = 10000, nin = 784, classes = 10, seed = 7) {
+  const rand = mulberry32(seed);
+  const protos = [];
+  for (let c = 0; c < classes; c++) {
+    const p = new Float64Array(nin);
+    for (let j = 0; j < nin; j++) p[j] = rand() < 0.25 ? 0.5 + 0.5 * rand() : 0;
+    protos.push(p);
+  }
+  const X = [];
+  const Y = [];
+  for (let i = 0; i < n; i++) {
+    const c = Math.floor(rand() * classes);
+    const x = new Array(nin);
+    for (let j = 0; j < nin; j++) x[j] = Math.min(1, Math.max(0, protos[c][j] + 0.4 * gaussian(rand)));
+    X.push(x);
+    const y = new Array(classes).fill(0);
+    y[c] = 1;
+    Y.push(y);
+  }
+  return { X, Y };
+}
+
+export const GENERATORS = { W1: xor, W2: iris, W3: () => synthetic() };
+
+export function dataPath(id) {
+  return join(DATA_DIR, `${id}.bin`);
+}
+
+export function writeData(id) {
+  const { X, Y } = GENERATORS[id]();
+  const n = X.length;
+  const nin = X[0].length;
+  const nout = Y[0].length;
+  const buf = Buffer.alloc(12 + 8 * n * (nin + nout));
+  buf.writeInt32LE(n, 0);
+  buf.writeInt32LE(nin, 4);
+  buf.writeInt32LE(nout, 8);
+  let o = 12;
+  for (const row of X) for (const v of row) { buf.writeDoubleLE(v, o); o += 8; }
+  for (const row of Y) for (const v of row) { buf.writeDoubleLE(v, o); o += 8; }
+  mkdirSync(DATA_DIR, { recursive: true });
+  writeFileSync(dataPath(id), buf);
+  return { n, nin, nout };
+}
+
+/** Reads build/data/<id>.bin. Returns n, nin, nout, flat Float64Arrays xs, ys and row arrays X, Y
+ * (plain number[][], the format most libraries take). */
+export function readData(id) {
+  const buf = readFileSync(dataPath(id));
+  const n = buf.readInt32LE(0);
+  const nin = buf.readInt32LE(4);
+  const nout = buf.readInt32LE(8);
+  const all = new Float64Array(buf.buffer.slice(buf.byteOffset + 12, buf.byteOffset + buf.length));
+  const xs = all.subarray(0, n * nin);
+  const ys = all.subarray(n * nin, n * (nin + nout));
+  const X = new Array(n);
+  const Y = new Array(n);
+  for (let i = 0; i < n; i++) {
+    X[i] = Array.from(xs.subarray(i * nin, (i + 1) * nin));
+    Y[i] = Array.from(ys.subarray(i * nout, (i + 1) * nout));
+  }
+  return { n, nin, nout, xs, ys, X, Y };
+}

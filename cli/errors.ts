@@ -1,0 +1,16 @@
+import { BackpropError } from '../src/errors.js';
+
+/** Prints an error as one clear line (no stack trace for the user's mistakes) and exits non-zero. */
+export function exitWithError(err: unknown): never {
+  if (err instanceof BackpropError) {
+    process.stderr.write(`backprop: ${err.message}\n`);
+    process.exit(1);
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string' && typeof e.message === 'string' && e.code.startsWith('E')) {
+    process.stderr.write(`backprop: ${e.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`backprop: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(2);
+}

@@ -1,0 +1,17 @@
+// The public API of backprop.
+export { BackpropError } from './errors.js';
+export { Matrix, matmul, addRow, colSums } from './tensor/matrix.js';
+export { Random } from './tensor/random.js';
+export { activation, ACTIVATION_NAMES, LEAKY_SLOPE, type Activation, type ActivationName } from './nn/activations.js';
+export { loss, LOSS_NAMES, LOSS_ALIASES, type Loss, type LossName } from './nn/losses.js';
+export { INIT_NAMES, type InitName } from './nn/init.js';
+export { Dense } from './nn/dense.js';
+export { Network, slidesIrisNetwork, type LayerSpec, type NetworkOptions, type NetworkJSON, type Param } from './nn/network.js';
+export { optimizer, OPTIMIZER_NAMES, type Optimizer, type OptimizerName, type OptimizerSpec } from './train/optimizers.js';
+export type { Schedule } from './train/schedules.js';
+export { fit, DivergedError, type FitOptions, type History, type EpochInfo, type BatchInfo, type StopReason } from './train/fit.js';
+export { evaluate, accuracy, confusionMatrix, classesOf, type Evaluation } from './train/metrics.js';
+export { gradientCheck, type GradientCheckResult, type GradientCheckOptions } from './train/gradient-check.js';
+export { trace, traceToJSON, formatTrace, formatMatrix, TraceRecorder, type Trace, type TraceEntry } from './trace/trace.js';
+export type { Recorder } from './trace/recorder.js';
+export { IRIS3, XOR, XOR_SLIDE_ITERATIONS } from './data/examples.js';

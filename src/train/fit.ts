@@ -1,0 +1,277 @@
+import { BackpropError, check } from '../errors.js';
+import { Matrix } from '../tensor/matrix.js';
+import type { Network } from '../nn/network.js';
+import { classesOf, isClassification, accuracy } from './metrics.js';
+import { defaultLearningRate, optimizer as makeOptimizer, type Optimizer, type OptimizerName, type OptimizerSpec } from './optimizers.js';
+import { scheduledRate, validateSchedule, type Schedule } from './schedules.js';
+
+type Data = Matrix | number[][];
+
+export interface EpochInfo {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Training loss over the epoch (each batch measured before its update). */
+  loss: number;
+  accuracy?: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  learningRate: number;
+}
+
+export interface BatchInfo {
+  epoch: number;
+  /** 1-based batch number within the epoch. */
+  batch: number;
+  batches: number;
+  /** Rows in this batch. */
+  size: number;
+  /** The batch's loss, before its update. */
+  loss: number;
+}
+
+export interface FitOptions {
+  /** Passes over the training data (default 100). */
+  epochs?: number;
+  /**
+   * Rows per gradient step: 'full' (batch gradient descent, the default), 1 (stochastic), or
+   * any size in between (mini-batch). The last batch of an epoch may be smaller.
+   */
+  batchSize?: number | 'full';
+  /** Step size α (default 0.1 for sgd, momentum, nesterov; 0.001 for rmsprop, adam). */
+  learningRate?: number;
+  /** 'sgd' (default), 'momentum', 'nesterov', 'rmsprop', 'adam', or a spec with hyper-parameters. */
+  optimizer?: OptimizerName | OptimizerSpec | Optimizer;
+  /** Learning-rate schedule over epochs. */
+  schedule?: Schedule;
+  /** Shuffle the rows each epoch with the network's seeded generator (default true; no effect with one batch). */
+  shuffle?: boolean;
+  /** Stop once the epoch's training loss is at or below this. */
+  errorThreshold?: number;
+  /** Fraction of rows (chosen with the seeded generator) held out for validation. */
+  validationSplit?: number;
+  /** Explicit validation data; takes precedence over validationSplit. */
+  validationData?: [Data, Data];
+  /**
+   * Stop when the validation loss (or the training loss, without validation data) has not
+   * improved by more than minDelta for `patience` epochs; by default restores the best weights.
+   */
+  earlyStopping?: number | { patience: number; minDelta?: number; restoreBest?: boolean };
+  /** Called after every epoch; return false to stop. */
+  onEpochEnd?: (info: EpochInfo) => void | boolean;
+  /** Called after every batch; return false to stop. */
+  onBatchEnd?: (info: BatchInfo) => void | boolean;
+}
+
+export type StopReason = 'epochs' | 'threshold' | 'early-stopping' | 'callback';
+
+export interface History {
+  loss: number[];
+  accuracy?: number[];
+  valLoss?: number[];
+  valAccuracy?: number[];
+  learningRate: number[];
+  /** Epochs completed. */
+  epochs: number;
+  stopReason: StopReason;
+  /** With early stopping: the epoch whose weights were kept. */
+  bestEpoch?: number;
+  /** Wall-clock seconds spent in fit. */
+  seconds: number;
+}
+
+/** Thrown when the loss or a gradient turns NaN or infinite; the weights of the last good step are kept. */
+export class DivergedError extends BackpropError {
+  readonly epoch: number;
+  readonly batch: number;
+  readonly history: History;
+  constructor(epoch: number, batch: number, lr: number, history: History) {
+    super(
+      'diverged',
+      `training diverged at epoch ${epoch}, batch ${batch}: the loss or a gradient became NaN or infinite. ` +
+        `The weights from the last good step are kept. Try a lower learning rate (now ${lr}).`,
+    );
+    this.epoch = epoch;
+    this.batch = batch;
+    this.history = history;
+  }
+}
+
+/**
+ * Trains the network by backpropagation and gradient descent: for each batch, forward, loss,
+ * backward, optimizer step. Everything random comes from the network's seeded generator.
+ */
+export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): History {
+  const started = now();
+  const X0 = Matrix.of(x, 'X');
+  const Y0 = Matrix.of(y, 'Y');
+  net.validate(X0, Y0);
+  const stuck = net.layers.findIndex((l) => !l.activation.trainable);
+  if (stuck >= 0) {
+    throw new BackpropError(
+      'untrainable',
+      `layer ${stuck + 1} uses the step activation, whose derivative is 0 everywhere except at 0, where it is undefined. ` +
+        'Backpropagation multiplies by that derivative, so every gradient below it is 0 and gradient descent cannot learn. ' +
+        "Use 'sigmoid', the smooth version of step, as the slides do (step stays available for forward passes and traces).",
+    );
+  }
+
+  const epochs = options.epochs ?? 100;
+  check(Number.isInteger(epochs) && epochs >= 0, `epochs must be a whole number ≥ 0, got ${epochs}`);
+  const opt = resolveOptimizer(options.optimizer);
+  const lr0 = options.learningRate ?? defaultLearningRate(opt.spec.name);
+  check(Number.isFinite(lr0) && lr0 > 0, `learningRate must be a positive number, got ${lr0}`);
+  validateSchedule(options.schedule);
+  const shuffle = options.shuffle ?? true;
+  const threshold = options.errorThreshold;
+  check(threshold === undefined || Number.isFinite(threshold), `errorThreshold must be a number, got ${threshold}`);
+
+  // Validation data: given, or a seeded split of the training rows.
+  let X = X0;
+  let Y = Y0;
+  let VX: Matrix | undefined;
+  let VY: Matrix | undefined;
+  if (options.validationData) {
+    VX = Matrix.of(options.validationData[0], 'validation X');
+    VY = Matrix.of(options.validationData[1], 'validation Y');
+    net.validate(VX, VY, 'validation X');
+  } else if (options.validationSplit !== undefined) {
+    const f = options.validationSplit;
+    check(f > 0 && f < 1, `validationSplit must be between 0 and 1 (exclusive), got ${f}`);
+    const nVal = Math.round(X0.rows * f);
+    check(nVal >= 1 && nVal < X0.rows, `validationSplit ${f} of ${X0.rows} rows leaves no rows on one side`);
+    const order = net.rng.shuffle(Int32Array.from({ length: X0.rows }, (_, i) => i));
+    const nTrain = X0.rows - nVal;
+    X = X0.gatherRows(order, 0, nTrain, new Matrix(nTrain, X0.cols));
+    Y = Y0.gatherRows(order, 0, nTrain, new Matrix(nTrain, Y0.cols));
+    VX = X0.gatherRows(order, nTrain, X0.rows, new Matrix(nVal, X0.cols));
+    VY = Y0.gatherRows(order, nTrain, X0.rows, new Matrix(nVal, Y0.cols));
+  }
+
+  const n = X.rows;
+  const bs = options.batchSize ?? 'full';
+  check(
+    bs === 'full' || (Number.isInteger(bs) && bs > 0),
+    `batchSize must be 'full' or a whole number ≥ 1, got ${bs}`,
+  );
+  const batchSize = bs === 'full' ? n : Math.min(bs, n);
+  const batches = Math.ceil(n / batchSize);
+
+  const es = typeof options.earlyStopping === 'number' ? { patience: options.earlyStopping } : options.earlyStopping;
+  if (es) check(Number.isInteger(es.patience) && es.patience > 0, `earlyStopping patience must be a whole number ≥ 1, got ${es.patience}`);
+
+  const classify = isClassification(Y);
+  const history: History = {
+    loss: [],
+    learningRate: [],
+    epochs: 0,
+    stopReason: 'epochs',
+    seconds: 0,
+    ...(classify ? { accuracy: [] } : {}),
+    ...(VX ? { valLoss: [] } : {}),
+    ...(VX && classify ? { valAccuracy: [] } : {}),
+  };
+
+  // Batch buffers, sized once; rows are copied in each step in the epoch's order.
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const full = batches === 1;
+  const bx = full ? X : new Matrix(batchSize, X.cols);
+  const by = full ? Y : new Matrix(batchSize, Y.cols);
+  const tail = n % batchSize;
+  const tx = tail && !full ? new Matrix(tail, X.cols) : undefined;
+  const ty = tail && !full ? new Matrix(tail, Y.cols) : undefined;
+  const params = net.params();
+  const sums = net.loss.mean;
+
+  let best = Infinity;
+  let bestEpoch = 0;
+  let bestWeights: Float64Array[] | undefined;
+  let sinceBest = 0;
+
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    const lr = scheduledRate(options.schedule, epoch - 1, lr0);
+    if (shuffle && !full) net.rng.shuffle(order);
+    let total = 0;
+    let hits = 0;
+    let stopByCallback = false;
+    for (let b = 0; b < batches; b++) {
+      const start = b * batchSize;
+      const end = Math.min(start + batchSize, n);
+      const last = end - start !== batchSize;
+      const xb = full ? bx : X.gatherRows(order, start, end, last ? tx! : bx);
+      const yb = full ? by : Y.gatherRows(order, start, end, last ? ty! : by);
+
+      const out = net.forward(xb);
+      const loss = net.backward(xb, yb);
+      if (!Number.isFinite(loss) || !params.every((p) => allFinite(p.grad))) {
+        history.seconds = (now() - started) / 1000;
+        throw new DivergedError(epoch, b + 1, lr, history);
+      }
+      if (classify) hits += countHits(out, yb);
+      opt.step(params, lr);
+
+      total += sums ? loss * (end - start) : loss;
+      if (options.onBatchEnd?.({ epoch, batch: b + 1, batches, size: end - start, loss }) === false) {
+        stopByCallback = true;
+        break;
+      }
+    }
+
+    const epochLoss = sums ? total / n : total;
+    history.loss.push(epochLoss);
+    history.learningRate.push(lr);
+    history.epochs = epoch;
+    const info: EpochInfo = { epoch, loss: epochLoss, learningRate: lr };
+    if (classify) history.accuracy!.push((info.accuracy = hits / n));
+    if (VX && VY) {
+      const vl = net.lossOn(VX, VY);
+      history.valLoss!.push((info.valLoss = vl));
+      if (classify) history.valAccuracy!.push((info.valAccuracy = accuracy(net.forward(VX), VY)));
+    }
+    if (options.onEpochEnd?.(info) === false || stopByCallback) {
+      history.stopReason = 'callback';
+      break;
+    }
+    if (threshold !== undefined && epochLoss <= threshold) {
+      history.stopReason = 'threshold';
+      break;
+    }
+    if (es) {
+      const watched = info.valLoss ?? epochLoss;
+      if (watched < best - (es.minDelta ?? 0)) {
+        best = watched;
+        bestEpoch = epoch;
+        sinceBest = 0;
+        if (es.restoreBest !== false) bestWeights = params.map((p) => p.value.slice());
+      } else if (++sinceBest >= es.patience) {
+        history.stopReason = 'early-stopping';
+        history.bestEpoch = bestEpoch;
+        if (bestWeights) params.forEach((p, i) => p.value.set(bestWeights![i]));
+        break;
+      }
+    }
+  }
+  history.seconds = (now() - started) / 1000;
+  return history;
+}
+
+function resolveOptimizer(o: FitOptions['optimizer']): Optimizer {
+  if (o && typeof o === 'object' && 'step' in o) return o;
+  return makeOptimizer((o as OptimizerName | OptimizerSpec | undefined) ?? 'sgd');
+}
+
+function allFinite(a: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
+}
+
+function countHits(out: Matrix, y: Matrix): number {
+  const p = classesOf(out);
+  const t = classesOf(y);
+  let h = 0;
+  for (let i = 0; i < p.length; i++) if (p[i] === t[i]) h++;
+  return h;
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}

@@ -1,0 +1,86 @@
+import { Matrix } from '../tensor/matrix.js';
+import type { Network } from '../nn/network.js';
+
+/**
+ * The class of each row: the largest output's index when there are several outputs, or
+ * 0/1 by the threshold 0.5 for a single output.
+ */
+export function classesOf(m: Matrix): Int32Array {
+  const out = new Int32Array(m.rows);
+  const c = m.cols;
+  const d = m.data;
+  for (let i = 0; i < m.rows; i++) {
+    if (c === 1) {
+      out[i] = d[i] >= 0.5 ? 1 : 0;
+      continue;
+    }
+    let best = 0;
+    for (let j = 1; j < c; j++) if (d[i * c + j] > d[i * c + best]) best = j;
+    out[i] = best;
+  }
+  return out;
+}
+
+/** True when every target is 0 or 1: a classification task, where accuracy means something. */
+export function isClassification(y: Matrix): boolean {
+  const d = y.data;
+  for (let i = 0; i < d.length; i++) if (d[i] !== 0 && d[i] !== 1) return false;
+  return true;
+}
+
+/** Fraction of rows whose predicted class equals the target class. */
+export function accuracy(out: Matrix, y: Matrix): number {
+  const p = classesOf(out);
+  const t = classesOf(y);
+  let hit = 0;
+  for (let i = 0; i < p.length; i++) if (p[i] === t[i]) hit++;
+  return p.length ? hit / p.length : 0;
+}
+
+/** Confusion matrix: entry [actual][predicted] counts rows. */
+export function confusionMatrix(out: Matrix, y: Matrix): number[][] {
+  const k = Math.max(2, y.cols);
+  const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  const p = classesOf(out);
+  const t = classesOf(y);
+  for (let i = 0; i < p.length; i++) m[t[i]][p[i]]++;
+  return m;
+}
+
+export interface Evaluation {
+  /** The network's loss on the data, under its loss convention. */
+  loss: number;
+  /** The loss's name. */
+  lossName: string;
+  /** Present for classification targets (every target 0 or 1). */
+  accuracy?: number;
+  /** Present for classification targets: [actual][predicted]. */
+  confusion?: number[][];
+  /** Per class, for classification: precision and recall (NaN when undefined). */
+  precision?: number[];
+  recall?: number[];
+}
+
+/** Loss, and for classification accuracy, confusion matrix, precision and recall. */
+export function evaluate(net: Network, x: Matrix | number[][], y: Matrix | number[][]): Evaluation {
+  const X = Matrix.of(x, 'X');
+  const Y = Matrix.of(y, 'Y');
+  net.validate(X, Y);
+  const loss = net.lossOn(X, Y);
+  const out = net.forward(X);
+  const result: Evaluation = { loss, lossName: net.loss.name };
+  if (isClassification(Y)) {
+    const confusion = confusionMatrix(out, Y);
+    result.accuracy = accuracy(out, Y);
+    result.confusion = confusion;
+    result.precision = confusion.map((_, j) => {
+      const col = confusion.reduce((s, row) => s + row[j], 0);
+      return col ? confusion[j][j] / col : NaN;
+    });
+    result.recall = confusion.map((row, j) => {
+      const total = row.reduce((s, v) => s + v, 0);
+      return total ? row[j] / total : NaN;
+    });
+  }
+  return result;
+}
