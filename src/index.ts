@@ -9,6 +9,7 @@ export { Dense } from './nn/dense.js';
 export { Network, slidesIrisNetwork, type LayerSpec, type NetworkOptions, type NetworkJSON, type Param } from './nn/network.js';
 export { optimizer, OPTIMIZER_NAMES, type Optimizer, type OptimizerName, type OptimizerSpec } from './train/optimizers.js';
 export type { Schedule } from './train/schedules.js';
+export type { Checkpoint, CheckpointOptions } from './train/checkpoint.js';
 export { fit, DivergedError, type FitOptions, type History, type EpochInfo, type BatchInfo, type StopReason } from './train/fit.js';
 export { evaluate, accuracy, confusionMatrix, classesOf, type Evaluation } from './train/metrics.js';
 export { gradientCheck, type GradientCheckResult, type GradientCheckOptions } from './train/gradient-check.js';

@@ -30,7 +30,9 @@ const caseArb = fc
     return { ...c, outActivation: outs[c.outChoice % outs.length] };
   });
 
-function build(c: fc.Infer<typeof caseArb>) {
+type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+
+function build(c: Case) {
   const net = new Network({
     inputs: c.inputs,
     loss: c.loss,

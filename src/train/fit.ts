@@ -1,9 +1,10 @@
 import { BackpropError, check } from '../errors.js';
 import { Matrix } from '../tensor/matrix.js';
-import type { Network } from '../nn/network.js';
+import type { Network, Param } from '../nn/network.js';
 import { classesOf, isClassification, accuracy } from './metrics.js';
 import { defaultLearningRate, optimizer as makeOptimizer, type Optimizer, type OptimizerName, type OptimizerSpec } from './optimizers.js';
 import { scheduledRate, validateSchedule, type Schedule } from './schedules.js';
+import type { Checkpoint, CheckpointOptions } from './checkpoint.js';
 
 type Data = Matrix | number[][];
 
@@ -60,9 +61,18 @@ export interface FitOptions {
   onEpochEnd?: (info: EpochInfo) => void | boolean;
   /** Called after every batch; return false to stop. */
   onBatchEnd?: (info: BatchInfo) => void | boolean;
+  /** Save checkpoints every N batches or epochs (see Checkpoint). */
+  checkpoint?: CheckpointOptions;
+  /** Continue from a checkpoint instead of starting afresh (same data and options). */
+  resume?: Checkpoint;
+  /**
+   * Asked after every batch; when it returns true, training stops at once, saving a checkpoint
+   * first if `checkpoint` is set (e.g. on a signal). The history's stopReason is 'interrupted'.
+   */
+  shouldStop?: () => boolean;
 }
 
-export type StopReason = 'epochs' | 'threshold' | 'early-stopping' | 'callback';
+export type StopReason = 'epochs' | 'threshold' | 'early-stopping' | 'callback' | 'interrupted';
 
 export interface History {
   loss: number[];
@@ -124,12 +134,23 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
   const shuffle = options.shuffle ?? true;
   const threshold = options.errorThreshold;
   check(threshold === undefined || Number.isFinite(threshold), `errorThreshold must be a number, got ${threshold}`);
+  const cp = options.checkpoint;
+  if (cp) {
+    for (const k of ['everyBatches', 'everyEpochs'] as const) {
+      const v = cp[k];
+      check(v === undefined || (Number.isInteger(v) && v > 0), `checkpoint.${k} must be a whole number ≥ 1, got ${v}`);
+    }
+  }
+  const resume = options.resume;
+  const params = net.params();
+  if (resume) restore(net, opt, resume);
 
   // Validation data: given, or a seeded split of the training rows.
   let X = X0;
   let Y = Y0;
   let VX: Matrix | undefined;
   let VY: Matrix | undefined;
+  let validationRows: Int32Array | undefined;
   if (options.validationData) {
     VX = Matrix.of(options.validationData[0], 'validation X');
     VY = Matrix.of(options.validationData[1], 'validation Y');
@@ -139,12 +160,15 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
     check(f > 0 && f < 1, `validationSplit must be between 0 and 1 (exclusive), got ${f}`);
     const nVal = Math.round(X0.rows * f);
     check(nVal >= 1 && nVal < X0.rows, `validationSplit ${f} of ${X0.rows} rows leaves no rows on one side`);
-    const order = net.rng.shuffle(Int32Array.from({ length: X0.rows }, (_, i) => i));
+    const perm = resume?.validationRows
+      ? Int32Array.from(resume.validationRows)
+      : net.rng.shuffle(Int32Array.from({ length: X0.rows }, (_, i) => i));
+    validationRows = perm;
     const nTrain = X0.rows - nVal;
-    X = X0.gatherRows(order, 0, nTrain, new Matrix(nTrain, X0.cols));
-    Y = Y0.gatherRows(order, 0, nTrain, new Matrix(nTrain, Y0.cols));
-    VX = X0.gatherRows(order, nTrain, X0.rows, new Matrix(nVal, X0.cols));
-    VY = Y0.gatherRows(order, nTrain, X0.rows, new Matrix(nVal, Y0.cols));
+    X = X0.gatherRows(perm, 0, nTrain, new Matrix(nTrain, X0.cols));
+    Y = Y0.gatherRows(perm, 0, nTrain, new Matrix(nTrain, Y0.cols));
+    VX = X0.gatherRows(perm, nTrain, X0.rows, new Matrix(nVal, X0.cols));
+    VY = Y0.gatherRows(perm, nTrain, X0.rows, new Matrix(nVal, Y0.cols));
   }
 
   const n = X.rows;
@@ -160,16 +184,19 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
   if (es) check(Number.isInteger(es.patience) && es.patience > 0, `earlyStopping patience must be a whole number ≥ 1, got ${es.patience}`);
 
   const classify = isClassification(Y);
-  const history: History = {
-    loss: [],
-    learningRate: [],
-    epochs: 0,
-    stopReason: 'epochs',
-    seconds: 0,
-    ...(classify ? { accuracy: [] } : {}),
-    ...(VX ? { valLoss: [] } : {}),
-    ...(VX && classify ? { valAccuracy: [] } : {}),
-  };
+  const history: History = resume
+    ? { ...structuredCloneHistory(resume.history), stopReason: 'epochs' }
+    : {
+        loss: [],
+        learningRate: [],
+        epochs: 0,
+        stopReason: 'epochs',
+        seconds: 0,
+        ...(classify ? { accuracy: [] } : {}),
+        ...(VX ? { valLoss: [] } : {}),
+        ...(VX && classify ? { valAccuracy: [] } : {}),
+      };
+  const secondsBefore = history.seconds;
 
   // Batch buffers, sized once; rows are copied in each step in the epoch's order.
   const order = Int32Array.from({ length: n }, (_, i) => i);
@@ -179,21 +206,41 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
   const tail = n % batchSize;
   const tx = tail && !full ? new Matrix(tail, X.cols) : undefined;
   const ty = tail && !full ? new Matrix(tail, Y.cols) : undefined;
-  const params = net.params();
   const sums = net.loss.mean;
+  const predicted = new Int32Array(batchSize);
+  const actual = new Int32Array(batchSize);
 
-  let best = Infinity;
-  let bestEpoch = 0;
-  let bestWeights: Float64Array[] | undefined;
-  let sinceBest = 0;
+  let best = resume?.early?.best ?? Infinity;
+  let bestEpoch = resume?.early?.bestEpoch ?? 0;
+  let sinceBest = resume?.early?.sinceBest ?? 0;
+  let bestWeights = resume?.early?.bestParams?.map((p) => Float64Array.from(p));
+  let stepsDone = 0;
 
-  for (let epoch = 1; epoch <= epochs; epoch++) {
+  const snapshot = (epoch: number, batch: number, total: number, hits: number): Checkpoint => ({
+    kind: 'backprop-checkpoint',
+    epoch,
+    batch,
+    order: Array.from(order),
+    total,
+    hits,
+    ...(validationRows ? { validationRows: Array.from(validationRows) } : {}),
+    params: params.map((p) => Array.from(p.value)),
+    optimizer: { name: opt.spec.name, ...opt.getState() },
+    rng: net.rng.getState(),
+    history: { ...structuredCloneHistory(history), seconds: secondsBefore + (now() - started) / 1000 },
+    ...(es ? { early: { best, bestEpoch, sinceBest, ...(bestWeights ? { bestParams: bestWeights.map((w) => Array.from(w)) } : {}) } } : {}),
+  });
+
+  const firstEpoch = resume ? resume.epoch : 1;
+  if (resume) order.set(resume.order); // each epoch shuffles the previous epoch's order
+  for (let epoch = firstEpoch; epoch <= epochs; epoch++) {
     const lr = scheduledRate(options.schedule, epoch - 1, lr0);
-    if (shuffle && !full) net.rng.shuffle(order);
-    let total = 0;
-    let hits = 0;
+    const resuming = resume !== undefined && epoch === resume.epoch && resume.batch > 0;
+    if (!resuming && shuffle && !full) net.rng.shuffle(order);
+    let total = resuming ? resume.total : 0;
+    let hits = resuming ? resume.hits : 0;
     let stopByCallback = false;
-    for (let b = 0; b < batches; b++) {
+    for (let b = resuming ? resume.batch : 0; b < batches; b++) {
       const start = b * batchSize;
       const end = Math.min(start + batchSize, n);
       const last = end - start !== batchSize;
@@ -202,17 +249,29 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
 
       const out = net.forward(xb);
       const loss = net.backward(xb, yb);
-      if (!Number.isFinite(loss) || !params.every((p) => allFinite(p.grad))) {
-        history.seconds = (now() - started) / 1000;
+      if (!Number.isFinite(loss) || !allFinite(params)) {
+        history.seconds = secondsBefore + (now() - started) / 1000;
         throw new DivergedError(epoch, b + 1, lr, history);
       }
-      if (classify) hits += countHits(out, yb);
+      if (classify) hits += countHits(out, yb, predicted, actual);
       opt.step(params, lr);
+      stepsDone++;
 
       total += sums ? loss * (end - start) : loss;
       if (options.onBatchEnd?.({ epoch, batch: b + 1, batches, size: end - start, loss }) === false) {
         stopByCallback = true;
         break;
+      }
+      const interrupted = options.shouldStop?.() === true;
+      if (cp && b + 1 < batches && (interrupted || (cp.everyBatches && stepsDone % cp.everyBatches === 0))) {
+        cp.save(snapshot(epoch, b + 1, total, hits));
+      }
+      if (interrupted) {
+        history.stopReason = 'interrupted';
+        if (b + 1 < batches) {
+          history.seconds = secondsBefore + (now() - started) / 1000;
+          return history;
+        }
       }
     }
 
@@ -227,15 +286,10 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
       history.valLoss!.push((info.valLoss = vl));
       if (classify) history.valAccuracy!.push((info.valAccuracy = accuracy(net.forward(VX), VY)));
     }
-    if (options.onEpochEnd?.(info) === false || stopByCallback) {
-      history.stopReason = 'callback';
-      break;
-    }
-    if (threshold !== undefined && epochLoss <= threshold) {
-      history.stopReason = 'threshold';
-      break;
-    }
-    if (es) {
+    let stop: StopReason | undefined = history.stopReason === 'interrupted' ? 'interrupted' : undefined;
+    if (options.onEpochEnd?.(info) === false || stopByCallback) stop = 'callback';
+    else if (threshold !== undefined && epochLoss <= threshold) stop = 'threshold';
+    else if (es) {
       const watched = info.valLoss ?? epochLoss;
       if (watched < best - (es.minDelta ?? 0)) {
         best = watched;
@@ -243,15 +297,37 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
         sinceBest = 0;
         if (es.restoreBest !== false) bestWeights = params.map((p) => p.value.slice());
       } else if (++sinceBest >= es.patience) {
-        history.stopReason = 'early-stopping';
+        stop = 'early-stopping';
         history.bestEpoch = bestEpoch;
         if (bestWeights) params.forEach((p, i) => p.value.set(bestWeights![i]));
-        break;
       }
     }
+    const epochCheckpoint = cp && ((cp.everyEpochs && epoch % cp.everyEpochs === 0) || (cp.everyBatches && stepsDone % cp.everyBatches === 0) || stop === 'interrupted');
+    if (stop) history.stopReason = stop;
+    if (epochCheckpoint && (!stop || stop === 'interrupted')) cp!.save(snapshot(epoch + 1, 0, 0, 0));
+    if (stop) break;
   }
-  history.seconds = (now() - started) / 1000;
+  history.seconds = secondsBefore + (now() - started) / 1000;
   return history;
+}
+
+/** Puts a checkpoint's weights, optimizer state and generator state back. */
+function restore(net: Network, opt: Optimizer, c: Checkpoint): void {
+  check(c?.kind === 'backprop-checkpoint', 'resume: not a checkpoint (kind must be backprop-checkpoint)', 'checkpoint');
+  const params = net.params();
+  check(
+    c.params.length === params.length && c.params.every((p, i) => p.length === params[i].value.length),
+    'resume: the checkpoint was made for a network of another shape',
+    'checkpoint',
+  );
+  check(c.optimizer.name === opt.spec.name, `resume: the checkpoint used the ${c.optimizer.name} optimizer, not ${opt.spec.name}`, 'checkpoint');
+  params.forEach((p, i) => p.value.set(c.params[i]));
+  opt.setState({ t: c.optimizer.t, slots: c.optimizer.slots });
+  net.rng.setState(c.rng);
+}
+
+function structuredCloneHistory(h: History): History {
+  return JSON.parse(JSON.stringify(h)) as History;
 }
 
 function resolveOptimizer(o: FitOptions['optimizer']): Optimizer {
@@ -259,16 +335,19 @@ function resolveOptimizer(o: FitOptions['optimizer']): Optimizer {
   return makeOptimizer((o as OptimizerName | OptimizerSpec | undefined) ?? 'sgd');
 }
 
-function allFinite(a: Float64Array): boolean {
-  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+function allFinite(params: readonly Param[]): boolean {
+  for (const p of params) {
+    const g = p.grad;
+    for (let i = 0; i < g.length; i++) if (!Number.isFinite(g[i])) return false;
+  }
   return true;
 }
 
-function countHits(out: Matrix, y: Matrix): number {
-  const p = classesOf(out);
-  const t = classesOf(y);
+function countHits(out: Matrix, y: Matrix, predicted: Int32Array, actual: Int32Array): number {
+  classesOf(out, predicted);
+  classesOf(y, actual);
   let h = 0;
-  for (let i = 0; i < p.length; i++) if (p[i] === t[i]) h++;
+  for (let i = 0; i < out.rows; i++) if (predicted[i] === actual[i]) h++;
   return h;
 }
 

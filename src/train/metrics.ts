@@ -5,8 +5,7 @@ import type { Network } from '../nn/network.js';
  * The class of each row: the largest output's index when there are several outputs, or
  * 0/1 by the threshold 0.5 for a single output.
  */
-export function classesOf(m: Matrix): Int32Array {
-  const out = new Int32Array(m.rows);
+export function classesOf(m: Matrix, out: Int32Array = new Int32Array(m.rows)): Int32Array {
   const c = m.cols;
   const d = m.data;
   for (let i = 0; i < m.rows; i++) {
