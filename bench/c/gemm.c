@@ -43,6 +43,10 @@ typedef struct {
 } Shape;
 
 int main(int argc, char **argv) {
+  if (argc > 1 && !strcmp(argv[1], "--config")) {
+    printf("%s\n", openblas_get_config());
+    return 0;
+  }
   double minSeconds = argc > 1 ? atof(argv[1]) : 0.3;
   Shape shapes[] = {
       {"XW", 64, 256, 784, 0, 0},

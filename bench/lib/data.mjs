@@ -61,15 +61,16 @@ function iris() {
   return { X: rows.map((r) => r.x), Y: rows.map((r) => species.map((_, c) => (c === r.s ? 1 : 0))) };
 }
 
-/** W3: 10,000 synthetic 784-pixel rows in 10 classes. Each class has a random prototype (a
- * quarter of its pixels on, at 0.5–1); a row is its class's prototype plus N(0, 0.4) noise per
- * pixel, clipped to [0, 1]. Learnable, but not in one step. */
+/** W3: 10,000 synthetic 784-feature rows in 10 classes. Each class has a random prototype
+ * (features uniform in [−1, 1]); a row is its class's prototype plus N(0, 1) noise per feature.
+ * Zero-centred like standardised pixels; learnable within one epoch of the W3 recipe (a plain C
+ * run reaches about 0.8 training accuracy), yet not trivially. */
 export function synthetic(n = 10000, nin = 784, classes = 10, seed = 7) {
   const rand = mulberry32(seed);
   const protos = [];
   for (let c = 0; c < classes; c++) {
     const p = new Float64Array(nin);
-    for (let j = 0; j < nin; j++) p[j] = rand() < 0.25 ? 0.5 + 0.5 * rand() : 0;
+    for (let j = 0; j < nin; j++) p[j] = 2 * rand() - 1;
     protos.push(p);
   }
   const X = [];
@@ -77,7 +78,7 @@ export function synthetic(n = 10000, nin = 784, classes = 10, seed = 7) {
   for (let i = 0; i < n; i++) {
     const c = Math.floor(rand() * classes);
     const x = new Array(nin);
-    for (let j = 0; j < nin; j++) x[j] = Math.min(1, Math.max(0, protos[c][j] + 0.4 * gaussian(rand)));
+    for (let j = 0; j < nin; j++) x[j] = protos[c][j] + gaussian(rand);
     X.push(x);
     const y = new Array(classes).fill(0);
     y[c] = 1;

@@ -40,6 +40,7 @@ export const LIBRARIES = [
     workloads: ['W1', 'W2', 'W3', 'W4'],
     notes: {
       all: 'As tfjs cpu, on @tensorflow/tfjs-backend-wasm (SIMD build, one thread: the threaded build is not used in Node).',
+      W4: 'tf.matMul on the wasm backend (SIMD build, one thread), with dataSync() of the result.',
     },
   },
   {
@@ -110,7 +111,7 @@ export const LIBRARIES = [
     kind: 'openblas',
     threads: 1,
     workloads: ['W4'],
-    notes: { all: 'cblas_sgemm (c/gemm.c) from Debian libopenblas-dev, OPENBLAS_NUM_THREADS=1 or 2.' },
+    notes: { W4: 'cblas_sgemm (c/gemm.c) from Debian libopenblas-dev, OPENBLAS_NUM_THREADS=1 or 2, the same row-major layouts and transpose flags.' },
   },
   {
     id: 'openblas-2',

@@ -1,0 +1,58 @@
+// backprop adapter: the library as built by the repository root (`npm ci` or `npm run build`
+// there writes dist/). Imported by relative path so bench/ needs no link to the root package.
+import { timeGemm } from '../lib/gemm-timer.mjs';
+
+const bp = await import('../../dist/src/index.js');
+
+export async function prepare(spec, data) {
+  const L = spec.sizes.length - 1;
+  const net = new bp.Network({
+    inputs: spec.sizes[0],
+    layers: spec.sizes.slice(1).map((units, i) => ({ units, activation: i < L - 1 ? spec.hidden : spec.output })),
+    loss: spec.loss,
+    seed: 1,
+  });
+  // Convert to the library's Matrix outside the timed region, as the other adapters do for theirs.
+  const X = bp.Matrix.from(data.X, 'X');
+  const Y = bp.Matrix.from(data.Y, 'Y');
+  return {
+    train() {
+      net.fit(X, Y, {
+        epochs: spec.epochs,
+        batchSize: spec.batchSize,
+        learningRate: spec.learningRate,
+        optimizer: 'sgd',
+        shuffle: false,
+      });
+    },
+    predict(rows) {
+      return net.predict(rows);
+    },
+    info: `net.fit, optimizer sgd, on Matrix of ${X.data.constructor.name}`,
+  };
+}
+
+export const gemmUnavailable = 'the library exports no matmul';
+
+export async function gemm(shapes, minSeconds) {
+  if (typeof bp.matmul !== 'function' || typeof bp.Matrix !== 'function') return null;
+  let seed = 12345;
+  const fill = (m) => {
+    for (let i = 0; i < m.data.length; i++) {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      m.data[i] = (seed >>> 8) / 16777216 - 0.5;
+    }
+    return m;
+  };
+  return timeGemm(shapes, minSeconds, (sh) => {
+    const a = fill(sh.transA ? new bp.Matrix(sh.K, sh.M) : new bp.Matrix(sh.M, sh.K));
+    const b = fill(sh.transB ? new bp.Matrix(sh.N, sh.K) : new bp.Matrix(sh.K, sh.N));
+    const c = new bp.Matrix(sh.M, sh.N);
+    return () => bp.matmul(a, b, c, sh.transA, sh.transB);
+  });
+}
+
+/** What was timed, for the table's notes. */
+export function gemmInfo() {
+  return `bp.matmul on Matrix of ${new bp.Matrix(1, 1).data.constructor.name}`;
+}
