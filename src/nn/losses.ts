@@ -63,7 +63,8 @@ function sumSquares(out: Matrix, y: Matrix): number {
   return s;
 }
 
-function difference(out: Matrix, y: Matrix, err: Matrix): void {
+/** O_error = O_out − Y: the error of every loss here (the compiled path relies on it). */
+export function difference(out: Matrix, y: Matrix, err: Matrix): void {
   const o = out.data;
   const t = y.data;
   const e = err.data;

@@ -3,6 +3,7 @@ import { Matrix } from '../tensor/matrix.js';
 import { Random } from '../tensor/random.js';
 import { layerPrefix, type Recorder } from '../trace/recorder.js';
 import { Dense, type LayerBuffers } from './dense.js';
+import { compilePass, passBuffers, type CompiledPass } from './compile.js';
 import { initialise, INIT_NAMES, type InitName } from './init.js';
 import { loss as lookupLoss, type Loss } from './losses.js';
 import { fit, type FitOptions, type History } from '../train/fit.js';
@@ -71,6 +72,9 @@ export class Network {
   /** The generator behind everything random: initialisation here, shuffling and splits in fit. */
   readonly rng: Random;
   private readonly workspaces = new Map<number, LayerBuffers[]>();
+  private readonly passArgs = new Map<number, Float64Array[]>();
+  /** The generated small-network pass: undefined until first asked for, null when not available. */
+  private compiled: CompiledPass | null | undefined;
 
   constructor(options: NetworkOptions) {
     check(options !== null && typeof options === 'object', 'new Network(options): options must be an object');
@@ -263,6 +267,34 @@ export class Network {
         `b${i + 1}_update = ${s} · Σ_rows ${p}_delta`,
       );
     }
+  }
+
+  /**
+   * One training pass over a batch: forward, loss, backward, leaving every gradient in the
+   * layers. Small networks run the generated pass (src/nn/compile.ts), which computes the same
+   * bits without per-call overhead; `compiled: false` forces the matrix kernels. Returns the loss.
+   */
+  trainingPass(x: Matrix, y: Matrix, compiled = true): number {
+    if (compiled && this.compiled === undefined) this.compiled = compilePass(this.layers, this.loss) ?? null;
+    if (!compiled || !this.compiled) {
+      this.forward(x);
+      return this.backward(x, y);
+    }
+    const ws = this.buffers(x.rows);
+    let args = this.passArgs.get(x.rows);
+    if (!args || args[0] !== ws[0].z.data) {
+      if (this.passArgs.size >= 8) this.passArgs.clear();
+      this.passArgs.set(x.rows, (args = passBuffers(ws)));
+    }
+    this.compiled(x.data, y.data, x.rows, this.loss.scale(x.rows, this.outputs), args);
+    const out = ws[ws.length - 1];
+    return this.loss.value(out.a, y, out.z);
+  }
+
+  /** The output of the last pass over a batch of `rows` rows (a reused buffer). */
+  lastOutput(rows: number): Matrix {
+    const ws = this.buffers(rows);
+    return ws[ws.length - 1].a;
   }
 
   /** Outputs for the rows of X. */

@@ -70,6 +70,8 @@ export interface FitOptions {
    * first if `checkpoint` is set (e.g. on a signal). The history's stopReason is 'interrupted'.
    */
   shouldStop?: () => boolean;
+  /** Use the generated pass for small networks (default true; false runs the matrix kernels; same results). */
+  compiled?: boolean;
 }
 
 export type StopReason = 'epochs' | 'threshold' | 'early-stopping' | 'callback' | 'interrupted';
@@ -247,13 +249,12 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
       const xb = full ? bx : X.gatherRows(order, start, end, last ? tx! : bx);
       const yb = full ? by : Y.gatherRows(order, start, end, last ? ty! : by);
 
-      const out = net.forward(xb);
-      const loss = net.backward(xb, yb);
+      const loss = net.trainingPass(xb, yb, options.compiled ?? true);
       if (!Number.isFinite(loss) || !allFinite(params)) {
         history.seconds = secondsBefore + (now() - started) / 1000;
         throw new DivergedError(epoch, b + 1, lr, history);
       }
-      if (classify) hits += countHits(out, yb, predicted, actual);
+      if (classify) hits += countHits(net.lastOutput(xb.rows), yb, predicted, actual);
       opt.step(params, lr);
       stepsDone++;
 

@@ -78,8 +78,8 @@ class SlotOptimizer implements Optimizer {
     this.ensureSlots(params);
     this.t++;
     const { name, momentum: mu, rho, beta1, beta2, epsilon } = this.spec;
-    const c1 = 1 - Math.pow(beta1, this.t);
-    const c2 = 1 - Math.pow(beta2, this.t);
+    const c1 = name === 'adam' ? 1 - Math.pow(beta1, this.t) : 1;
+    const c2 = name === 'adam' ? 1 - Math.pow(beta2, this.t) : 1;
     for (let p = 0; p < params.length; p++) {
       const w = params[p].value;
       const g = params[p].grad;
