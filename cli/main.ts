@@ -1,14 +1,30 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
+import { registerEvaluate } from './commands/evaluate.js';
+import { registerExport } from './commands/export.js';
+import { registerInfo } from './commands/info.js';
+import { registerPredict } from './commands/predict.js';
 import { registerTrace } from './commands/trace.js';
+import { registerTrain } from './commands/train.js';
 import { exitWithError } from './errors.js';
+
+// Output cut short by the reader (e.g. `| head`) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 const program = new Command('backprop')
   .description('feedforward neural networks trained by backpropagation and gradient descent')
   .version('0.1.0')
   .showHelpAfterError();
 
+registerTrain(program);
+registerEvaluate(program);
+registerPredict(program);
+registerInfo(program);
+registerExport(program);
 registerTrace(program);
 registerDemo(program);
 

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseCsv, type CsvTable } from '../src/data/csv.js';
+import { BackpropError } from '../src/errors.js';
+import { Model } from '../src/io/model.js';
+
+/** The data sets shipped in the package's data/ folder, usable by name wherever a CSV path is. */
+export const BUNDLED_DATASETS = ['xor', 'iris', 'digits'] as const;
+
+/** The folder holding package.json, found by walking up from this file (works from cli/ and dist/cli/). */
+export function packageRoot(from = import.meta.url): string {
+  let dir = dirname(fileURLToPath(from));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new BackpropError('install', `cannot find the backprop package folder above ${fileURLToPath(from)}`);
+    dir = up;
+  }
+}
+
+/** The path of a bundled data set's CSV file. */
+export function bundledPath(name: string): string {
+  return join(packageRoot(), 'data', `${name}.csv`);
+}
+
+/** Reads a text file, or throws a BackpropError saying which file and why. */
+export function readTextFile(path: string, what = 'file'): string {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new BackpropError('io', code === 'ENOENT' ? `cannot read ${what} '${path}': no such file` : `cannot read ${what} '${path}': ${(err as Error).message}`);
+  }
+  if (stat.isDirectory()) throw new BackpropError('io', `cannot read ${what} '${path}': it is a folder, expected a file`);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new BackpropError('io', `cannot read ${what} '${path}': ${(err as Error).message}`);
+  }
+}
+
+/**
+ * A CSV file or a bundled data set by name: an existing file wins; otherwise `xor`, `iris` or
+ * `digits` (with or without .csv) names a bundled set.
+ */
+export function readData(arg: string): { text: string; source: string } {
+  if (existsSync(arg)) return { text: readTextFile(arg, 'data file'), source: arg };
+  const name = arg.toLowerCase().replace(/\.csv$/, '');
+  if ((BUNDLED_DATASETS as readonly string[]).includes(name) && !/[\\/]/.test(arg)) {
+    return { text: readTextFile(bundledPath(name), 'bundled data set'), source: `${name}.csv` };
+  }
+  if (/[\\/]|\.\w+$/.test(arg)) throw new BackpropError('io', `cannot read data file '${arg}': no such file`);
+  throw new BackpropError(
+    'io',
+    `'${arg}' is neither a file nor a bundled data set: give a CSV file's path, or one of ${BUNDLED_DATASETS.join(', ')}`,
+  );
+}
+
+/** Reads and parses a CSV file or bundled data set. */
+export function loadTable(arg: string, delimiter?: string): CsvTable {
+  const { text, source } = readData(arg);
+  return parseCsv(text, source, delimiter === undefined ? {} : { delimiter });
+}
+
+/** Reads and checks a model file. */
+export function loadModel(path: string): Model {
+  return Model.parse(readTextFile(path, 'model file'), path);
+}
+
+/** Fails early (before any training) if `path` could not be written: a folder, or a missing or read-only folder. */
+export function checkWritable(path: string, flag: string): void {
+  const dir = dirname(resolve(path));
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw new BackpropError('option', `${flag} '${path}' is a folder: give a file name`);
+  }
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new BackpropError('option', `${flag} '${path}': the folder ${dir} does not exist`);
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new BackpropError('option', `${flag} '${path}': the folder ${dir} is not writable`);
+  }
+}
+
+/**
+ * Writes a file so that a crash, a full disk or an error never leaves a half-written file in
+ * its place: the text goes to a temporary file beside the target, is flushed to disk, and then
+ * renamed over the target in one step. On failure the temporary file is removed and the old
+ * file, if any, is untouched.
+ */
+export function writeFileAtomic(path: string, text: string): void {
+  const target = resolve(path);
+  const dir = dirname(target);
+  const tmp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let fd: number | undefined;
+  try {
+    let mode = 0o644;
+    try {
+      mode = statSync(target).mode & 0o777;
+    } catch {
+      // a new file
+    }
+    fd = openSync(tmp, 'wx', mode);
+    writeSync(fd, text);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, target);
+  } catch (err) {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already failing: report the first error
+      }
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never created
+    }
+    const kept = existsSync(target) ? '; the existing file is unchanged' : '';
+    throw new BackpropError('io', `could not save '${path}': ${(err as Error).message}${kept}`);
+  }
+  try {
+    // Make the rename itself durable; not every platform can open a folder, which is fine.
+    const dfd = openSync(dir, 'r');
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  } catch {
+    // best effort
+  }
+}

@@ -1,0 +1,137 @@
+import { BackpropError, check } from '../errors.js';
+import { Matrix } from '../tensor/matrix.js';
+import type { Random } from '../tensor/random.js';
+
+export const SCALING_NAMES = ['standard', 'minmax', 'none'] as const;
+/** standard: (x − mean) / std; minmax: (x − min) / (max − min), into [0, 1]; none: unchanged. */
+export type ScalingName = (typeof SCALING_NAMES)[number];
+
+/**
+ * A fitted column scaling, as plain data for the model file: x' = (x − shift) / scale, column
+ * by column. Fitted on the training rows only, then applied unchanged to test and new data.
+ */
+export interface Scaler {
+  kind: ScalingName;
+  shift: number[];
+  scale: number[];
+}
+
+/** Fits a scaling to the columns of X. A constant column gets scale 1 (it becomes 0 or stays). */
+export function fitScaler(x: Matrix, kind: ScalingName = 'standard'): Scaler {
+  check((SCALING_NAMES as readonly string[]).includes(kind), `unknown scaling '${kind}': expected one of ${SCALING_NAMES.join(', ')}`);
+  const { rows, cols, data } = x;
+  check(rows > 0, 'cannot fit a scaling to no rows', 'data');
+  const shift = new Array<number>(cols).fill(0);
+  const scale = new Array<number>(cols).fill(1);
+  if (kind === 'none') return { kind, shift, scale };
+  for (let j = 0; j < cols; j++) {
+    if (kind === 'standard') {
+      let sum = 0;
+      for (let i = 0; i < rows; i++) sum += data[i * cols + j];
+      const mean = sum / rows;
+      let sq = 0;
+      for (let i = 0; i < rows; i++) {
+        const d = data[i * cols + j] - mean;
+        sq += d * d;
+      }
+      const std = Math.sqrt(sq / rows);
+      shift[j] = mean;
+      scale[j] = std > 1e-12 * Math.max(1, Math.abs(mean)) ? std : 1;
+    } else {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = 0; i < rows; i++) {
+        const v = data[i * cols + j];
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      shift[j] = lo;
+      scale[j] = hi > lo ? hi - lo : 1;
+    }
+  }
+  return { kind, shift, scale };
+}
+
+/** The scaled copy of X: (x − shift) / scale per column. */
+export function applyScaler(s: Scaler, x: Matrix): Matrix {
+  checkWidth(s, x);
+  const out = new Matrix(x.rows, x.cols);
+  const c = x.cols;
+  for (let i = 0; i < x.data.length; i++) out.data[i] = (x.data[i] - s.shift[i % c]) / s.scale[i % c];
+  return out;
+}
+
+/** Undoes applyScaler: x · scale + shift per column (e.g. a regression's predictions back to the target's units). */
+export function invertScaler(s: Scaler, x: Matrix): Matrix {
+  checkWidth(s, x);
+  const out = new Matrix(x.rows, x.cols);
+  const c = x.cols;
+  for (let i = 0; i < x.data.length; i++) out.data[i] = x.data[i] * s.scale[i % c] + s.shift[i % c];
+  return out;
+}
+
+function checkWidth(s: Scaler, x: Matrix): void {
+  if (s.shift.length !== x.cols || s.scale.length !== x.cols) {
+    throw new BackpropError('shape', `the scaling was fitted to ${s.shift.length} columns, but the data has ${x.cols}`);
+  }
+}
+
+/** Row indices of the training and test parts, each in ascending order. */
+export interface Split {
+  train: Int32Array;
+  test: Int32Array;
+}
+
+/**
+ * A seeded split of n rows: round(n · testFraction) rows go to the test part. With `labels`
+ * (class index per row) the split is stratified: each class gives the test part its share,
+ * shares rounded by largest remainder, and keeps at least one row for training.
+ */
+export function splitRows(n: number, testFraction: number, rng: Random, labels?: Int32Array): Split {
+  check(Number.isInteger(n) && n > 0, `cannot split ${n} rows`, 'data');
+  check(
+    Number.isFinite(testFraction) && testFraction >= 0 && testFraction < 1,
+    `the test fraction must be ≥ 0 and < 1, got ${testFraction}`,
+  );
+  if (labels) check(labels.length === n, `splitRows: ${labels.length} labels for ${n} rows`, 'shape');
+  let total = Math.round(n * testFraction);
+  if (testFraction > 0) total = Math.min(Math.max(total, 1), n - 1);
+  if (total <= 0) return { train: Int32Array.from({ length: n }, (_, i) => i), test: new Int32Array(0) };
+
+  const groups: number[][] = [];
+  if (labels) {
+    for (let i = 0; i < n; i++) (groups[labels[i]] ??= []).push(i);
+  } else {
+    groups.push(Array.from({ length: n }, (_, i) => i));
+  }
+  const present = groups.filter((g) => g && g.length > 0);
+  // Largest remainder: every class its floor share, then one more to the largest fractions.
+  const quota = present.map((g) => (g.length * total) / n);
+  const take = quota.map((q, k) => Math.min(Math.floor(q), present[k].length - 1));
+  let left = total - take.reduce((s, v) => s + v, 0);
+  const order = present.map((_, k) => k).sort((a, b) => quota[b] - Math.floor(quota[b]) - (quota[a] - Math.floor(quota[a])) || a - b);
+  while (left > 0) {
+    let gave = false;
+    for (const k of order) {
+      if (left > 0 && take[k] < present[k].length - 1) {
+        take[k]++;
+        left--;
+        gave = true;
+      }
+    }
+    if (!gave) break;
+  }
+  const test: number[] = [];
+  const train: number[] = [];
+  present.forEach((g, k) => {
+    const shuffled = rng.shuffle(g.slice());
+    test.push(...shuffled.slice(0, take[k]));
+    train.push(...shuffled.slice(take[k]));
+  });
+  return { train: Int32Array.from(train).sort(), test: Int32Array.from(test).sort() };
+}
+
+/** The rows of m at `idx`, as a new matrix. */
+export function takeRows(m: Matrix, idx: ArrayLike<number>): Matrix {
+  return m.gatherRows(idx, 0, idx.length, new Matrix(idx.length, m.cols));
+}

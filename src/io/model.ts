@@ -1,0 +1,188 @@
+import { BackpropError } from '../errors.js';
+import type { Network } from '../nn/network.js';
+import { Matrix } from '../tensor/matrix.js';
+import { evaluate as evaluateNetwork } from '../train/metrics.js';
+import type { CsvTable } from '../data/csv.js';
+import { datasetForSchema, type DataSchema } from '../data/dataset.js';
+import { applyScaler, invertScaler, takeRows } from '../data/preprocess.js';
+import { modelFileToText, networkFromModelFile, parseModelFile, type ModelFile } from './model-file.js';
+
+/** The inputs of a table as the network sees them (scaled), with the targets when present. */
+export interface PreparedData {
+  /** Scaled features, N × inputs. */
+  X: Matrix;
+  /** Targets as the network is trained on them: one-hot classes, or scaled values. */
+  Y?: Matrix;
+  /** Class index per row (classification with targets). */
+  labels?: Int32Array;
+  /** Target values in the file's units (regression with targets). */
+  values?: Float64Array;
+  /** Row number in the file of each row. */
+  lines: number[];
+}
+
+export interface Predictions {
+  kind: DataSchema['kind'];
+  /** Class names, in the order of `outputs`' columns (classification). */
+  classes?: string[];
+  /** One per row: the predicted class name, or the predicted value in the target's units. */
+  predicted: (string | number)[];
+  /** The network's outputs per row: class probabilities for a softmax output (classification). */
+  outputs?: number[][];
+}
+
+export interface ModelEvaluation {
+  rows: number;
+  /** The loss the model was trained with, on this data (scaled targets for a regression). */
+  loss: number;
+  lossName: string;
+  classes?: string[];
+  accuracy?: number;
+  /** [actual][predicted] row counts. */
+  confusion?: number[][];
+  precision?: number[];
+  recall?: number[];
+  /** Regression, in the target's units: root mean squared error, mean absolute error, R². */
+  rmse?: number;
+  mae?: number;
+  r2?: number;
+}
+
+/** Which rows of the training file to evaluate: all, or the training or test part of its split. */
+export type RowSelection = 'all' | 'train' | 'test';
+
+/** A trained model: its file (schema, scaling, history) and its network, ready to use on tables. */
+export class Model {
+  readonly file: ModelFile;
+  readonly network: Network;
+
+  constructor(file: ModelFile, network?: Network) {
+    this.file = file;
+    this.network = network ?? networkFromModelFile(file);
+  }
+
+  /** Loads a model file's text (see parseModelFile for the checks). */
+  static parse(text: string, source = 'model file'): Model {
+    return new Model(parseModelFile(text, source), undefined);
+  }
+
+  /** The model file's text, to save. */
+  toText(): string {
+    return modelFileToText({ ...this.file, network: this.network.toJSON() as ModelFile['network'] });
+  }
+
+  get schema(): DataSchema {
+    const d = this.file.data;
+    return { features: d.features, target: d.target, kind: d.kind, ...(d.classes ? { classes: d.classes } : {}) };
+  }
+
+  /** The table's features scaled as in training, and its targets when present (required with `requireTarget`). */
+  prepare(table: CsvTable, requireTarget = false): PreparedData {
+    const d = datasetForSchema(table, this.schema, requireTarget);
+    const pre = this.file.preprocessing;
+    const X = applyScaler(pre.features, d.X);
+    if (!d.Y) return { X, lines: d.lines };
+    if (this.file.data.kind === 'classification') return { X, Y: d.Y, labels: d.labels, lines: d.lines };
+    return { X, Y: applyScaler(pre.target!, d.Y), values: Float64Array.from(d.Y.data), lines: d.lines };
+  }
+
+  /** Predictions for every row of the table (the target column, if present, is ignored). */
+  predict(table: CsvTable): Predictions {
+    return this.predictPrepared(this.prepare(table, false).X);
+  }
+
+  /** Predictions for already scaled inputs. */
+  predictPrepared(X: Matrix): Predictions {
+    const out = Matrix.from(this.network.predict(X), 'outputs');
+    const { kind, classes } = this.file.data;
+    if (kind === 'regression') {
+      const values = invertScaler(this.file.preprocessing.target!, out);
+      return { kind, predicted: Array.from(values.data) };
+    }
+    const rows = out.toArray();
+    const predicted = rows.map((r) => classes![argmax(r)]);
+    return { kind, classes, predicted, outputs: rows };
+  }
+
+  /**
+   * Loss and accuracy (or errors in the target's units) on a table. `rows` picks the training
+   * or test part of the training file's split, which needs that same file.
+   */
+  evaluate(table: CsvTable, rows: RowSelection = 'all'): ModelEvaluation {
+    const p = this.prepare(table, true);
+    if (rows === 'all') return this.evaluatePrepared(p);
+    const idx = this.splitRows(table, rows);
+    return this.evaluatePrepared({
+      X: takeRows(p.X, idx),
+      Y: takeRows(p.Y!, idx),
+      labels: p.labels ? Int32Array.from(idx, (i) => p.labels![i]) : undefined,
+      values: p.values ? Float64Array.from(idx, (i) => p.values![i]) : undefined,
+      lines: Array.from(idx, (i) => p.lines[i]),
+    });
+  }
+
+  /** The row indices of the training or test part of the split the model was trained with. */
+  splitRows(table: CsvTable, part: 'train' | 'test'): Int32Array {
+    const d = this.file.data;
+    if (table.rows.length !== d.rows || fingerprintTable(table) !== d.fingerprint) {
+      throw new BackpropError(
+        'data',
+        `${table.source} is not the file the model was trained on (${d.source}, ${d.rows} rows), so its ${part} rows are unknown: ` +
+          'evaluate all rows instead',
+      );
+    }
+    const test = new Set(this.file.training.testRows);
+    const idx: number[] = [];
+    for (let i = 0; i < d.rows; i++) if (test.has(i) === (part === 'test')) idx.push(i);
+    if (idx.length === 0) throw new BackpropError('data', `the model was trained without a ${part} part: there are no ${part} rows`);
+    return Int32Array.from(idx);
+  }
+
+  /** Evaluation of prepared data (with targets). */
+  evaluatePrepared(p: PreparedData): ModelEvaluation {
+    if (!p.Y) throw new BackpropError('data', 'evaluation needs targets');
+    const e = evaluateNetwork(this.network, p.X, p.Y);
+    const base = { rows: p.X.rows, loss: e.loss, lossName: e.lossName };
+    if (this.file.data.kind === 'classification') {
+      return { ...base, classes: this.file.data.classes, accuracy: e.accuracy, confusion: e.confusion, precision: e.precision, recall: e.recall };
+    }
+    const predicted = this.predictPrepared(p.X).predicted as number[];
+    const actual = p.values!;
+    let se = 0;
+    let ae = 0;
+    let mean = 0;
+    for (let i = 0; i < actual.length; i++) mean += actual[i] / actual.length;
+    let ss = 0;
+    for (let i = 0; i < actual.length; i++) {
+      const d = predicted[i] - actual[i];
+      se += d * d;
+      ae += Math.abs(d);
+      ss += (actual[i] - mean) ** 2;
+    }
+    const n = actual.length;
+    return { ...base, rmse: Math.sqrt(se / n), mae: ae / n, r2: ss > 0 ? 1 - se / ss : NaN };
+  }
+}
+
+function argmax(r: number[]): number {
+  if (r.length === 1) return r[0] >= 0.5 ? 1 : 0;
+  let best = 0;
+  for (let j = 1; j < r.length; j++) if (r[j] > r[best]) best = j;
+  return best;
+}
+
+/** A fingerprint of a table's cells (FNV-1a, 32 bits, hex): the same data gives the same one whatever its delimiter or spacing. */
+export function fingerprintTable(table: CsvTable): string {
+  let h = 0x811c9dc5;
+  const add = (s: string) => {
+    for (let i = 0; i < s.length; i++) {
+      h ^= s.charCodeAt(i);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    h ^= 0x1f;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  };
+  table.header.forEach(add);
+  for (const row of table.rows) row.forEach(add);
+  return h.toString(16).padStart(8, '0');
+}

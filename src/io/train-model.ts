@@ -1,0 +1,251 @@
+import { BackpropError, check } from '../errors.js';
+import { normaliseActivationName } from '../nn/activations.js';
+import { loss as lookupLoss, normaliseLossName } from '../nn/losses.js';
+import { Network } from '../nn/network.js';
+import { Random } from '../tensor/random.js';
+import type { EpochInfo } from '../train/fit.js';
+import { defaultLearningRate, OPTIMIZER_NAMES, type OptimizerName } from '../train/optimizers.js';
+import type { CsvTable } from '../data/csv.js';
+import { datasetFromTable, type Dataset, type TargetKind } from '../data/dataset.js';
+import { applyScaler, fitScaler, splitRows, takeRows, type ScalingName, type Split } from '../data/preprocess.js';
+import { MODEL_FORMAT, MODEL_VERSION, type ModelFile, type ModelHistory } from './model-file.js';
+import { fingerprintTable, Model, type ModelEvaluation } from './model.js';
+
+/**
+ * Everything about training on a table, each with a default that suits a small tabular data set:
+ * standardised features, one hidden tanh layer, softmax with cross-entropy for classes (two
+ * classes too: one code path, a probability per class name) or a linear output with mean
+ * squared error for numbers (the targets standardised, and unscaled again on prediction), Adam.
+ */
+export interface TrainModelOptions {
+  /** Target column by name (default: the last column). */
+  target?: string;
+  /** How to read the target (default 'auto': see DatasetOptions). */
+  task?: 'auto' | TargetKind;
+  /** Hidden layer sizes (default one layer of defaultHiddenUnits(inputs, outputs); [] for none). */
+  layers?: number[];
+  /** Activation of the hidden layers (default 'tanh'). */
+  activation?: string;
+  /** Activation of the output layer (default softmax for classes, linear for numbers). */
+  outputActivation?: string;
+  /** Loss (default: cross-entropy after softmax, binary cross-entropy after a sigmoid classifier, else mse). */
+  loss?: string;
+  /** Optimizer (default 'adam'). */
+  optimizer?: OptimizerName;
+  /** Step size (default 0.01 for adam and rmsprop, 0.1 for the others). */
+  learningRate?: number;
+  /** Rows per step: 'full' or a whole number (default 32). */
+  batchSize?: number | 'full';
+  /** Passes over the training rows (default 100). */
+  epochs?: number;
+  /** Seed of the split, the initial weights and the shuffling (default 1). */
+  seed?: number;
+  /** Fraction of rows held out as the test part (default 0.2; 0 when the data has fewer than 20 rows). */
+  testSplit?: number;
+  /** Stratify the split by class (default true for classification). */
+  stratify?: boolean;
+  /** Fraction of the training rows held out for validation (default none; 0.1 with earlyStop). */
+  validationSplit?: number;
+  /** Stop after this many epochs without a better validation loss, keeping the best weights. */
+  earlyStop?: number;
+  /** Feature scaling (default 'standard'). */
+  scale?: ScalingName;
+  /** Called after every epoch, with the test loss when there is a test part; return false to stop. */
+  onEpochEnd?: (info: EpochInfo & { testLoss?: number }) => void | boolean;
+}
+
+/** The settings a training run used, every default filled in. */
+export interface TrainSettings {
+  target: string;
+  kind: TargetKind;
+  layers: number[];
+  activation: string;
+  outputActivation: string;
+  loss: string;
+  optimizer: OptimizerName;
+  learningRate: number;
+  batchSize: number | 'full';
+  epochs: number;
+  seed: number;
+  testSplit: number;
+  stratify: boolean;
+  validationSplit?: number;
+  earlyStop?: number;
+  scale: ScalingName;
+}
+
+export interface TrainModelResult {
+  model: Model;
+  dataset: Dataset;
+  settings: TrainSettings;
+  split: Split;
+  history: ModelHistory;
+  /** The trained model on its training rows, and on its test rows (when there are some). */
+  train: ModelEvaluation;
+  test?: ModelEvaluation;
+  /** trainLoss, trainAccuracy, testLoss, testAccuracy (or RMSE and MAE for numbers), epochs, seconds. */
+  metrics: Record<string, number | null>;
+}
+
+/** Fewer data rows than this and, unless told otherwise, all rows train (there is no test part). */
+export const MIN_ROWS_FOR_TEST_SPLIT = 20;
+
+/** One hidden layer's default width: twice the larger of inputs and outputs, between 8 and 64. */
+export function defaultHiddenUnits(inputs: number, outputs: number): number {
+  return Math.min(64, Math.max(8, 2 * Math.max(inputs, outputs)));
+}
+
+/** The default loss for an output activation and a kind of target. */
+export function defaultLoss(outputActivation: string, kind: TargetKind): string {
+  const out = normaliseActivationName(outputActivation);
+  if (out === 'softmax') return 'cross-entropy';
+  if (out === 'sigmoid' && kind === 'classification') return 'binary-cross-entropy';
+  return 'mse';
+}
+
+/** Fills in the defaults for a data set; checks what the network and fit will not. */
+export function resolveSettings(dataset: Dataset, o: TrainModelOptions = {}): TrainSettings {
+  const { kind, classes } = dataset.schema;
+  const outputs = kind === 'classification' ? classes!.length : 1;
+  const layers = o.layers ?? [defaultHiddenUnits(dataset.X.cols, outputs)];
+  check(
+    Array.isArray(layers) && layers.every((u) => Number.isInteger(u) && u > 0),
+    `layers must be a list of positive whole numbers, got ${JSON.stringify(layers)}`,
+  );
+  const outputActivation = o.outputActivation ?? (kind === 'classification' ? 'softmax' : 'linear');
+  const optimizer = o.optimizer ?? 'adam';
+  if (!(OPTIMIZER_NAMES as readonly string[]).includes(optimizer)) {
+    throw new BackpropError('option', `unknown optimizer '${optimizer}': expected one of ${OPTIMIZER_NAMES.join(', ')}`);
+  }
+  const learningRate = o.learningRate ?? (optimizer === 'adam' || optimizer === 'rmsprop' ? 10 * defaultLearningRate(optimizer) : defaultLearningRate(optimizer));
+  const loss = lookupLoss(o.loss ?? defaultLoss(outputActivation, kind)).name;
+  const n = dataset.X.rows;
+  const testSplit = o.testSplit ?? (n < MIN_ROWS_FOR_TEST_SPLIT ? 0 : 0.2);
+  check(Number.isFinite(testSplit) && testSplit >= 0 && testSplit < 1, `testSplit must be ≥ 0 and < 1, got ${testSplit}`);
+  const validationSplit = o.validationSplit ?? (o.earlyStop !== undefined ? 0.1 : undefined);
+  if (validationSplit !== undefined) {
+    check(validationSplit > 0 && validationSplit < 1, `validationSplit must be > 0 and < 1, got ${validationSplit}`);
+  }
+  return {
+    target: dataset.schema.target,
+    kind,
+    layers,
+    activation: o.activation ?? 'tanh',
+    outputActivation,
+    loss,
+    optimizer,
+    learningRate,
+    batchSize: o.batchSize ?? 32,
+    epochs: o.epochs ?? 100,
+    seed: o.seed ?? 1,
+    testSplit,
+    stratify: o.stratify ?? kind === 'classification',
+    ...(validationSplit !== undefined ? { validationSplit } : {}),
+    ...(o.earlyStop !== undefined ? { earlyStop: o.earlyStop } : {}),
+    scale: o.scale ?? 'standard',
+  };
+}
+
+/**
+ * Trains a network on a table: reads the target and features, splits the rows (seeded), fits
+ * the scaling on the training rows, builds and trains the network, and measures it on both
+ * parts. Runs in Node and in browsers; `Model.toText()` gives the file to save. `dataset`, when
+ * given, is datasetFromTable(table, …) already done by the caller.
+ */
+export function trainModel(table: CsvTable, options: TrainModelOptions = {}, dataset?: Dataset): TrainModelResult {
+  dataset ??= datasetFromTable(table, { target: options.target, task: options.task });
+  const s = resolveSettings(dataset, options);
+  const { kind, classes } = dataset.schema;
+  check(Number.isInteger(s.seed), `seed must be a whole number, got ${s.seed}`);
+
+  // The split has its own generator, so the test rows depend on the seed and data alone.
+  const split = splitRows(dataset.X.rows, s.testSplit, new Random(s.seed), s.stratify ? dataset.labels : undefined);
+  const trainX = takeRows(dataset.X, split.train);
+  const trainY = takeRows(dataset.Y, split.train);
+  const features = fitScaler(trainX, s.scale);
+  const target = kind === 'regression' ? fitScaler(trainY, s.outputActivation === 'sigmoid' ? 'minmax' : 'standard') : undefined;
+  const scaleY = (y: typeof trainY) => (target ? applyScaler(target, y) : y);
+  const X = applyScaler(features, trainX);
+  const Y = scaleY(trainY);
+  const testX = split.test.length ? applyScaler(features, takeRows(dataset.X, split.test)) : undefined;
+  const testY = split.test.length ? scaleY(takeRows(dataset.Y, split.test)) : undefined;
+
+  const outputs = kind === 'classification' ? classes!.length : 1;
+  const network = new Network({
+    inputs: X.cols,
+    layers: [
+      ...s.layers.map((units) => ({ units, activation: s.activation })),
+      { units: outputs, activation: s.outputActivation },
+    ],
+    loss: s.loss,
+    seed: s.seed,
+  });
+
+  const testLoss: number[] = [];
+  const fitted = network.fit(X, Y, {
+    epochs: s.epochs,
+    batchSize: s.batchSize,
+    learningRate: s.learningRate,
+    optimizer: s.optimizer,
+    validationSplit: s.validationSplit,
+    earlyStopping: s.earlyStop,
+    onEpochEnd: (info) => {
+      let tl: number | undefined;
+      if (testX && testY) testLoss.push((tl = network.lossOn(testX, testY)));
+      return options.onEpochEnd?.({ ...info, ...(tl !== undefined ? { testLoss: tl } : {}) });
+    },
+  });
+  // With early stopping the best weights come back: keep the curves, they show what happened.
+  const history: ModelHistory = {
+    ...fitted,
+    ...(testLoss.length ? { testLoss: testLoss.slice(0, fitted.epochs) } : {}),
+  };
+
+  const file: ModelFile = {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    network: network.toJSON() as ModelFile['network'],
+    data: {
+      source: table.source,
+      rows: table.rows.length,
+      fingerprint: fingerprintTable(table),
+      ...dataset.schema,
+    },
+    preprocessing: { features, ...(target ? { target } : {}) },
+    training: {
+      optimizer: s.optimizer,
+      learningRate: s.learningRate,
+      batchSize: s.batchSize,
+      epochs: s.epochs,
+      seed: s.seed,
+      testSplit: s.testSplit,
+      stratified: s.stratify,
+      ...(s.validationSplit !== undefined ? { validationSplit: s.validationSplit } : {}),
+      ...(s.earlyStop !== undefined ? { earlyStop: s.earlyStop } : {}),
+      testRows: Array.from(split.test),
+      history,
+      metrics: {},
+    },
+  };
+  const model = new Model(file, network);
+  const labelsOf = (idx: Int32Array) => (dataset.labels ? Int32Array.from(idx, (i) => dataset.labels![i]) : undefined);
+  const valuesOf = (idx: Int32Array) => (kind === 'regression' ? Float64Array.from(idx, (i) => dataset.Y.data[i]) : undefined);
+  const linesOf = (idx: Int32Array) => Array.from(idx, (i) => dataset.lines[i]);
+  const train = model.evaluatePrepared({ X, Y, labels: labelsOf(split.train), values: valuesOf(split.train), lines: linesOf(split.train) });
+  const test =
+    testX && testY
+      ? model.evaluatePrepared({ X: testX, Y: testY, labels: labelsOf(split.test), values: valuesOf(split.test), lines: linesOf(split.test) })
+      : undefined;
+
+  const metrics: Record<string, number | null> = {
+    trainLoss: train.loss,
+    testLoss: test ? test.loss : null,
+    ...(kind === 'classification'
+      ? { trainAccuracy: train.accuracy!, testAccuracy: test ? test.accuracy! : null }
+      : { trainRmse: train.rmse!, testRmse: test ? test.rmse! : null, testMae: test ? test.mae! : null }),
+    epochs: history.epochs,
+    seconds: history.seconds,
+  };
+  file.training.metrics = metrics;
+  return { model, dataset, settings: s, split, history, train, test, metrics };
+}
