@@ -1,0 +1,228 @@
+import onnxProto from 'onnx-proto';
+import { BackpropError, check } from '../errors.js';
+import { LEAKY_SLOPE } from '../nn/activations.js';
+import type { Network } from '../nn/network.js';
+import { layerPrefix } from '../trace/recorder.js';
+
+const { onnx } = onnxProto;
+type INode = onnxProto.onnx.INodeProto;
+type ITensor = onnxProto.onnx.ITensorProto;
+
+/**
+ * A column scaling in the form the model file stores it (see data/preprocess.ts):
+ * x' = (x − shift) / scale, column by column.
+ */
+export interface ColumnScaling {
+  shift: readonly number[];
+  scale: readonly number[];
+}
+
+export interface OnnxOptions {
+  /**
+   * The scaling of the raw features the network was trained on. It becomes Sub and Div nodes in
+   * front of the first layer, so the ONNX model takes raw features: X = (input − shift) / scale.
+   */
+  preprocess?: ColumnScaling;
+  /**
+   * A target scaling to undo on the outputs (a regression's), as Mul and Add nodes after the
+   * last layer: output = O_out · scale + shift.
+   */
+  postprocess?: ColumnScaling;
+  /** Element type of the graph (default 'float32', what ONNX Runtime runs everywhere; 'float64' keeps every bit). */
+  dtype?: 'float32' | 'float64';
+  /** Name of the graph's input, N × inputs with a symbolic batch dimension N (default 'input'). */
+  inputName?: string;
+  /** Name of the graph's output, N × outputs (default 'output'). */
+  outputName?: string;
+  /** Stored as the model's producer_version. */
+  producerVersion?: string;
+  /** Extra key/value pairs for the model's metadata_props (e.g. class names). */
+  metadata?: Record<string, string>;
+}
+
+/** ONNX operator set used: GreaterOrEqual, Softmax over one axis and Cast as of opset 13. */
+export const ONNX_OPSET = 13;
+/** The IR version of opset 13's ONNX release line (the newest onnx-proto describes). */
+const IR_VERSION = 8;
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** One activation as ONNX nodes from `z` to `out`. */
+function activationNodes(name: string, z: string, out: string, p: string, castTo: number, float64: boolean): INode[] {
+  const attr = (a: onnxProto.onnx.IAttributeProto) => [a];
+  switch (name) {
+    case 'sigmoid':
+      return [{ opType: 'Sigmoid', input: [z], output: [out], name: `${p}_sigmoid` }];
+    case 'tanh':
+      return [{ opType: 'Tanh', input: [z], output: [out], name: `${p}_tanh` }];
+    case 'relu':
+      return [{ opType: 'Relu', input: [z], output: [out], name: `${p}_relu` }];
+    case 'leaky-relu':
+      if (float64) {
+        // ONNX Runtime has LeakyRelu for float32 only; as the slope is below 1,
+        // leaky_relu(x) = max(x, slope·x), which gives the same bits.
+        return [
+          { opType: 'Mul', input: [z, 'leaky_slope'], output: [`${p}_sloped`], name: `${p}_leaky_mul` },
+          { opType: 'Max', input: [z, `${p}_sloped`], output: [out], name: `${p}_leaky_max` },
+        ];
+      }
+      return [
+        {
+          opType: 'LeakyRelu',
+          input: [z],
+          output: [out],
+          name: `${p}_leaky_relu`,
+          attribute: attr({ name: 'alpha', type: onnx.AttributeProto.AttributeType.FLOAT, f: LEAKY_SLOPE }),
+        },
+      ];
+    case 'softmax':
+      return [
+        {
+          opType: 'Softmax',
+          input: [z],
+          output: [out],
+          name: `${p}_softmax`,
+          attribute: attr({ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 }),
+        },
+      ];
+    case 'linear':
+      return [{ opType: 'Identity', input: [z], output: [out], name: `${p}_linear` }];
+    case 'step':
+      // step(x) = 0 if x < 0, else 1: written as not(x < 0), cast back to numbers.
+      return [
+        { opType: 'Less', input: [z, 'zero'], output: [`${p}_negative`], name: `${p}_step_less` },
+        { opType: 'Not', input: [`${p}_negative`], output: [`${p}_positive`], name: `${p}_step_not` },
+        {
+          opType: 'Cast',
+          input: [`${p}_positive`],
+          output: [out],
+          name: `${p}_step_cast`,
+          attribute: attr({ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: castTo }),
+        },
+      ];
+    default:
+      throw new BackpropError('option', `ONNX export: no ONNX operator for activation '${name}'`);
+  }
+}
+
+/**
+ * The network as an ONNX model (protobuf bytes): per layer MatMul, Add for the bias and the
+ * activation, with the slides' names for the values (H_in, H_out, O_in, O_out), optionally
+ * preceded by the feature scaling and followed by undoing a target scaling. The result runs in
+ * ONNX Runtime and gives `net.predict`'s outputs (to float32 rounding unless dtype is 'float64').
+ */
+export function toONNX(net: Network, options: OnnxOptions = {}): Uint8Array {
+  const dtype = options.dtype ?? 'float32';
+  check(dtype === 'float32' || dtype === 'float64', `ONNX export: dtype must be 'float32' or 'float64', got '${String(dtype)}'`);
+  const inputName = options.inputName ?? 'input';
+  const outputName = options.outputName ?? 'output';
+  check(inputName !== outputName && inputName !== '' && outputName !== '', 'ONNX export: the input and output need two different, non-empty names');
+  const elemType = dtype === 'float32' ? onnx.TensorProto.DataType.FLOAT : onnx.TensorProto.DataType.DOUBLE;
+
+  const initializers: ITensor[] = [];
+  const constant = (name: string, dims: number[], values: ArrayLike<number>): string => {
+    const data = Array.from(values);
+    if (dtype === 'float32') {
+      const big = data.findIndex((v) => Math.abs(v) > FLOAT32_MAX);
+      if (big >= 0) {
+        throw new BackpropError('value', `ONNX export: ${name} holds ${data[big]}, beyond float32's range: export with dtype 'float64'`);
+      }
+    }
+    initializers.push(
+      dtype === 'float32'
+        ? { name, dims, dataType: elemType, floatData: data }
+        : { name, dims, dataType: elemType, doubleData: data },
+    );
+    return name;
+  };
+  const nodes: INode[] = [];
+  let current = inputName;
+
+  if (options.preprocess) {
+    const { shift, scale } = checkScaling(options.preprocess, net.inputs, 'preprocess', 'the network has', 'inputs');
+    // X = (input − shift) / scale: the features as the network was trained on them.
+    nodes.push({ opType: 'Sub', input: [current, constant('feature_shift', [net.inputs], shift)], output: ['X_centred'], name: 'scale_sub' });
+    nodes.push({ opType: 'Div', input: ['X_centred', constant('feature_scale', [net.inputs], scale)], output: ['X'], name: 'scale_div' });
+    current = 'X';
+  }
+
+  const n = net.layers.length;
+  const uses = (name: string) => net.layers.some((l) => l.activation.name === name);
+  if (uses('step')) constant('zero', [], [0]);
+  if (uses('leaky-relu') && dtype === 'float64') constant('leaky_slope', [], [LEAKY_SLOPE]);
+  net.layers.forEach((layer, i) => {
+    const p = layerPrefix(i, n);
+    const w = constant(`W${i + 1}`, [layer.inputs, layer.units], layer.W.data);
+    if (layer.useBias) {
+      // H_in = X·W1 + b1
+      const b = constant(`b${i + 1}`, [layer.units], layer.b);
+      nodes.push({ opType: 'MatMul', input: [current, w], output: [`${p}_product`], name: `${p}_matmul` });
+      nodes.push({ opType: 'Add', input: [`${p}_product`, b], output: [`${p}_in`], name: `${p}_bias` });
+    } else {
+      // H_in = X·W1
+      nodes.push({ opType: 'MatMul', input: [current, w], output: [`${p}_in`], name: `${p}_matmul` });
+    }
+    // H_out = f(H_in)
+    nodes.push(...activationNodes(layer.activation.name, `${p}_in`, `${p}_out`, p, elemType, dtype === 'float64'));
+    current = `${p}_out`;
+  });
+
+  if (options.postprocess) {
+    const { shift, scale } = checkScaling(options.postprocess, net.outputs, 'postprocess', 'the network has', 'outputs');
+    // output = O_out · scale + shift: back to the target's units.
+    nodes.push({ opType: 'Mul', input: [current, constant('target_scale', [net.outputs], scale)], output: ['O_rescaled'], name: 'unscale_mul' });
+    nodes.push({ opType: 'Add', input: ['O_rescaled', constant('target_shift', [net.outputs], shift)], output: ['O_unscaled'], name: 'unscale_add' });
+    current = 'O_unscaled';
+  }
+  // The last node writes the graph's output.
+  nodes[nodes.length - 1].output = [outputName];
+
+  const valueInfo = (name: string, width: number): onnxProto.onnx.IValueInfoProto => ({
+    name,
+    type: { tensorType: { elemType, shape: { dim: [{ dimParam: 'N' }, { dimValue: width }] } } },
+  });
+  const shape = [net.inputs, ...net.layers.map((l) => l.units)].join('-');
+  const activations = net.layers.map((l) => l.activation.name).join(', ');
+  const metadata: Record<string, string> = {
+    architecture: shape,
+    activations,
+    loss: net.loss.name,
+    ...(options.preprocess ? { preprocess: '(input − feature_shift) / feature_scale' } : {}),
+    ...(options.postprocess ? { postprocess: 'O_out · target_scale + target_shift' } : {}),
+    ...options.metadata,
+  };
+
+  const model = onnx.ModelProto.create({
+    irVersion: IR_VERSION,
+    opsetImport: [{ domain: '', version: ONNX_OPSET }],
+    producerName: 'backprop',
+    producerVersion: options.producerVersion ?? '',
+    docString: `A ${shape} feedforward network (${activations}) trained by backprop.`,
+    metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
+    graph: {
+      name: 'backprop_network',
+      node: nodes,
+      initializer: initializers,
+      input: [valueInfo(inputName, net.inputs)],
+      output: [valueInfo(outputName, net.outputs)],
+    },
+  });
+  const bytes = onnx.ModelProto.encode(model).finish();
+  // A plain Uint8Array view (protobufjs returns a Buffer under Node).
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function checkScaling(s: ColumnScaling, width: number, what: string, has: string, unit: string): ColumnScaling {
+  check(
+    s !== null && typeof s === 'object' && Array.isArray(s.shift) && Array.isArray(s.scale),
+    `ONNX export: ${what} must be { shift: number[], scale: number[] }`,
+  );
+  check(
+    s.shift.length === width && s.scale.length === width,
+    `ONNX export: ${what} has ${s.shift.length} shifts and ${s.scale.length} scales, but ${has} ${width} ${unit}`,
+    'shape',
+  );
+  const bad = [...s.shift, ...s.scale].findIndex((v) => !Number.isFinite(v));
+  check(bad < 0, `ONNX export: ${what} holds a value that is not a finite number`, 'value');
+  check(s.scale.every((v) => v !== 0), `ONNX export: ${what} has a scale of 0 (division by zero)`, 'value');
+  return s;
+}
