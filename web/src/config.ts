@@ -1,0 +1,153 @@
+/**
+ * What the playground trains: the data, the network and the fit options, as one plain object
+ * that the page edits and the worker turns into a library Network and FitOptions.
+ */
+import { IRIS3, slidesIrisNetwork, Network, type FitOptions, type OptimizerName } from '../../src/index.js';
+import type { DataOptions, Dataset } from './datasets.js';
+
+export const HIDDEN_ACTIVATIONS = ['tanh', 'sigmoid', 'relu', 'leaky-relu', 'linear', 'step'] as const;
+export const OUTPUT_ACTIVATIONS = ['sigmoid', 'softmax', 'linear', 'tanh', 'step'] as const;
+export const LOSSES = [
+  'half-mean-over-samples',
+  'half-mean-over-elements',
+  'mean-over-samples',
+  'mean-over-elements',
+  'half-sum-of-squares',
+  'sum-of-squares',
+  'binary-cross-entropy',
+  'cross-entropy',
+] as const;
+export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adam'] as const;
+export const BATCH_MODES = ['full', 'stochastic', 'mini'] as const;
+
+export type BatchMode = (typeof BATCH_MODES)[number];
+
+/** The largest network the page lets a learner build. */
+export const MAX_LAYERS = 6;
+export const MAX_UNITS = 8;
+
+export interface HiddenLayer {
+  units: number;
+  activation: string;
+}
+
+export interface PlaygroundConfig {
+  data: DataOptions;
+  hidden: HiddenLayer[];
+  outputActivation: string;
+  bias: boolean;
+  loss: string;
+  optimizer: OptimizerName;
+  learningRate: number;
+  batch: BatchMode;
+  /** Rows per step in mini-batch mode. */
+  batchSize: number;
+  /** Seeds the network's weights and, through it, the shuffling of batches. */
+  seed: number;
+}
+
+export const DEFAULT_CONFIG: PlaygroundConfig = {
+  data: { name: 'xor', samples: 300, noise: 0, trainRatio: 0.5, irisFeatures: [2, 3], seed: 1 },
+  hidden: [
+    { units: 4, activation: 'tanh' },
+    { units: 4, activation: 'tanh' },
+  ],
+  outputActivation: 'sigmoid',
+  bias: true,
+  loss: 'half-mean-over-samples',
+  optimizer: 'adam',
+  learningRate: 0.03,
+  batch: 'mini',
+  batchSize: 10,
+  seed: 1,
+};
+
+/** The slides' 4-2-3 network on the slides' 3 samples, the whole batch at once, with the slides' loss. */
+export function slidesConfig(from: PlaygroundConfig): PlaygroundConfig {
+  return {
+    ...from,
+    data: { ...from.data, name: 'slides' },
+    hidden: [{ units: IRIS3.W1[0].length, activation: 'sigmoid' }],
+    outputActivation: 'sigmoid',
+    bias: false,
+    loss: 'half-mean-over-samples',
+    optimizer: 'sgd',
+    learningRate: 0.1,
+    batch: 'full',
+  };
+}
+
+/** Leaving the slides example for `data`: the default network and training options again. */
+export function leaveSlides(from: PlaygroundConfig, data: DataOptions): PlaygroundConfig {
+  const d = DEFAULT_CONFIG;
+  return {
+    ...from,
+    data,
+    hidden: d.hidden.map((l) => ({ ...l })),
+    outputActivation: d.outputActivation,
+    bias: d.bias,
+    loss: d.loss,
+    optimizer: d.optimizer,
+    learningRate: d.learningRate,
+    batch: d.batch,
+  };
+}
+
+/** Whether the output layer wants one target column per class (softmax and the cross-entropies do). */
+export function wantsOneHot(config: PlaygroundConfig): boolean {
+  return config.outputActivation === 'softmax';
+}
+
+/** The number of output units: one per target column of the data. */
+export function outputUnits(data: Dataset): number {
+  return data.trainY[0].length;
+}
+
+/**
+ * The library network for a config and its data: the slides example gets the slides' W1 and
+ * W2; every other network is initialised from the seed. Throws the library's BackpropError when
+ * the choices do not fit together (cross-entropy without softmax, say).
+ */
+export function buildNetwork(config: PlaygroundConfig, data: Dataset): Network {
+  if (config.data.name === 'slides') {
+    const hidden = config.hidden[0]?.activation ?? 'sigmoid';
+    if (hidden === 'sigmoid' && config.outputActivation === 'sigmoid') return slidesIrisNetwork(IRIS3, config.loss);
+    // the slides' weights with other activations (step, say, to see why it cannot learn)
+    return new Network({
+      inputs: IRIS3.W1.length,
+      bias: false,
+      loss: config.loss,
+      layers: [
+        { units: IRIS3.W1[0].length, activation: hidden, weights: IRIS3.W1 },
+        { units: IRIS3.W2[0].length, activation: config.outputActivation, weights: IRIS3.W2 },
+      ],
+    });
+  }
+  return new Network({
+    inputs: data.trainX[0].length,
+    bias: config.bias,
+    loss: config.loss,
+    seed: config.seed,
+    layers: [
+      ...config.hidden.map((l) => ({ units: l.units, activation: l.activation })),
+      { units: outputUnits(data), activation: config.outputActivation },
+    ],
+  });
+}
+
+/** Rows per step for the config on `rows` training rows. */
+export function batchRows(config: PlaygroundConfig, rows: number): number {
+  if (config.batch === 'full') return rows;
+  if (config.batch === 'stochastic') return 1;
+  return Math.max(1, Math.min(rows, Math.round(config.batchSize)));
+}
+
+/** The library fit options for one step or one run of epochs (the optimizer object is kept by the caller). */
+export function fitOptions(config: PlaygroundConfig, rows: number): FitOptions {
+  const size = batchRows(config, rows);
+  return {
+    batchSize: size === rows ? 'full' : size,
+    learningRate: config.learningRate,
+    shuffle: true,
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * The playground page: the controls edit a config, the worker trains the library network it
+ * describes, and each frame it sends is drawn as the diagram, the boundary, the loss chart
+ * and the matrices of the pass.
+ */
+import { DEFAULT_CONFIG, leaveSlides, MAX_LAYERS, slidesConfig, wantsOneHot, type PlaygroundConfig } from './config.js';
+import { byId, Controls } from './controls.js';
+import { makeDataset, type Dataset } from './datasets.js';
+import { TrainerClient, WorkerProblem } from './client.js';
+import { FrameMeter } from './frame-meter.js';
+import type { Problem } from './protocol.js';
+import type { Frame, Snapshot, TraceView } from './session.js';
+import { BoundaryView } from './views/boundary.js';
+import { LossChart } from './views/chart.js';
+import { Diagram } from './views/diagram.js';
+import { renderLayerEditor } from './views/layer-editor.js';
+import { MatricesView } from './views/matrices.js';
+import './hook.js';
+
+let config: PlaygroundConfig = structuredClone(DEFAULT_CONFIG);
+let data: Dataset | undefined;
+let playing = false;
+let pending: Frame | undefined;
+let shown: Frame | undefined;
+let lastTrace: TraceView | undefined;
+
+const controls = new Controls(() => config, (next) => apply(next));
+const chart = new LossChart(byId('chart'));
+const boundary = new BoundaryView(byId('boundary'));
+const diagram = new Diagram(byId('diagram'));
+const matrices = new MatricesView(byId('matrices'), byId('matrices-about'));
+const meter = new FrameMeter();
+const playButton = byId<HTMLButtonElement>('play');
+const problemBox = byId<HTMLParagraphElement>('problem');
+const digits = byId<HTMLSelectElement>('digits');
+const showTest = byId<HTMLInputElement>('show-test');
+
+const client = new TrainerClient({
+  frame(frame, nowPlaying) {
+    setPlaying(nowPlaying);
+    pending = frame;
+    requestAnimationFrame(draw);
+  },
+  problem(problem, nowPlaying) {
+    setPlaying(nowPlaying);
+    showProblem(problem);
+    if (problem.code !== 'untrainable' && problem.code !== 'diverged') {
+      matrices.clear('No network to show: change the settings above.');
+    }
+  },
+  loaded(next) {
+    config = next;
+    refreshControls();
+  },
+});
+
+/** Takes a new config: rebuilds the data and the network from scratch. */
+function apply(next: PlaygroundConfig): void {
+  const wasSlides = config.data.name === 'slides';
+  const isSlides = next.data.name === 'slides';
+  if (isSlides && !wasSlides) next = slidesConfig(next);
+  else if (wasSlides && !isSlides) next = leaveSlides(next, next.data);
+  config = next;
+  refreshControls();
+  reset();
+}
+
+function refreshControls(): void {
+  controls.show(config);
+  data = makeDataset(config.data, wantsOneHot(config));
+  const slides = config.data.name === 'slides';
+  renderLayerEditor(
+    byId('layer-editor'),
+    { hidden: config.hidden, outputActivation: config.outputActivation },
+    data.trainX[0].length,
+    data.trainY[0].length,
+    slides,
+    (choice) => apply({ ...config, ...choice }),
+  );
+  byId<HTMLButtonElement>('add-layer').disabled = slides || config.hidden.length >= MAX_LAYERS;
+  byId<HTMLButtonElement>('remove-layer').disabled = slides || config.hidden.length === 0;
+  const n = config.hidden.length;
+  byId('layer-count').textContent = `${n} hidden layer${n === 1 ? '' : 's'}`;
+}
+
+function reset(): void {
+  setPlaying(false);
+  hideProblem();
+  chart.clear();
+  meter.reset();
+  lastTrace = undefined;
+  client.send({ type: 'reset', config });
+}
+
+function setPlaying(on: boolean): void {
+  if (on === playing) return;
+  playing = on;
+  playButton.textContent = on ? '❚❚ Pause' : '▶ Play';
+  playButton.setAttribute('aria-pressed', String(on));
+  if (on) meter.start();
+  else meter.stop();
+}
+
+function showProblem(p: Problem): void {
+  problemBox.textContent = p.message;
+  problemBox.dataset.code = p.code;
+  problemBox.hidden = false;
+}
+
+function hideProblem(): void {
+  problemBox.hidden = true;
+  problemBox.textContent = '';
+  delete problemBox.dataset.code;
+}
+
+function fixed(v: number | null, d = 4): string {
+  return v === null || !Number.isFinite(v) ? '–' : v.toFixed(d);
+}
+
+/** Draws the newest frame, then tells the worker it may train the next slice. */
+function draw(): void {
+  const frame = pending;
+  if (!frame) return;
+  pending = undefined;
+  shown = frame;
+  byId<HTMLOutputElement>('step-count').value = String(frame.step);
+  byId<HTMLOutputElement>('epoch-count').value = Number.isInteger(frame.epoch) ? String(frame.epoch) : frame.epoch.toFixed(2);
+  byId('train-loss').textContent = fixed(frame.trainLoss);
+  byId('test-loss').textContent = fixed(frame.testLoss);
+  byId('test-accuracy').textContent = frame.testAccuracy === null ? '–' : `${(frame.testAccuracy * 100).toFixed(1)}%`;
+  chart.add(frame.step, frame.trainLoss, frame.testLoss);
+  chart.draw();
+  drawPlane();
+  diagram.draw(shapeOf(frame), frame.weights, frame.grids, !playing);
+  if (frame.trace) {
+    lastTrace = frame.trace;
+    drawMatrices();
+  }
+  const stats = meter.stats();
+  if (stats) {
+    byId<HTMLOutputElement>('frame-time').value =
+      `mean ${stats.mean.toFixed(1)} ms, 95% under ${stats.p95.toFixed(1)} ms, worst ${stats.max.toFixed(1)} ms (${stats.frames} frames)`;
+  }
+  client.send({ type: 'drawn' });
+}
+
+function shapeOf(frame: Frame) {
+  return {
+    sizes: [frame.weights[0].W.length, ...frame.weights.map((w) => w.W[0].length)],
+    activations: [...config.hidden.map((l) => l.activation), config.outputActivation],
+    inputs: data?.inputs ?? [],
+  };
+}
+
+function drawPlane(): void {
+  const drawn = boundary.draw(shown?.grids, data, showTest.checked);
+  const note = byId('boundary-note');
+  note.hidden = drawn;
+  byId('boundary').hidden = !drawn;
+  if (!drawn && data) {
+    note.textContent = `The decision boundary is drawn over a plane of 2 inputs; this network has ${data.inputs.length}. The matrices below show its pass.`;
+  }
+}
+
+function drawMatrices(): void {
+  if (lastTrace) matrices.draw(lastTrace, Number(digits.value), data?.trainX.length ?? 0);
+}
+
+playButton.addEventListener('click', () => {
+  if (playing) {
+    client.send({ type: 'pause' });
+    setPlaying(false);
+  } else {
+    client.send({ type: 'play' });
+    setPlaying(true);
+  }
+});
+byId('step').addEventListener('click', () => client.send({ type: 'step' }));
+byId('reset').addEventListener('click', reset);
+byId<HTMLSelectElement>('speed').addEventListener('change', (e) =>
+  client.send({ type: 'speed', stepsPerFrame: Number((e.target as HTMLSelectElement).value) }),
+);
+byId('slides-preset').addEventListener('click', () => apply({ ...config, data: { ...config.data, name: 'slides' } }));
+byId('add-layer').addEventListener('click', () => {
+  const last = config.hidden[config.hidden.length - 1] ?? { units: 2, activation: 'tanh' };
+  apply({ ...config, hidden: [...config.hidden, { ...last }] });
+});
+byId('remove-layer').addEventListener('click', () => apply({ ...config, hidden: config.hidden.slice(0, -1) }));
+digits.addEventListener('change', drawMatrices);
+showTest.addEventListener('change', drawPlane);
+window.addEventListener('resize', () => {
+  if (shown) diagram.draw(shapeOf(shown), shown.weights, shown.grids, true);
+  drawPlane();
+  chart.draw();
+});
+
+byId('export').addEventListener('click', async () => {
+  try {
+    const text = await client.ask<string>('export');
+    const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `backprop-${config.data.name}-model.json`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  } catch (e) {
+    showProblem(e instanceof WorkerProblem ? e.problem : { code: 'error', message: String(e) });
+  }
+});
+byId<HTMLInputElement>('load').addEventListener('change', async (e) => {
+  const input = e.target as HTMLInputElement;
+  const file = input.files?.[0];
+  if (!file) return;
+  try {
+    chart.clear();
+    hideProblem();
+    await client.load(await file.text(), file.name);
+  } catch (err) {
+    showProblem(err instanceof WorkerProblem ? err.problem : { code: 'error', message: String(err) });
+  } finally {
+    input.value = '';
+  }
+});
+
+window.backpropPlayground = {
+  config: () => structuredClone(config),
+  snapshot: () => client.ask<Snapshot>('snapshot'),
+  exportModel: () => client.ask<string>('export'),
+  loadModel: (text, source = 'model.json') => client.load(text, source),
+  frameStats: () => meter.stats(),
+};
+
+refreshControls();
+reset();

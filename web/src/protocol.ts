@@ -1,0 +1,45 @@
+/** The messages between the page and the training worker. */
+import type { PlaygroundConfig } from './config.js';
+import type { Frame } from './session.js';
+
+/** From the page to the worker. */
+export type ToWorker =
+  /** Build new data and a new network from the config; training stops. */
+  | { type: 'reset'; config: PlaygroundConfig }
+  | { type: 'play' }
+  | { type: 'pause' }
+  /** Gradient steps per drawn frame while playing. */
+  | { type: 'speed'; stepsPerFrame: number }
+  /** One gradient step (one batch). */
+  | { type: 'step' }
+  /** The page has drawn the last frame: the worker may train the next slice. */
+  | { type: 'drawn' }
+  /** A question answered by a 'reply' with the same id. */
+  | { type: 'ask'; id: number; what: 'snapshot' | 'export' }
+  /** A model file's text, to load in place of the current network. */
+  | { type: 'load'; id: number; text: string; source: string };
+
+/** Why the worker stopped or refused: the library's message and error code. */
+export interface Problem {
+  code: string;
+  message: string;
+}
+
+/** From the worker to the page. */
+export type FromWorker =
+  | { type: 'frame'; frame: Frame; playing: boolean }
+  /** The config could not be built, or training stopped with an error (e.g. 'untrainable'). */
+  | { type: 'problem'; problem: Problem; playing: boolean }
+  /** A model was loaded: the config now describes it. */
+  | { type: 'loaded'; config: PlaygroundConfig }
+  | { type: 'reply'; id: number; ok: true; value: unknown }
+  | { type: 'reply'; id: number; ok: false; problem: Problem };
+
+/** A thrown value as a Problem: the library's BackpropError keeps its code. */
+export function toProblem(e: unknown): Problem {
+  if (e instanceof Error) {
+    const code = (e as Error & { code?: unknown }).code;
+    return { code: typeof code === 'string' ? code : 'error', message: e.message };
+  }
+  return { code: 'error', message: String(e) };
+}

@@ -1,0 +1,155 @@
+/**
+ * The network diagram: one column of nodes per layer, each node showing its output over the
+ * input plane; each edge a weight, its colour the sign and its width the size.
+ */
+import type { Grids } from '../session.js';
+import { paintGrid } from './boundary.js';
+import { activationRange, diverging, NEGATIVE, POSITIVE } from './colors.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+export interface Shape {
+  /** Units per column: inputs, then each layer. */
+  sizes: number[];
+  /** Activation of each layer (one fewer than sizes). */
+  activations: string[];
+  /** Names of the input columns. */
+  inputs: string[];
+}
+
+interface Placed {
+  x: number;
+  y: number;
+}
+
+export class Diagram {
+  private shapeKey = '';
+  private svg!: SVGSVGElement;
+  private edges: SVGPathElement[][] = [];
+  private nodes: HTMLCanvasElement[][] = [];
+  private node = 30;
+  private width = 0;
+
+  constructor(private readonly container: HTMLElement) {}
+
+  /** Rebuilds the nodes and edges when the shape or the container's width changed. */
+  private build(shape: Shape): void {
+    const width = this.container.clientWidth;
+    const key = JSON.stringify(shape) + width;
+    if (key === this.shapeKey) return;
+    this.shapeKey = key;
+    this.width = width;
+    const cols = shape.sizes.length;
+    this.node = Math.max(20, Math.min(34, Math.floor(width / cols / 2.2)));
+    const gap = Math.round(this.node * 0.45);
+    const tallest = Math.max(...shape.sizes);
+    const height = tallest * (this.node + gap) + 8;
+    const place = (c: number, i: number): Placed => {
+      const n = shape.sizes[c];
+      const top = (height - n * (this.node + gap) + gap) / 2;
+      return { x: ((c + 0.5) / cols) * width, y: top + i * (this.node + gap) + this.node / 2 };
+    };
+
+    this.container.replaceChildren();
+    this.container.style.height = `${height}px`;
+    this.svg = document.createElementNS(SVG, 'svg');
+    this.svg.setAttribute('width', String(width));
+    this.svg.setAttribute('height', String(height));
+    this.svg.setAttribute('aria-hidden', 'true');
+    this.container.append(this.svg);
+
+    this.edges = [];
+    for (let l = 0; l + 1 < cols; l++) {
+      const rows: SVGPathElement[] = [];
+      for (let i = 0; i < shape.sizes[l]; i++) {
+        for (let j = 0; j < shape.sizes[l + 1]; j++) {
+          const a = place(l, i);
+          const b = place(l + 1, j);
+          const ax = a.x + this.node / 2;
+          const bx = b.x - this.node / 2;
+          const mid = (ax + bx) / 2;
+          const path = document.createElementNS(SVG, 'path');
+          path.setAttribute('d', `M${ax},${a.y} C${mid},${a.y} ${mid},${b.y} ${bx},${b.y}`);
+          path.setAttribute('fill', 'none');
+          path.append(document.createElementNS(SVG, 'title'));
+          this.svg.append(path);
+          rows.push(path);
+        }
+      }
+      this.edges.push(rows);
+    }
+
+    this.nodes = shape.sizes.map((n, c) =>
+      Array.from({ length: n }, (_, i) => {
+        const p = place(c, i);
+        const canvas = document.createElement('canvas');
+        canvas.className = 'node';
+        canvas.width = canvas.height = 1;
+        canvas.style.width = canvas.style.height = `${this.node}px`;
+        canvas.style.left = `${p.x - this.node / 2}px`;
+        canvas.style.top = `${p.y - this.node / 2}px`;
+        canvas.title = c === 0 ? `input ${shape.inputs[i] ?? i + 1}` : `layer ${c}, neuron ${i + 1}: ${shape.activations[c - 1]}`;
+        this.container.append(canvas);
+        return canvas;
+      }),
+    );
+  }
+
+  /**
+   * Draws the weights on the edges and, when the inputs are 2-D, each node's output over the
+   * plane. `detail` also refreshes each edge's tooltip with its exact weight.
+   */
+  draw(shape: Shape, weights: { W: number[][] }[], grids: Grids | undefined, detail: boolean): void {
+    if (this.container.clientWidth !== this.width) this.shapeKey = '';
+    this.build(shape);
+    weights.forEach((layer, l) => {
+      const rows = this.edges[l];
+      if (!rows) return;
+      const units = layer.W[0].length;
+      layer.W.forEach((row, i) =>
+        row.forEach((w, j) => {
+          const path = rows[i * units + j];
+          path.setAttribute('stroke', w < 0 ? NEGATIVE : POSITIVE);
+          path.setAttribute('stroke-width', (0.4 + Math.min(Math.abs(w), 4) * 1.4).toFixed(2));
+          path.setAttribute('stroke-opacity', '0.85');
+          if (detail) path.firstElementChild!.textContent = `W${l + 1}[${i + 1},${j + 1}] = ${w.toFixed(4)}`;
+        }),
+      );
+    });
+    this.drawNodes(shape, grids);
+  }
+
+  private drawNodes(shape: Shape, grids: Grids | undefined): void {
+    if (!grids) {
+      for (const col of this.nodes) for (const c of col) c.classList.add('plain');
+      return;
+    }
+    const res = grids.res;
+    const [x0, x1, y0, y1] = grids.box;
+    // the inputs' "outputs" are the coordinates themselves
+    const coords = new Float32Array(res * res * 2);
+    for (let r = 0; r < res; r++) {
+      for (let c = 0; c < res; c++) {
+        coords[(r * res + c) * 2] = x0 + ((c + 0.5) / res) * (x1 - x0);
+        coords[(r * res + c) * 2 + 1] = y1 - ((r + 0.5) / res) * (y1 - y0);
+      }
+    }
+    const columns = [coords, ...grids.layers];
+    const ranges: [number, number][] = [
+      [Math.min(x0, y0), Math.max(x1, y1)],
+      ...shape.activations.map(activationRange),
+    ];
+    columns.forEach((values, c) => {
+      const units = shape.sizes[c];
+      const [lo, hi] = ranges[c];
+      this.nodes[c]?.forEach((canvas, i) => {
+        canvas.classList.remove('plain');
+        if (canvas.width !== res) canvas.width = canvas.height = res;
+        const ctx = canvas.getContext('2d')!;
+        const image = ctx.createImageData(res, res);
+        paintGrid(image, values, units, (v, offset) => diverging(v[offset + i], lo, hi));
+        ctx.putImageData(image, 0, 0);
+      });
+    });
+  }
+}

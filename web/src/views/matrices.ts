@@ -1,0 +1,84 @@
+/**
+ * The matrices of one pass, as the slides print them: each named matrix with its shape, the
+ * formula that produced it, and its values (the exact value on hover).
+ */
+import type { TraceView } from '../session.js';
+
+/** Rows shown per matrix; longer batches say how many rows are left out. */
+const MAX_ROWS = 8;
+
+/** A number as the slides print it: fixed decimals, a true minus sign, no "−0.00". */
+export function formatNumber(v: number, digits: number): string {
+  const s = v.toFixed(digits);
+  if (/^-0\.?0*$/.test(s)) return s.slice(1);
+  return s.startsWith('-') ? `−${s.slice(1)}` : s;
+}
+
+export class MatricesView {
+  constructor(
+    private readonly list: HTMLElement,
+    private readonly about: HTMLElement,
+  ) {}
+
+  clear(message: string): void {
+    this.list.replaceChildren();
+    this.about.textContent = message;
+  }
+
+  draw(view: TraceView, digits: number, trainRows: number): void {
+    const n = view.rows.length;
+    const which =
+      n === trainRows
+        ? `the whole training set (${n} rows)`
+        : `a batch of ${n} row${n === 1 ? '' : 's'} (training rows ${view.rows
+            .slice(0, 12)
+            .map((r) => r + 1)
+            .join(', ')}${n > 12 ? ', …' : ''})`;
+    this.about.textContent =
+      `One forward and backward pass over ${which}, with the weights before the step: ` +
+      `loss (${view.loss.name}) = ${formatNumber(view.loss.value, Math.max(digits, 4))}, ${view.loss.formula}. ` +
+      'The step then sets each weight to W − learning rate · W_update (for plain gradient descent).';
+
+    const cards = view.entries.map((e) => {
+      const card = document.createElement('figure');
+      card.className = 'matrix';
+      card.dataset.name = e.name;
+      const rows = e.value.length;
+      const cols = e.value[0]?.length ?? 0;
+      const caption = document.createElement('figcaption');
+      const name = document.createElement('strong');
+      name.textContent = e.name;
+      const shape = document.createElement('span');
+      shape.className = 'shape';
+      shape.textContent = `${rows}×${cols}`;
+      const formula = document.createElement('code');
+      formula.textContent = e.formula;
+      caption.append(name, ' ', shape, document.createElement('br'), formula);
+
+      const table = document.createElement('table');
+      const body = document.createElement('tbody');
+      for (const row of e.value.slice(0, MAX_ROWS)) {
+        const tr = document.createElement('tr');
+        for (const v of row) {
+          const td = document.createElement('td');
+          const text = formatNumber(v, digits);
+          td.textContent = text;
+          td.title = String(v);
+          if (text.startsWith('−')) td.className = 'neg';
+          tr.append(td);
+        }
+        body.append(tr);
+      }
+      table.append(body);
+      card.append(caption, table);
+      if (rows > MAX_ROWS) {
+        const more = document.createElement('p');
+        more.className = 'more';
+        more.textContent = `… ${rows - MAX_ROWS} more rows`;
+        card.append(more);
+      }
+      return card;
+    });
+    this.list.replaceChildren(...cards);
+  }
+}

@@ -1,0 +1,121 @@
+/// <reference lib="webworker" />
+/**
+ * The training worker: holds the Session and trains it, so the page stays responsive.
+ * While playing it trains one slice of steps per frame and then waits until the page has
+ * drawn that frame, so the animation runs at the page's pace and frames never queue up.
+ */
+import { toProblem, type FromWorker, type ToWorker } from './protocol.js';
+import { Session, type Frame, type TraceView } from './session.js';
+import { exportModel, loadModel } from './model-io.js';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+/** Resolution of the grids of node outputs drawn over the input plane. */
+const GRID = 64;
+
+let session: Session | undefined;
+let playing = false;
+let stepsPerFrame = 10;
+/** True while a frame is on its way to the page and not yet drawn. */
+let drawing = false;
+
+function send(message: FromWorker, transfer: Transferable[] = []): void {
+  self.postMessage(message, transfer);
+}
+
+function frame(s: Session, trace?: TraceView): void {
+  const grids = s.grids(GRID);
+  const f: Frame = { ...s.progress(), weights: s.weights(), grids, trace };
+  drawing = true;
+  send({ type: 'frame', frame: f, playing }, grids ? grids.layers.map((l) => l.buffer) : []);
+}
+
+function stop(e: unknown): void {
+  playing = false;
+  send({ type: 'problem', problem: toProblem(e), playing });
+}
+
+/** Trains one slice and sends its frame; the next slice waits for 'drawn'. */
+function slice(): void {
+  if (!playing || !session || drawing) return;
+  try {
+    session.run(stepsPerFrame);
+  } catch (e) {
+    stop(e);
+    frame(session, session.traceNext());
+    return;
+  }
+  frame(session);
+}
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  const m = event.data;
+  switch (m.type) {
+    case 'reset':
+      playing = false;
+      drawing = false;
+      try {
+        session = new Session(m.config);
+      } catch (e) {
+        session = undefined;
+        stop(e);
+        return;
+      }
+      frame(session, session.traceNext());
+      return;
+    case 'play':
+      if (!session) return;
+      playing = true;
+      slice();
+      return;
+    case 'pause':
+      playing = false;
+      if (session) frame(session, session.traceNext());
+      return;
+    case 'speed':
+      stepsPerFrame = Math.max(1, Math.round(m.stepsPerFrame));
+      return;
+    case 'step': {
+      if (!session) return;
+      playing = false;
+      const view = session.traceNext();
+      try {
+        session.step();
+      } catch (e) {
+        stop(e);
+      }
+      frame(session, view);
+      return;
+    }
+    case 'drawn':
+      drawing = false;
+      // a macrotask, so a 'pause' sent while the frame was drawn is read before the next slice
+      setTimeout(slice, 0);
+      return;
+    case 'ask':
+      if (!session) {
+        send({ type: 'reply', id: m.id, ok: false, problem: { code: 'state', message: 'there is no network: fix the settings first' } });
+        return;
+      }
+      send({
+        type: 'reply',
+        id: m.id,
+        ok: true,
+        value: m.what === 'snapshot' ? session.snapshot() : exportModel(session),
+      });
+      return;
+    case 'load':
+      try {
+        playing = false;
+        drawing = false;
+        session = loadModel(m.text, m.source, session?.config);
+      } catch (e) {
+        send({ type: 'reply', id: m.id, ok: false, problem: toProblem(e) });
+        return;
+      }
+      send({ type: 'loaded', config: session.config });
+      send({ type: 'reply', id: m.id, ok: true, value: null });
+      frame(session, session.traceNext());
+      return;
+  }
+};

@@ -1,0 +1,100 @@
+// The playground's training session drives the library: each step is one batch of fit, and
+// the matrices it shows are that batch's pass.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BackpropError, Network, optimizer } from '../../src/index.js';
+import { DEFAULT_CONFIG, fitOptions, slidesConfig, type PlaygroundConfig } from '../src/config.js';
+import { Session } from '../src/session.js';
+
+const sgd: PlaygroundConfig = { ...DEFAULT_CONFIG, optimizer: 'sgd', learningRate: 0.3, batch: 'mini', batchSize: 7 };
+
+function weights(net: Network): number[] {
+  return net.params().flatMap((p) => Array.from(p.value));
+}
+
+test('a step applies exactly the W_update and b_update of the traced batch (plain gradient descent)', () => {
+  const s = new Session(sgd);
+  for (let k = 0; k < 5; k++) {
+    const before = weights(s.net);
+    const view = s.traceNext();
+    assert.equal(view.rows.length, 7);
+    s.step();
+    const updates = s.net.params().flatMap((p) => view.entries.find((e) => e.name === `${p.name}_update`)!.value.flat());
+    const expected = before.map((w, i) => w - sgd.learningRate * updates[i]);
+    assert.deepEqual(weights(s.net), expected, `step ${k + 1}`);
+  }
+});
+
+test('a step is one batch of the library\'s fit from the same weights, generator and optimizer state', () => {
+  const s = new Session({ ...DEFAULT_CONFIG, batchSize: 9 });
+  s.run(40);
+  const snap = s.snapshot();
+  s.step();
+  const net = Network.fromJSON(snap.model);
+  net.rng.setState(snap.rng);
+  const opt = optimizer(snap.config.optimizer);
+  opt.setState(snap.optimizer);
+  net.fit(s.data.trainX, s.data.trainY, { ...fitOptions(snap.config, s.data.trainX.length), epochs: 1, optimizer: opt, onBatchEnd: () => false });
+  assert.deepEqual(weights(net), weights(s.net));
+});
+
+test('run() trains whole epochs and counts their steps', () => {
+  const s = new Session({ ...DEFAULT_CONFIG, batchSize: 10 });
+  assert.equal(s.stepsPerEpoch, 15);
+  s.run(20);
+  assert.equal(s.progress().step, 15);
+  assert.equal(s.progress().epoch, 1);
+  s.run(44);
+  assert.equal(s.progress().step, 60);
+  s.step();
+  assert.equal(s.progress().step, 61);
+  assert.ok(Math.abs(s.progress().epoch - (4 + 10 / 150)) < 1e-12);
+});
+
+test('the default network learns XOR below a test loss of 0.05 within 2,000 steps', () => {
+  const s = new Session(DEFAULT_CONFIG);
+  while (s.progress().step < 2000 && s.progress().testLoss! >= 0.05) s.run(15);
+  assert.ok(s.progress().testLoss! < 0.05, `test loss ${s.progress().testLoss} after ${s.progress().step} steps`);
+});
+
+test('the slides example gives the slides\' O_delta and W2_update under both conventions', () => {
+  const formula = new Session(slidesConfig(DEFAULT_CONFIG)).traceNext();
+  const get = (v: typeof formula, name: string) => v.entries.find((e) => e.name === name)!.value;
+  assert.equal(Number(get(formula, 'O_delta')[0][0].toFixed(2)), -0.09);
+  assert.deepEqual(get(formula, 'W2_update').map((r) => r.map((v) => Number(v.toFixed(3)))), [
+    [0.069, 0.009, 0.059],
+    [0.04, 0.009, 0.056],
+  ]);
+  const printed = new Session({ ...slidesConfig(DEFAULT_CONFIG), loss: 'half-mean-over-elements' }).traceNext();
+  assert.deepEqual(get(printed, 'W2_update').map((r) => r.map((v) => Number(v.toFixed(3)))), [
+    [0.023, 0.003, 0.02],
+    [0.013, 0.003, 0.019],
+  ]);
+});
+
+test('a step through a step activation is refused with the reason, and its trace shows zero deltas', () => {
+  const config = { ...slidesConfig(DEFAULT_CONFIG), hidden: [{ units: 2, activation: 'step' }] };
+  const s = new Session(config);
+  const before = weights(s.net);
+  const view = s.traceNext();
+  assert.throws(() => s.step(), (e: unknown) => e instanceof BackpropError && e.code === 'untrainable' && /derivative/.test(e.message));
+  assert.deepEqual(weights(s.net), before);
+  assert.ok(view.entries.find((e) => e.name === 'H_delta')!.value.flat().every((v) => v === 0));
+  assert.equal(s.progress().step, 0);
+});
+
+test('settings that do not fit together are refused with the library\'s message', () => {
+  assert.throws(
+    () => new Session({ ...DEFAULT_CONFIG, loss: 'cross-entropy' }),
+    (e: unknown) => e instanceof BackpropError && /softmax/.test(e.message),
+  );
+});
+
+test('the node grids hold every layer\'s output over the plane, and none for 4 inputs', () => {
+  const s = new Session(DEFAULT_CONFIG);
+  const g = s.grids(16)!;
+  assert.deepEqual(g.layers.map((l) => l.length), [16 * 16 * 4, 16 * 16 * 4, 16 * 16]);
+  const corner = s.net.predict([[g.box[0] + (0.5 / 16) * (g.box[1] - g.box[0]), g.box[3] - (0.5 / 16) * (g.box[3] - g.box[2])]]);
+  assert.equal(g.layers[2][0], Math.fround(corner[0][0]));
+  assert.equal(new Session(slidesConfig(DEFAULT_CONFIG)).grids(16), undefined);
+});
