@@ -25,7 +25,7 @@ export function compilePass(layers: readonly Dense[], loss: Loss): CompiledPass 
     const factory = new Function(...layers.flatMap((_, l) => [`W${l}`, `b${l}`, `dW${l}`, `db${l}`]), code) as (
       ...a: Float64Array[]
     ) => CompiledPass;
-    return factory(...layers.flatMap((l) => [l.W.data, l.b, l.dW.data, l.db]));
+    return factory(...layers.flatMap((l) => [l.W.data, l.b, l.dW.data, l.db] as Float64Array[]));
   } catch {
     return undefined; // e.g. a page whose content security policy forbids code generation
   }
@@ -33,7 +33,7 @@ export function compilePass(layers: readonly Dense[], loss: Loss): CompiledPass 
 
 /** The buffers of a workspace in the order the compiled pass reads them. */
 export function passBuffers(ws: readonly LayerBuffers[]): Float64Array[] {
-  return ws.flatMap((b) => [b.z.data, b.a.data, b.error.data, b.delta.data]);
+  return ws.flatMap((b) => [b.z.data, b.a.data, b.error.data, b.delta.data] as Float64Array[]);
 }
 
 function generate(layers: readonly Dense[], loss: Loss): string {

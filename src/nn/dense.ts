@@ -1,5 +1,5 @@
 import { activation as lookupActivation, type Activation } from './activations.js';
-import { addRow, colSums, Matrix, matmul } from '../tensor/matrix.js';
+import { addRow, allocate, colSums, Matrix, matmul, type DType, type FloatArray } from '../tensor/matrix.js';
 
 /** The buffers one layer uses for one batch size, allocated once and reused. */
 export interface LayerBuffers {
@@ -25,25 +25,27 @@ export class Dense {
   /** Weights, inputs × units, so that z = x·W. */
   readonly W: Matrix;
   /** Bias row (length units; unused when useBias is false). */
-  readonly b: Float64Array;
+  readonly b: FloatArray;
   /** Gradient of the loss with respect to W, after backward. */
   readonly dW: Matrix;
   /** Gradient of the loss with respect to b, after backward. */
-  readonly db: Float64Array;
+  readonly db: FloatArray;
+  readonly dtype: DType;
 
-  constructor(inputs: number, units: number, activationName: string, useBias: boolean) {
+  constructor(inputs: number, units: number, activationName: string, useBias: boolean, dtype: DType = 'float64') {
     this.inputs = inputs;
     this.units = units;
     this.activation = lookupActivation(activationName);
     this.useBias = useBias;
-    this.W = new Matrix(inputs, units);
-    this.b = new Float64Array(useBias ? units : 0);
-    this.dW = new Matrix(inputs, units);
-    this.db = new Float64Array(useBias ? units : 0);
+    this.dtype = dtype;
+    this.W = new Matrix(inputs, units, dtype);
+    this.b = allocate(useBias ? units : 0, dtype);
+    this.dW = new Matrix(inputs, units, dtype);
+    this.db = allocate(useBias ? units : 0, dtype);
   }
 
   buffers(rows: number): LayerBuffers {
-    const m = () => new Matrix(rows, this.units);
+    const m = () => new Matrix(rows, this.units, this.dtype);
     return { z: m(), a: m(), error: m(), delta: m() };
   }
 

@@ -1,5 +1,5 @@
 import { BackpropError, check } from '../errors.js';
-import { Matrix } from '../tensor/matrix.js';
+import { Matrix, type DType, type FloatArray } from '../tensor/matrix.js';
 import { Random } from '../tensor/random.js';
 import { layerPrefix, type Recorder } from '../trace/recorder.js';
 import { Dense, type LayerBuffers } from './dense.js';
@@ -40,13 +40,18 @@ export interface NetworkOptions {
   initRange?: number;
   /** Seed of the network's random generator, used for initialisation and by fit (default 1). */
   seed?: number;
+  /**
+   * Element type of weights and buffers: 'float64' (default; traces and gradient checks) or
+   * 'float32' (half the memory, and the WebAssembly SIMD kernels for large products).
+   */
+  dtype?: DType;
 }
 
 /** The trainable arrays of a network, each beside its gradient. */
 export interface Param {
   readonly name: string;
-  readonly value: Float64Array;
-  readonly grad: Float64Array;
+  readonly value: FloatArray;
+  readonly grad: FloatArray;
 }
 
 /** The slides' Iris network (4-2-3, sigmoid, no biases, W1 and W2 from the slide) with the given loss. */
@@ -71,21 +76,24 @@ export class Network {
   readonly layers: readonly Dense[];
   readonly loss: Loss;
   readonly seed: number;
+  readonly dtype: DType;
   /** The generator behind everything random: initialisation here, shuffling and splits in fit. */
   readonly rng: Random;
   private readonly workspaces = new Map<number, LayerBuffers[]>();
-  private readonly passArgs = new Map<number, Float64Array[]>();
+  private readonly passArgs = new Map<number, FloatArray[]>();
   /** The generated small-network pass: undefined until first asked for, null when not available. */
   private compiled: CompiledPass | null | undefined;
 
   constructor(options: NetworkOptions) {
     check(options !== null && typeof options === 'object', 'new Network(options): options must be an object');
-    const { inputs, layers, bias = true, init = 'auto', initRange = 0.5, seed = 1 } = options;
+    const { inputs, layers, bias = true, init = 'auto', initRange = 0.5, seed = 1, dtype = 'float64' } = options;
     check(Number.isInteger(inputs) && inputs > 0, `inputs must be a positive whole number, got ${inputs}`);
     check(Array.isArray(layers) && layers.length > 0, 'layers must be a non-empty array of { units, activation }');
     check((INIT_NAMES as readonly string[]).includes(init), `unknown init '${init}': expected one of ${INIT_NAMES.join(', ')}`);
     check(Number.isFinite(initRange) && initRange > 0, `initRange must be a positive number, got ${initRange}`);
     check(Number.isInteger(seed), `seed must be a whole number, got ${seed}`);
+    check(dtype === 'float64' || dtype === 'float32', `dtype must be 'float64' or 'float32', got '${dtype}'`);
+    this.dtype = dtype;
     this.inputs = inputs;
     this.seed = seed;
     this.rng = new Random(seed);
@@ -98,7 +106,7 @@ export class Network {
         Number.isInteger(spec?.units) && spec.units > 0,
         `${where}: units must be a positive whole number, got ${spec?.units}`,
       );
-      const layer = new Dense(fanIn, spec.units, spec.activation ?? 'sigmoid', spec.bias ?? bias);
+      const layer = new Dense(fanIn, spec.units, spec.activation ?? 'sigmoid', spec.bias ?? bias, dtype);
       if (spec.weights) {
         const w = Matrix.from(spec.weights, `${where} weights`);
         check(
@@ -163,6 +171,11 @@ export class Network {
       this.workspaces.set(rows, ws);
     }
     return ws;
+  }
+
+  /** X as a matrix of the network's element type. */
+  input(x: Matrix | number[][], name = 'X'): Matrix {
+    return Matrix.of(x, name).to(this.dtype);
   }
 
   /** Checks X against the network's inputs (and Y against its outputs). */
@@ -277,7 +290,9 @@ export class Network {
    * bits without per-call overhead; `compiled: false` forces the matrix kernels. Returns the loss.
    */
   trainingPass(x: Matrix, y: Matrix, compiled = true): number {
-    if (compiled && this.compiled === undefined) this.compiled = compilePass(this.layers, this.loss) ?? null;
+    if (compiled && this.compiled === undefined) {
+      this.compiled = (this.dtype === 'float64' && compilePass(this.layers, this.loss)) || null;
+    }
     if (!compiled || !this.compiled) {
       this.forward(x);
       return this.backward(x, y);
@@ -288,7 +303,7 @@ export class Network {
       if (this.passArgs.size >= 8) this.passArgs.clear();
       this.passArgs.set(x.rows, (args = passBuffers(ws)));
     }
-    this.compiled(x.data, y.data, x.rows, this.loss.scale(x.rows, this.outputs), args);
+    this.compiled(x.data as Float64Array, y.data as Float64Array, x.rows, this.loss.scale(x.rows, this.outputs), args as Float64Array[]);
     const out = ws[ws.length - 1];
     return this.loss.value(out.a, y, out.z);
   }
@@ -301,7 +316,7 @@ export class Network {
 
   /** Outputs for the rows of X. */
   predict(x: Matrix | number[][]): number[][] {
-    const m = Matrix.of(x, 'X');
+    const m = this.input(x, 'X');
     this.validate(m);
     return this.forward(m).toArray();
   }
@@ -329,6 +344,7 @@ export class Network {
       inputs: this.inputs,
       loss: this.loss.name,
       seed: this.seed,
+      ...(this.dtype === 'float32' ? { dtype: this.dtype } : {}),
       layers: this.layers.map((l) => ({
         units: l.units,
         activation: l.activation.name,
@@ -355,6 +371,7 @@ export class Network {
       inputs: json.inputs,
       loss: json.loss,
       seed: json.seed,
+      dtype: json.dtype,
       layers: json.layers.map((l) => ({ ...l, biases: l.bias ? l.biases : undefined })),
     });
   }
@@ -383,5 +400,6 @@ export interface NetworkJSON {
   inputs: number;
   loss: string;
   seed?: number;
+  dtype?: DType;
   layers: { units: number; activation: string; bias: boolean; weights: number[][]; biases?: number[] }[];
 }

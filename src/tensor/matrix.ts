@@ -1,25 +1,50 @@
 import { BackpropError } from '../errors.js';
+import { wasmKernels } from './wasm.js';
+
+/** Element type: float64 (the reference, for traces and gradient checks) or float32 (the fast path). */
+export type DType = 'float64' | 'float32';
+export type FloatArray = Float64Array | Float32Array;
+
+/** A zeroed array of n elements of the given type. */
+export function allocate(n: number, dtype: DType = 'float64'): FloatArray {
+  return dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+}
+
+/** Products with fewer multiply-adds than this stay in JavaScript (the copy into WebAssembly would cost more). */
+export const WASM_MIN_WORK = 16384;
 
 /**
- * A dense row-major matrix of float64 values: element (i, j) is `data[i * cols + j]`.
+ * A dense row-major matrix of float64 (default) or float32 values: element (i, j) is `data[i * cols + j]`.
  * A batch is N rows; a weight matrix is inputs × outputs, so `H_in = X·W1` as in the slides.
  * This folder holds every numeric loop of the library.
  */
 export class Matrix {
   readonly rows: number;
   readonly cols: number;
-  readonly data: Float64Array;
+  readonly data: FloatArray;
 
-  constructor(rows: number, cols: number, data?: Float64Array) {
+  constructor(rows: number, cols: number, data: FloatArray | DType = 'float64') {
     if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
       throw new BackpropError('shape', `a matrix needs whole, non-negative sizes, got ${rows}×${cols}`);
     }
-    if (data && data.length !== rows * cols) {
+    if (typeof data !== 'string' && data.length !== rows * cols) {
       throw new BackpropError('shape', `a ${rows}×${cols} matrix needs ${rows * cols} values, got ${data.length}`);
     }
     this.rows = rows;
     this.cols = cols;
-    this.data = data ?? new Float64Array(rows * cols);
+    this.data = typeof data === 'string' ? allocate(rows * cols, data) : data;
+  }
+
+  get dtype(): DType {
+    return this.data instanceof Float32Array ? 'float32' : 'float64';
+  }
+
+  /** This matrix if it already has the element type, else a converted copy. */
+  to(dtype: DType): Matrix {
+    if (this.dtype === dtype) return this;
+    const out = new Matrix(this.rows, this.cols, dtype);
+    out.data.set(this.data);
+    return out;
   }
 
   /**
@@ -116,6 +141,13 @@ export function matmul(
   if (c.rows !== m || c.cols !== n) {
     throw new BackpropError('shape', `product is ${m}×${n} but the output matrix is ${c.rows}×${c.cols}`);
   }
+  if (m * n * k >= WASM_MIN_WORK && c.data instanceof Float32Array && a.data instanceof Float32Array && b.data instanceof Float32Array) {
+    const wasm = wasmKernels();
+    if (wasm) {
+      wasm.gemm(m, n, k, a.data, a.cols, transA, b.data, b.cols, transB, c.data, alpha, beta);
+      return c;
+    }
+  }
   const A = a.data;
   const B = b.data;
   const C = c.data;
@@ -155,7 +187,7 @@ export function matmul(
 }
 
 /** m[i,:] += row, for every row i (a bias added to every sample). */
-export function addRow(m: Matrix, row: Float64Array): Matrix {
+export function addRow(m: Matrix, row: FloatArray): Matrix {
   if (row.length !== m.cols) {
     throw new BackpropError('shape', `cannot add a row of ${row.length} values to a matrix with ${m.cols} columns`);
   }
@@ -169,7 +201,7 @@ export function addRow(m: Matrix, row: Float64Array): Matrix {
 }
 
 /** out[j] = alpha · Σ_i m[i,j] + beta · out[j] (column sums, e.g. a bias gradient). */
-export function colSums(m: Matrix, out: Float64Array, alpha = 1, beta = 0): Float64Array {
+export function colSums<T extends FloatArray>(m: Matrix, out: T, alpha = 1, beta = 0): T {
   const c = m.cols;
   const d = m.data;
   if (beta === 0) out.fill(0);

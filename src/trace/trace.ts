@@ -32,8 +32,8 @@ export class TraceRecorder implements Recorder {
  * The weights are not changed.
  */
 export function trace(net: Network, x: Matrix | number[][], y: Matrix | number[][]): Trace {
-  const X = Matrix.of(x, 'X');
-  const Y = Matrix.of(y, 'Y');
+  const X = net.input(x, 'X');
+  const Y = net.input(y, 'Y');
   net.validate(X, Y);
   const rec = new TraceRecorder();
   rec.record('X', X, 'X: the inputs, one sample per row');

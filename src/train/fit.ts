@@ -1,5 +1,5 @@
 import { BackpropError, check } from '../errors.js';
-import { Matrix } from '../tensor/matrix.js';
+import { Matrix, type FloatArray } from '../tensor/matrix.js';
 import type { Network, Param } from '../nn/network.js';
 import { classesOf, isClassification, accuracy } from './metrics.js';
 import { defaultLearningRate, optimizer as makeOptimizer, type Optimizer, type OptimizerName, type OptimizerSpec } from './optimizers.js';
@@ -114,8 +114,8 @@ export class DivergedError extends BackpropError {
  */
 export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): History {
   const started = now();
-  const X0 = Matrix.of(x, 'X');
-  const Y0 = Matrix.of(y, 'Y');
+  const X0 = net.input(x, 'X');
+  const Y0 = net.input(y, 'Y');
   net.validate(X0, Y0);
   const stuck = net.layers.findIndex((l) => !l.activation.trainable);
   if (stuck >= 0) {
@@ -154,8 +154,8 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
   let VY: Matrix | undefined;
   let validationRows: Int32Array | undefined;
   if (options.validationData) {
-    VX = Matrix.of(options.validationData[0], 'validation X');
-    VY = Matrix.of(options.validationData[1], 'validation Y');
+    VX = net.input(options.validationData[0], 'validation X');
+    VY = net.input(options.validationData[1], 'validation Y');
     net.validate(VX, VY, 'validation X');
   } else if (options.validationSplit !== undefined) {
     const f = options.validationSplit;
@@ -167,10 +167,10 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
       : net.rng.shuffle(Int32Array.from({ length: X0.rows }, (_, i) => i));
     validationRows = perm;
     const nTrain = X0.rows - nVal;
-    X = X0.gatherRows(perm, 0, nTrain, new Matrix(nTrain, X0.cols));
-    Y = Y0.gatherRows(perm, 0, nTrain, new Matrix(nTrain, Y0.cols));
-    VX = X0.gatherRows(perm, nTrain, X0.rows, new Matrix(nVal, X0.cols));
-    VY = Y0.gatherRows(perm, nTrain, X0.rows, new Matrix(nVal, Y0.cols));
+    X = X0.gatherRows(perm, 0, nTrain, new Matrix(nTrain, X0.cols, net.dtype));
+    Y = Y0.gatherRows(perm, 0, nTrain, new Matrix(nTrain, Y0.cols, net.dtype));
+    VX = X0.gatherRows(perm, nTrain, X0.rows, new Matrix(nVal, X0.cols, net.dtype));
+    VY = Y0.gatherRows(perm, nTrain, X0.rows, new Matrix(nVal, Y0.cols, net.dtype));
   }
 
   const n = X.rows;
@@ -203,11 +203,11 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
   // Batch buffers, sized once; rows are copied in each step in the epoch's order.
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const full = batches === 1;
-  const bx = full ? X : new Matrix(batchSize, X.cols);
-  const by = full ? Y : new Matrix(batchSize, Y.cols);
+  const bx = full ? X : new Matrix(batchSize, X.cols, net.dtype);
+  const by = full ? Y : new Matrix(batchSize, Y.cols, net.dtype);
   const tail = n % batchSize;
-  const tx = tail && !full ? new Matrix(tail, X.cols) : undefined;
-  const ty = tail && !full ? new Matrix(tail, Y.cols) : undefined;
+  const tx = tail && !full ? new Matrix(tail, X.cols, net.dtype) : undefined;
+  const ty = tail && !full ? new Matrix(tail, Y.cols, net.dtype) : undefined;
   const sums = net.loss.mean;
   const predicted = new Int32Array(batchSize);
   const actual = new Int32Array(batchSize);
@@ -215,7 +215,7 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
   let best = resume?.early?.best ?? Infinity;
   let bestEpoch = resume?.early?.bestEpoch ?? 0;
   let sinceBest = resume?.early?.sinceBest ?? 0;
-  let bestWeights = resume?.early?.bestParams?.map((p) => Float64Array.from(p));
+  let bestWeights: FloatArray[] | undefined = resume?.early?.bestParams?.map((p) => Float64Array.from(p));
   let stepsDone = 0;
 
   const snapshot = (epoch: number, batch: number, total: number, hits: number): Checkpoint => ({
@@ -337,11 +337,13 @@ function resolveOptimizer(o: FitOptions['optimizer']): Optimizer {
 }
 
 function allFinite(params: readonly Param[]): boolean {
+  // x · 0 is 0 for every finite x and NaN otherwise: one branch-free pass
+  let s = 0;
   for (const p of params) {
     const g = p.grad;
-    for (let i = 0; i < g.length; i++) if (!Number.isFinite(g[i])) return false;
+    for (let i = 0; i < g.length; i++) s += g[i] * 0;
   }
-  return true;
+  return s === 0;
 }
 
 function countHits(out: Matrix, y: Matrix, predicted: Int32Array, actual: Int32Array): number {

@@ -1,4 +1,4 @@
-import { Matrix } from '../tensor/matrix.js';
+import type { FloatArray, Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
 
 export interface GradientCheckResult {
@@ -31,8 +31,8 @@ export function gradientCheck(
 ): GradientCheckResult {
   const eps = options.epsilon ?? 1e-3;
   const floor = options.floor ?? 1e-6;
-  const X = Matrix.of(x, 'X');
-  const Y = Matrix.of(y, 'Y');
+  const X = net.input(x, 'X');
+  const Y = net.input(y, 'Y');
   net.validate(X, Y);
   net.forward(X);
   net.backward(X, Y);
@@ -44,7 +44,7 @@ export function gradientCheck(
     checked: 0,
     worst: { param: '', index: -1, analytic: 0, numeric: 0 },
   };
-  const at = (w: Float64Array, i: number, v: number) => {
+  const at = (w: FloatArray, i: number, v: number) => {
     w[i] = v;
     return net.lossOn(X, Y);
   };

@@ -62,8 +62,8 @@ export interface Evaluation {
 
 /** Loss, and for classification accuracy, confusion matrix, precision and recall. */
 export function evaluate(net: Network, x: Matrix | number[][], y: Matrix | number[][]): Evaluation {
-  const X = Matrix.of(x, 'X');
-  const Y = Matrix.of(y, 'Y');
+  const X = net.input(x, 'X');
+  const Y = net.input(y, 'Y');
   net.validate(X, Y);
   const loss = net.lossOn(X, Y);
   const out = net.forward(X);
