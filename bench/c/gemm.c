@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include "peak_rss.h"
 #include <time.h>
 
 static double now(void) {
@@ -85,8 +86,6 @@ int main(int argc, char **argv) {
     free(B);
     free(C);
   }
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  printf("],\"peakRssMB\":%.3f}\n", ru.ru_maxrss / 1024.0);
+  printf("],\"peakRssMB\":%.3f}\n", peak_rss_mb());
   return 0;
 }

@@ -7,7 +7,7 @@
  *
  * Usage: train_fXX <W1|W2|W3> <data.bin> <eval-rows>
  *
- * data.bin (written by bench/lib/data.mjs): int32 n, nin, nout, then n*nin float64
+ * data.bin (written by bench/lib/data.mjs): int32 n, nin, nout, 0 (padding), then n*nin float64
  * inputs and n*nout float64 targets, row-major, little-endian.
  *
  * The maths is the suite's definition of each workload (bench/lib/workloads.mjs):
@@ -17,9 +17,9 @@
  *       full batch (150), plain SGD lr 0.5, 2,000 epochs.
  *   W3  784-256-128-10, sigmoid hidden, softmax output, cross-entropy averaged
  *       over the mini-batch, batch 64 (last batch smaller), plain SGD lr 0.1, 1 epoch.
- * Weights: uniform in +-1/sqrt(fan_in) from a fixed-seed xorshift generator, biases 0.
+ * Weights: Glorot uniform, +-sqrt(6/(fan_in+fan_out)), from a fixed-seed xorshift generator, biases 0.
  * Only the training loop is timed (CLOCK_MONOTONIC). The program prints one JSON line:
- * seconds, peakRssMB (getrusage ru_maxrss) and the first <eval-rows> rows' outputs
+ * seconds, peakRssMB (VmHWM, see peak_rss.h) and the first <eval-rows> rows' outputs
  * after training, so the harness judges convergence exactly as for the JS libraries.
  */
 #include <math.h>
@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include "peak_rss.h"
 #include <time.h>
 
 #ifndef REAL
@@ -75,7 +76,7 @@ static void net_init(Net *n, const int *sizes, int nl, int maxBatch, int softmax
     n->dW[l] = xalloc(sizeof(real) * in * out);
     n->b[l] = xalloc(sizeof(real) * out);
     n->db[l] = xalloc(sizeof(real) * out);
-    double r = 1.0 / sqrt((double)in);
+    double r = sqrt(6.0 / (in + out)); /* Glorot (Xavier) uniform, as TF.js and backprop use */
     for (int i = 0; i < in * out; i++) n->W[l][i] = (real)((2.0 * urand() - 1.0) * r);
   }
   for (int l = 1; l <= nl; l++) {
@@ -185,8 +186,8 @@ int main(int argc, char **argv) {
   const char *w = argv[1];
   FILE *f = fopen(argv[2], "rb");
   if (!f) { perror(argv[2]); return 2; }
-  int32_t hdr[3];
-  if (fread(hdr, 4, 3, f) != 3) { fprintf(stderr, "bad header\n"); return 2; }
+  int32_t hdr[4]; /* n, nin, nout, padding */
+  if (fread(hdr, 4, 4, f) != 4) { fprintf(stderr, "bad header\n"); return 2; }
   int n = hdr[0], nin = hdr[1], nout = hdr[2];
   double *buf = malloc(sizeof(double) * (size_t)n * (nin + nout));
   if (fread(buf, sizeof(double), (size_t)n * (nin + nout), f) != (size_t)n * (nin + nout)) {
@@ -233,9 +234,8 @@ int main(int argc, char **argv) {
   }
   double secs = now() - t0;
 
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru); /* peak RSS of training, before the evaluation below */
-  printf("BENCH_RESULT {\"seconds\":%.9f,\"peakRssMB\":%.3f,\"outputs\":[", secs, ru.ru_maxrss / 1024.0);
+  /* peak RSS of training, before the evaluation below */
+  printf("BENCH_RESULT {\"seconds\":%.9f,\"peakRssMB\":%.3f,\"outputs\":[", secs, peak_rss_mb());
   for (int start = 0; start < evalRows; start += batch) {
     int B = evalRows - start < batch ? evalRows - start : batch;
     forward(&net, X + (size_t)start * nin, B);

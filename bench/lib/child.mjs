@@ -21,11 +21,14 @@ if (!spec) throw new Error(`unknown workload ${workloadId}`);
 const adapter = await import(`../runners/${lib.runner}.mjs`);
 
 function peakRssMB() {
-  // maxRSS is in kilobytes; VmHWM from /proc is the same figure, used where resourceUsage lacks it
-  const kb = process.resourceUsage?.().maxRSS;
-  if (kb) return kb / 1024;
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-  return m ? Number(m[1]) / 1024 : null;
+  // VmHWM, the peak resident set of this process's own memory. Not resourceUsage().maxRSS: on
+  // Linux that carries over the high-water mark of the forked copy of the parent from before
+  // exec, so every child would report at least the parent's size.
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch {}
+  return process.resourceUsage().maxRSS / 1024; // elsewhere (kilobytes)
 }
 
 let emitted = Promise.resolve();
@@ -49,7 +52,7 @@ if (workloadId === 'W4') {
   await model.train();
   const seconds = (performance.now() - t0) / 1000;
   const rss = peakRssMB(); // peak of setup + training, before evaluation
-  const outputs = await model.predict(data.X.slice(0, spec.evalRows));
+  const outputs = await model.predict(data.rows(spec.evalRows));
   emit({ seconds, peakRssMB: rss, outputs, info: model.info });
 }
 // Some libraries keep handles open (TF.js wasm); the measurement is done.

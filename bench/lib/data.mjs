@@ -1,7 +1,7 @@
 // The workloads' data: made once by the parent (run.mjs) and written to build/data/<W>.bin,
 // then read by every child process (JS and C alike), so every library trains on the very same
-// numbers. Format: int32 n, nin, nout; n*nin float64 inputs; n*nout float64 targets (row-major,
-// little-endian).
+// numbers. Format: int32 n, nin, nout, 0 (padding, so the values are 8-byte aligned); n*nin
+// float64 inputs; n*nout float64 targets (row-major, little-endian).
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,8 +63,8 @@ function iris() {
 
 /** W3: 10,000 synthetic 784-feature rows in 10 classes. Each class has a random prototype
  * (features uniform in [−1, 1]); a row is its class's prototype plus N(0, 1) noise per feature.
- * Zero-centred like standardised pixels; learnable within one epoch of the W3 recipe (a plain C
- * run reaches about 0.8 training accuracy), yet not trivially. */
+ * Zero-centred like standardised pixels, and learnable within the one epoch of W3: from a Glorot
+ * start the loss falls from ln 10 ≈ 2.3 to about 0.2. */
 export function synthetic(n = 10000, nin = 784, classes = 10, seed = 7) {
   const rand = mulberry32(seed);
   const protos = [];
@@ -93,16 +93,18 @@ export function dataPath(id) {
   return join(DATA_DIR, `${id}.bin`);
 }
 
+const HEADER = 16;
+
 export function writeData(id) {
   const { X, Y } = GENERATORS[id]();
   const n = X.length;
   const nin = X[0].length;
   const nout = Y[0].length;
-  const buf = Buffer.alloc(12 + 8 * n * (nin + nout));
+  const buf = Buffer.alloc(HEADER + 8 * n * (nin + nout));
   buf.writeInt32LE(n, 0);
   buf.writeInt32LE(nin, 4);
   buf.writeInt32LE(nout, 8);
-  let o = 12;
+  let o = HEADER;
   for (const row of X) for (const v of row) { buf.writeDoubleLE(v, o); o += 8; }
   for (const row of Y) for (const v of row) { buf.writeDoubleLE(v, o); o += 8; }
   mkdirSync(DATA_DIR, { recursive: true });
@@ -110,21 +112,38 @@ export function writeData(id) {
   return { n, nin, nout };
 }
 
-/** Reads build/data/<id>.bin. Returns n, nin, nout, flat Float64Arrays xs, ys and row arrays X, Y
- * (plain number[][], the format most libraries take). */
+/** Reads build/data/<id>.bin without copying: n, nin, nout, and xs, ys as flat row-major
+ * Float64Array views of the file. X and Y (plain number[][], the format most libraries take) are
+ * made on first use only, so a child holds no more of the data than its library needs;
+ * rows(count) gives the first count rows of X. */
 export function readData(id) {
   const buf = readFileSync(dataPath(id));
   const n = buf.readInt32LE(0);
   const nin = buf.readInt32LE(4);
   const nout = buf.readInt32LE(8);
-  const all = new Float64Array(buf.buffer.slice(buf.byteOffset + 12, buf.byteOffset + buf.length));
+  if (buf.byteOffset % 8 !== 0) throw new Error('data buffer is not 8-byte aligned');
+  const all = new Float64Array(buf.buffer, buf.byteOffset + HEADER, n * (nin + nout));
   const xs = all.subarray(0, n * nin);
   const ys = all.subarray(n * nin, n * (nin + nout));
-  const X = new Array(n);
-  const Y = new Array(n);
-  for (let i = 0; i < n; i++) {
-    X[i] = Array.from(xs.subarray(i * nin, (i + 1) * nin));
-    Y[i] = Array.from(ys.subarray(i * nout, (i + 1) * nout));
-  }
-  return { n, nin, nout, xs, ys, X, Y };
+  const toRows = (flat, cols, count) => {
+    const out = new Array(count);
+    for (let i = 0; i < count; i++) out[i] = Array.from(flat.subarray(i * cols, (i + 1) * cols));
+    return out;
+  };
+  let X;
+  let Y;
+  return {
+    n,
+    nin,
+    nout,
+    xs,
+    ys,
+    get X() {
+      return (X ??= toRows(xs, nin, n));
+    },
+    get Y() {
+      return (Y ??= toRows(ys, nout, n));
+    },
+    rows: (count) => (X ? X.slice(0, count) : toRows(xs, nin, Math.min(count, n))),
+  };
 }

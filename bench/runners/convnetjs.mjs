@@ -39,11 +39,16 @@ export async function prepare(spec, data) {
   });
   const toVol = (x) => {
     const v = new convnetjs.Vol(1, 1, x.length, 0);
-    v.w = Float64Array.from(x);
+    v.w = x instanceof Float64Array ? x : Float64Array.from(x);
     return v;
   };
-  const vols = data.X.map(toVol);
-  const targets = softmax ? data.Y.map((y) => y.indexOf(1)) : data.Y;
+  const vols = [];
+  for (let i = 0; i < data.n; i++) vols.push(toVol(data.xs.subarray(i * data.nin, (i + 1) * data.nin)));
+  const targets = [];
+  for (let i = 0; i < data.n; i++) {
+    const y = Array.from(data.ys.subarray(i * data.nout, (i + 1) * data.nout));
+    targets.push(softmax ? y.indexOf(1) : y);
+  }
   return {
     train() {
       for (let e = 0; e < spec.epochs; e++) {
