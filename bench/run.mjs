@@ -55,6 +55,10 @@ const libs = LIBRARIES.filter(wanted);
 if (!libs.length) throw new Error(`--libs ${opt.libs} matches no library`);
 
 const log = (...a) => console.error(...a);
+if (libs.some((l) => l.package) && !existsSync(join(BENCH_DIR, 'node_modules', '@tensorflow', 'tfjs'))) {
+  log('bench: the peers are not installed: run `npm ci` in bench/ first.');
+  process.exit(1);
+}
 const BACKPROP_ENTRY = join(BENCH_DIR, '..', 'dist', 'src', 'index.js');
 
 // ---- preparation: limit lines, data, environment -------------------------------------------
@@ -79,9 +83,14 @@ function pkgVersion(name, dir = join(BENCH_DIR, 'node_modules', name)) {
   }
 }
 function cpuModel() {
+  // "model name", plus family/model and the vector extensions that matter to the kernels
   try {
-    const m = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'));
-    if (m) return m[1].trim();
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (k) => new RegExp(`^${k}\\s*:\\s*(.+)$`, 'm').exec(info)?.[1].trim();
+    const flags = (field('flags') ?? '').split(/\s+/);
+    const simd = ['avx2', 'fma', 'avx512f', 'avx512_bf16'].filter((f) => flags.includes(f));
+    const name = field('model name');
+    if (name) return `${name} (family ${field('cpu family')}, model ${field('model')}; ${simd.join(', ') || 'no AVX2'})`;
   } catch {}
   return os.cpus()[0]?.model ?? 'unknown';
 }
