@@ -2,77 +2,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { gradientCheck, LOSS_NAMES, Network, trace, type LossName } from '../src/index.js';
-
-const HIDDEN = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'linear', 'softmax'] as const;
-const KINKED = new Set(['relu', 'leaky-relu']);
-
-/** The output activations a loss accepts (the cross-entropies need their fused activation). */
-function outputsFor(loss: LossName): string[] {
-  if (loss === 'cross-entropy') return ['softmax'];
-  if (loss === 'binary-cross-entropy') return ['sigmoid'];
-  return ['sigmoid', 'tanh', 'linear', 'softmax', 'leaky-relu'];
-}
-
-const caseArb = fc
-  .record({
-    inputs: fc.integer({ min: 1, max: 4 }),
-    hidden: fc.array(fc.record({ units: fc.integer({ min: 1, max: 5 }), activation: fc.constantFrom(...HIDDEN) }), { minLength: 0, maxLength: 3 }),
-    outputs: fc.integer({ min: 2, max: 4 }),
-    loss: fc.constantFrom(...LOSS_NAMES),
-    outChoice: fc.nat(),
-    bias: fc.boolean(),
-    rows: fc.integer({ min: 1, max: 5 }),
-    seed: fc.integer({ min: 1, max: 1_000_000 }),
-  })
-  .map((c) => {
-    const outs = outputsFor(c.loss);
-    return { ...c, outActivation: outs[c.outChoice % outs.length] };
-  });
-
-type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
-
-function build(c: Case) {
-  const net = new Network({
-    inputs: c.inputs,
-    loss: c.loss,
-    bias: c.bias,
-    seed: c.seed,
-    init: 'uniform',
-    initRange: 1,
-    layers: [...c.hidden, { units: c.outputs, activation: c.outActivation }],
-  });
-  let s = c.seed;
-  const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  const X = Array.from({ length: c.rows }, () => Array.from({ length: c.inputs }, () => rand() * 4 - 2));
-  const Y = Array.from({ length: c.rows }, () => {
-    if (c.loss === 'cross-entropy') {
-      const k = Math.floor(rand() * c.outputs);
-      return Array.from({ length: c.outputs }, (_, j) => (j === k ? 1 : 0));
-    }
-    return Array.from({ length: c.outputs }, () => rand());
-  });
-  return { net, X, Y };
-}
-
-/** True when some relu or leaky relu input lies so near 0 that a finite difference straddles the kink. */
-function nearKink(net: Network, X: number[][], Y: number[][]): boolean {
-  const t = trace(net, X, Y);
-  const n = net.layers.length;
-  return net.layers.some((l, i) => {
-    if (!KINKED.has(l.activation.name)) return false;
-    const name = i === n - 1 ? 'O_in' : n === 2 ? 'H_in' : `H${i + 1}_in`;
-    return t.get(name)!.flat().some((z) => Math.abs(z) < 0.02);
-  });
-}
+import { gradientCheck, Network } from '../src/index.js';
+import { buildGradientCase, gradientCaseArb, nearKink } from './arbitraries.js';
 
 test('gradient check: backpropagation equals numerical gradients within 1e-6 on random networks', () => {
   let checked = 0;
   let worst = 0;
   fc.assert(
-    fc.property(caseArb, (c) => {
-      const { net, X, Y } = build(c);
-      fc.pre(!nearKink(net, X, Y));
+    fc.property(gradientCaseArb, (c) => {
+      const { net, X, Y } = buildGradientCase(c);
+      fc.pre(!nearKink(net, X));
       const r = gradientCheck(net, X, Y);
       checked += r.checked;
       worst = Math.max(worst, r.maxRelativeError);

@@ -19,8 +19,8 @@ export interface ColumnScaling {
 
 export interface OnnxOptions {
   /**
-   * The scaling of the raw features the network was trained on. It becomes Sub and Div nodes in
-   * front of the first layer, so the ONNX model takes raw features: X = (input − shift) / scale.
+   * The scaling of the raw features the network was trained on. It becomes Sub and Mul nodes in
+   * front of the first layer, so the ONNX model takes raw features: X = (input − shift) · (1 / scale).
    */
   preprocess?: ColumnScaling;
   /**
@@ -136,12 +136,20 @@ export function toONNX(net: Network, options: OnnxOptions = {}): Uint8Array {
   };
   const nodes: INode[] = [];
   let current = inputName;
+  // Multiplies each column by its factor. ONNX Runtime 1.30 multiplies (and divides) a float64
+  // tensor by a one-element tensor to float32 precision only, so a single column goes through a
+  // 1×1 MatMul instead, which keeps every bit.
+  const scaleColumns = (input: string, name: string, factors: readonly number[], output: string): void => {
+    const single = factors.length === 1;
+    const c = constant(name, single ? [1, 1] : [factors.length], factors);
+    nodes.push({ opType: single ? 'MatMul' : 'Mul', input: [input, c], output: [output], name: `${name}_${single ? 'matmul' : 'mul'}` });
+  };
 
   if (options.preprocess) {
     const { shift, scale } = checkScaling(options.preprocess, net.inputs, 'preprocess', 'the network has', 'inputs');
     // X = (input − shift) / scale: the features as the network was trained on them.
     nodes.push({ opType: 'Sub', input: [current, constant('feature_shift', [net.inputs], shift)], output: ['X_centred'], name: 'scale_sub' });
-    nodes.push({ opType: 'Div', input: ['X_centred', constant('feature_scale', [net.inputs], scale)], output: ['X'], name: 'scale_div' });
+    scaleColumns('X_centred', 'feature_inverse_scale', scale.map((v) => 1 / v), 'X');
     current = 'X';
   }
 
@@ -169,9 +177,8 @@ export function toONNX(net: Network, options: OnnxOptions = {}): Uint8Array {
   if (options.postprocess) {
     const { shift, scale } = checkScaling(options.postprocess, net.outputs, 'postprocess', 'the network has', 'outputs');
     // output = O_out · scale + shift: back to the target's units.
-    nodes.push({ opType: 'Mul', input: [current, constant('target_scale', [net.outputs], scale)], output: ['O_rescaled'], name: 'unscale_mul' });
+    scaleColumns(current, 'target_scale', scale, 'O_rescaled');
     nodes.push({ opType: 'Add', input: ['O_rescaled', constant('target_shift', [net.outputs], shift)], output: ['O_unscaled'], name: 'unscale_add' });
-    current = 'O_unscaled';
   }
   // The last node writes the graph's output.
   nodes[nodes.length - 1].output = [outputName];
@@ -186,7 +193,7 @@ export function toONNX(net: Network, options: OnnxOptions = {}): Uint8Array {
     architecture: shape,
     activations,
     loss: net.loss.name,
-    ...(options.preprocess ? { preprocess: '(input − feature_shift) / feature_scale' } : {}),
+    ...(options.preprocess ? { preprocess: '(input − feature_shift) · feature_inverse_scale' } : {}),
     ...(options.postprocess ? { postprocess: 'O_out · target_scale + target_shift' } : {}),
     ...options.metadata,
   };

@@ -144,7 +144,7 @@ export function toFunction(net: Network, options: StandaloneOptions = {}): strin
         ...indent(
           [
             `if (x == null || x.length !== ${net.inputs}) {`,
-            `  throw new Error('predict: expected a row of ${net.inputs} numbers, got ' + (x == null ? x : x.length + ' values'));`,
+            `  throw new Error('predict: expected a row of ${net.inputs} numbers, got ' + (x == null ? x : x.length === 1 ? '1 value' : x.length + ' values'));`,
             '}',
             `for (let k = 0; k < ${net.inputs}; k++) {`,
             `  if (typeof x[k] !== 'number' || !Number.isFinite(x[k])) {`,

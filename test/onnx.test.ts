@@ -1,0 +1,116 @@
+// ONNX export: the exported graph, run by ONNX Runtime, gives predict's outputs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import onnxProto from 'onnx-proto';
+import { applyScaler, BackpropError, invertScaler, Matrix, Network } from '../src/index.js';
+import { ONNX_OPSET } from '../src/io/onnx.js';
+import { buildNetwork, nearZero, networkArb, scalingArb } from './arbitraries.js';
+import { runOnnx } from './onnx-runtime.js';
+
+const { onnx } = onnxProto;
+const STEP = new Set(['step']);
+
+/** |actual − expected| ≤ tol for every output, with a message naming the first that is not. */
+function assertWithin(actual: number[][], expected: number[][], tol: number, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: rows`);
+  expected.forEach((row, i) =>
+    row.forEach((e, j) => {
+      const d = Math.abs(actual[i][j] - e);
+      assert.ok(d <= tol, `${what}[${i}][${j}] = ${actual[i][j]}, predict gives ${e} (difference ${d}, allowed ${tol})`);
+    }),
+  );
+}
+
+test('ONNX Runtime runs the float32 export of random networks of every activation to predict within 1e-5', async () => {
+  const seen = new Set<string>();
+  await fc.assert(
+    fc.asyncProperty(networkArb, async (c) => {
+      const { net, X } = buildNetwork(c);
+      // float32 rounding may move a step input that lies next to 0 across it.
+      fc.pre(!nearZero(net, X, STEP, 1e-3));
+      net.layers.forEach((l) => seen.add(l.activation.name));
+      assertWithin(await runOnnx(net.toONNX(), X, 'float32'), net.predict(X), 1e-5, 'ONNX output');
+    }),
+    { numRuns: 40 },
+  );
+  assert.equal(seen.size, 7, `activations covered: ${[...seen].join(', ')}`);
+});
+
+test('the float64 export agrees with predict to rounding (1e-12)', async () => {
+  await fc.assert(
+    fc.asyncProperty(networkArb, async (c) => {
+      const { net, X } = buildNetwork(c);
+      assertWithin(await runOnnx(net.toONNX({ dtype: 'float64' }), X, 'float64'), net.predict(X), 1e-12, 'ONNX float64 output');
+    }),
+    { numRuns: 25 },
+  );
+});
+
+// (float32 with a scaling is checked on the trained Iris model, in export-command.test.ts.)
+test('with the scalings as graph nodes, the ONNX model takes raw features and gives outputs in the target units', async () => {
+  const arb = networkArb.chain((c) => fc.tuple(fc.constant(c), scalingArb(c.inputs), scalingArb(c.layers[c.layers.length - 1].units)));
+  await fc.assert(
+    fc.asyncProperty(arb, async ([c, pre, post]) => {
+      const { net, X } = buildNetwork(c);
+      // X holds scaled features; the raw ones are X · scale + shift.
+      const raw = invertScaler({ kind: 'standard', ...pre }, Matrix.from(X)).toArray();
+      const scaled = applyScaler({ kind: 'standard', ...pre }, Matrix.from(raw));
+      fc.pre(!nearZero(net, scaled.toArray(), STEP, 1e-3));
+      const expected = invertScaler({ kind: 'standard', ...post }, Matrix.from(net.predict(scaled))).toArray();
+      const bytes = net.toONNX({ preprocess: pre, postprocess: post, dtype: 'float64' });
+      assertWithin(await runOnnx(bytes, raw, 'float64'), expected, 1e-9, 'ONNX output on raw features');
+    }),
+    { numRuns: 20 },
+  );
+});
+
+test('the graph: opset, symbolic batch dimension, the slides\' value names and one operator per activation', () => {
+  const net = new Network({
+    inputs: 3,
+    layers: [
+      { units: 4, activation: 'step', bias: false },
+      { units: 3, activation: 'leaky-relu' },
+      { units: 2, activation: 'softmax' },
+    ],
+  });
+  const bytes = net.toONNX({ preprocess: { shift: [1, 2, 3], scale: [1, 1, 2] }, metadata: { classes: '["a","b"]' } });
+  // As plain data: every field present, 64-bit integers as numbers.
+  const model = onnx.ModelProto.toObject(onnx.ModelProto.decode(bytes), { longs: Number, defaults: true });
+  assert.equal(model.irVersion, 8);
+  assert.deepEqual(model.opsetImport.map((o: { domain: string; version: number }) => [o.domain, o.version]), [['', ONNX_OPSET]]);
+  assert.equal(model.producerName, 'backprop');
+  const g = model.graph;
+  type ValueInfo = { name: string; type: { tensorType: { shape: { dim: { dimParam: string; dimValue: number }[] } } } };
+  const dims = (v: ValueInfo) => v.type.tensorType.shape.dim.map((d) => d.dimParam || d.dimValue);
+  assert.deepEqual(g.input.map((v: ValueInfo) => [v.name, dims(v)]), [['input', ['N', 3]]]);
+  assert.deepEqual(g.output.map((v: ValueInfo) => [v.name, dims(v)]), [['output', ['N', 2]]]);
+  assert.deepEqual(
+    g.node.map((n: { opType: string }) => n.opType),
+    ['Sub', 'Mul', 'MatMul', 'Less', 'Not', 'Cast', 'MatMul', 'Add', 'LeakyRelu', 'MatMul', 'Add', 'Softmax'],
+  );
+  assert.deepEqual(g.node[2].input, ['X', 'W1']);
+  assert.deepEqual(g.node[2].output, ['H1_in']);
+  assert.deepEqual(g.node[8].output, ['H2_out']);
+  assert.equal(g.node[8].attribute[0].name, 'alpha');
+  assert.ok(Math.abs(g.node[8].attribute[0].f - 0.01) < 1e-9);
+  assert.equal(g.node[11].attribute[0].name, 'axis');
+  assert.equal(g.node[11].attribute[0].i, -1);
+  assert.deepEqual(g.node[11].output, ['output']);
+  assert.deepEqual(g.initializer.map((t: { name: string }) => t.name).sort(), ['W1', 'W2', 'W3', 'b2', 'b3', 'feature_inverse_scale', 'feature_shift', 'zero'].sort());
+  const meta = Object.fromEntries(model.metadataProps.map((p: { key: string; value: string }) => [p.key, p.value]));
+  assert.equal(meta.architecture, '3-4-3-2');
+  assert.equal(meta.classes, '["a","b"]');
+});
+
+test('ONNX export refuses what it cannot write, with the project\'s error', () => {
+  const net = new Network({ inputs: 2, layers: [{ units: 1, activation: 'linear' }] });
+  const err = (code: string, pattern: RegExp) => (e: unknown) => e instanceof BackpropError && e.code === code && pattern.test(e.message);
+  assert.throws(() => net.toONNX({ preprocess: { shift: [0], scale: [1] } }), err('shape', /1 shifts and 1 scales, but the network has 2 inputs/));
+  assert.throws(() => net.toONNX({ preprocess: { shift: [0, 0], scale: [1, 0] } }), err('value', /scale of 0/));
+  assert.throws(() => net.toONNX({ postprocess: { shift: [NaN], scale: [1] } }), err('value', /not a finite number/));
+  assert.throws(() => net.toONNX({ dtype: 'float16' as 'float32' }), err('option', /dtype/));
+  net.layers[0].W.data[1] = 1e300;
+  assert.throws(() => net.toONNX(), err('value', /W1 holds 1e\+300, beyond float32's range: export with dtype 'float64'/));
+  assert.ok(net.toONNX({ dtype: 'float64' }).length > 0);
+});
