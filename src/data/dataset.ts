@@ -127,7 +127,7 @@ function tableToData(table: CsvTable, schema: DataSchema, requireTarget: boolean
 
   if (schema.kind === 'regression') {
     const Y = new Matrix(n, 1);
-    for (let i = 0; i < n; i++) Y.data[i] = numberAt(table, i, t);
+    for (let i = 0; i < n; i++) Y.data[i] = numberAt(table, i, t, true);
     return { X, Y };
   }
   const classes = schema.classes ?? [];
@@ -147,10 +147,14 @@ function tableToData(table: CsvTable, schema: DataSchema, requireTarget: boolean
   return { X, Y, labels };
 }
 
-function numberAt(table: CsvTable, i: number, j: number): number {
+function numberAt(table: CsvTable, i: number, j: number, isTarget = false): number {
   const v = parseNumber(table.rows[i][j], table.delimiter);
   if (typeof v === 'number') return v;
-  const hint = /^expected a number/.test(v) ? ': features must be numbers (encode categories as numbers first)' : '';
+  const hint = !/^expected a number/.test(v)
+    ? ''
+    : isTarget
+      ? ': a regression target must be a number (read it as class names with --task classification)'
+      : ': features must be numbers (encode categories as numbers first)';
   throw cellError(table, i, j, v + hint);
 }
 

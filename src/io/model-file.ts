@@ -109,7 +109,7 @@ export function parseModelFile(text: string, source = 'model file'): ModelFile {
   } catch (err) {
     throw new BackpropError(
       'model',
-      `${source} is not valid JSON, so it is not a readable model file (truncated or damaged?): ${(err as Error).message}`,
+      `${source} is not valid JSON, so it is not a readable model file (truncated or damaged?): ${(err as Error).message.replace(/\s+/g, ' ')}`,
     );
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -128,7 +128,7 @@ export function parseModelFile(text: string, source = 'model file'): ModelFile {
   if (obj.version > MODEL_VERSION) {
     throw new BackpropError(
       'model',
-      `${source} has model format version ${obj.version}, newer than this backprop reads (version ${MODEL_VERSION}): upgrade backprop to load it`,
+      `${source}: field version is ${obj.version}, a model format newer than this backprop reads (version ${MODEL_VERSION}): upgrade backprop to load it`,
     );
   }
   const parsed = modelFileSchema.safeParse(raw);
@@ -139,6 +139,7 @@ export function parseModelFile(text: string, source = 'model file'): ModelFile {
     throw new BackpropError('model', `${source} is damaged or was edited: ${first.join('; ')}${more}`);
   }
   checkConsistency(parsed.data, source);
+  networkFromModelFile(parsed.data, source);
   return parsed.data;
 }
 
@@ -183,9 +184,9 @@ function checkConsistency(f: ModelFile, source: string): void {
 
 /** The model file as text: JSON, one field per line, arrays of numbers kept on one line. */
 export function modelFileToText(file: ModelFile): string {
-  const text = JSON.stringify(file, null, 2).replace(/\[\s+([-+.\deE,\s]+?)\s+\]/g, (_, inner: string) => `[${inner.replace(/\s+/g, ' ')}]`);
-  // Never write a file that would not load back.
-  parseModelFile(text, 'the model being saved');
+  // Never write a file that would not load back; write the fields in the schema's order.
+  const checked = parseModelFile(JSON.stringify(file), 'the model being saved');
+  const text = JSON.stringify(checked, null, 2).replace(/\[\s+([-+.\deE,\s]+?)\s+\]/g, (_, inner: string) => `[${inner.replace(/\s+/g, ' ')}]`);
   return text + '\n';
 }
 
@@ -194,7 +195,7 @@ export function networkFromModelFile(file: ModelFile, source = 'model file'): Ne
   try {
     return Network.fromJSON(file.network);
   } catch (err) {
-    if (err instanceof BackpropError) throw new BackpropError('model', `${source}: field network: ${err.message}`);
+    if (err instanceof BackpropError) throw new BackpropError('model', `${source} is damaged or was edited: field network: ${err.message}`);
     throw err;
   }
 }

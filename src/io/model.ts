@@ -63,7 +63,8 @@ export class Model {
 
   /** Loads a model file's text (see parseModelFile for the checks). */
   static parse(text: string, source = 'model file'): Model {
-    return new Model(parseModelFile(text, source), undefined);
+    const file = parseModelFile(text, source);
+    return new Model(file, networkFromModelFile(file, source));
   }
 
   /** The model file's text, to save. */

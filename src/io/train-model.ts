@@ -42,7 +42,7 @@ export interface TrainModelOptions {
   seed?: number;
   /** Fraction of rows held out as the test part (default 0.2; 0 when the data has fewer than 20 rows). */
   testSplit?: number;
-  /** Stratify the split by class (default true for classification). */
+  /** Stratify the split by class (default true; only classification targets have classes). */
   stratify?: boolean;
   /** Fraction of the training rows held out for validation (default none; 0.1 with earlyStop). */
   validationSplit?: number;
@@ -139,7 +139,7 @@ export function resolveSettings(dataset: Dataset, o: TrainModelOptions = {}): Tr
     epochs: o.epochs ?? 100,
     seed: o.seed ?? 1,
     testSplit,
-    stratify: o.stratify ?? kind === 'classification',
+    stratify: (o.stratify ?? true) && kind === 'classification',
     ...(validationSplit !== undefined ? { validationSplit } : {}),
     ...(o.earlyStop !== undefined ? { earlyStop: o.earlyStop } : {}),
     scale: o.scale ?? 'standard',

@@ -1,0 +1,40 @@
+// Runs the command-line tool from source (through tsx) in a child process, for the cli-* tests.
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('..', import.meta.url));
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `backprop ...args`, with stdout and stderr piped (so neither is a terminal). */
+export function backprop(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'cli/main.ts'), ...args],
+      { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** A fresh folder for a test's files. */
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'backprop-cli-'));
+}
+
+/** The last line of stdout, parsed as JSON. */
+export function lastJSON(stdout: string): any {
+  const lines = stdout.trimEnd().split('\n');
+  return JSON.parse(lines[lines.length - 1]);
+}

@@ -1,0 +1,99 @@
+// Scaling fitted on training rows only, and the seeded, stratified train/test split.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { applyScaler, BackpropError, fitScaler, invertScaler, Matrix, Random, splitRows, takeRows } from '../src/index.js';
+
+const close = (a: number, b: number, eps = 1e-12) => assert.ok(Math.abs(a - b) <= eps * Math.max(1, Math.abs(b)), `${a} ≉ ${b}`);
+
+function columnStats(m: Matrix, j: number) {
+  const col = Array.from({ length: m.rows }, (_, i) => m.get(i, j));
+  const mean = col.reduce((s, v) => s + v, 0) / col.length;
+  const std = Math.sqrt(col.reduce((s, v) => s + (v - mean) ** 2, 0) / col.length);
+  return { mean, std, min: Math.min(...col), max: Math.max(...col) };
+}
+
+test('standardising gives each column mean 0 and standard deviation 1; a constant column becomes 0', () => {
+  const x = Matrix.from([
+    [1, 10, 5],
+    [2, 20, 5],
+    [3, 60, 5],
+    [6, 30, 5],
+  ]);
+  const s = fitScaler(x);
+  assert.equal(s.kind, 'standard');
+  const y = applyScaler(s, x);
+  for (const j of [0, 1]) {
+    const st = columnStats(y, j);
+    close(st.mean, 0);
+    close(st.std, 1);
+  }
+  assert.deepEqual([0, 1, 2, 3].map((i) => y.get(i, 2)), [0, 0, 0, 0]);
+  assert.equal(s.scale[2], 1);
+  // Undoing the scaling gives the data back.
+  const back = invertScaler(s, y);
+  back.data.forEach((v, i) => close(v, x.data[i]));
+});
+
+test('min-max scaling maps the training range onto [0, 1] and leaves test data outside it', () => {
+  const train = Matrix.from([[2], [4], [10]]);
+  const s = fitScaler(train, 'minmax');
+  assert.deepEqual(Array.from(applyScaler(s, train).data), [0, 0.25, 1]);
+  // Fitted on the training rows only: new values are placed on the same scale, not refitted.
+  assert.deepEqual(Array.from(applyScaler(s, Matrix.from([[18], [0]])).data), [2, -0.25]);
+  assert.deepEqual(Array.from(applyScaler(fitScaler(train, 'none'), train).data), [2, 4, 10]);
+});
+
+test('a scaling is plain JSON and refuses data of another width', () => {
+  const s = fitScaler(Matrix.from([[1, 2], [3, 5]]));
+  assert.deepEqual(JSON.parse(JSON.stringify(s)), s);
+  assert.throws(() => applyScaler(s, Matrix.from([[1, 2, 3]])), BackpropError);
+  assert.throws(() => fitScaler(Matrix.from([[1]]), 'zscore' as never), /unknown scaling 'zscore'/);
+});
+
+test('a split puts every row on exactly one side, in ascending order, the same for the same seed', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 2, max: 300 }), fc.double({ min: 0.01, max: 0.9, noNaN: true }), fc.integer(), (n, f, seed) => {
+      const s = splitRows(n, f, new Random(seed));
+      const all = [...s.train, ...s.test].sort((a, b) => a - b);
+      assert.deepEqual(all, Array.from({ length: n }, (_, i) => i));
+      assert.equal(s.test.length, Math.min(Math.max(Math.round(n * f), 1), n - 1));
+      assert.deepEqual(Array.from(s.test), Array.from(s.test).sort((a, b) => a - b));
+      assert.deepEqual(splitRows(n, f, new Random(seed)), s);
+    }),
+    { numRuns: 100 },
+  );
+});
+
+test('different seeds give different splits', () => {
+  const a = splitRows(150, 0.2, new Random(1));
+  const b = splitRows(150, 0.2, new Random(2));
+  assert.notDeepEqual(Array.from(a.test), Array.from(b.test));
+});
+
+test('a stratified split gives each class its share of the test rows and keeps one of each for training', () => {
+  // 50/30/20 rows of three classes, shuffled order.
+  const labels = new Random(7).shuffle(Int32Array.from([...Array(50).fill(0), ...Array(30).fill(1), ...Array(20).fill(2)]));
+  const s = splitRows(100, 0.2, new Random(3), labels);
+  const count = (idx: Int32Array, k: number) => Array.from(idx).filter((i) => labels[i] === k).length;
+  assert.deepEqual([0, 1, 2].map((k) => count(s.test, k)), [10, 6, 4]);
+  // Shares that do not divide evenly are rounded by largest remainder: 3 of 7, 7 of 13 → 3 test rows of 20 at 0.15.
+  const l2 = Int32Array.from([...Array(7).fill(0), ...Array(13).fill(1)]);
+  const s2 = splitRows(20, 0.15, new Random(1), l2);
+  assert.equal(s2.test.length, 3);
+  assert.deepEqual([0, 1].map((k) => Array.from(s2.test).filter((i) => l2[i] === k).length), [1, 2]);
+  // A class with a single row stays in training.
+  const l3 = Int32Array.from([0, 0, 0, 0, 1]);
+  const s3 = splitRows(5, 0.5, new Random(1), l3);
+  assert.ok(Array.from(s3.train).includes(4));
+});
+
+test('a test fraction of 0 keeps every row for training; fractions outside [0, 1) are refused', () => {
+  assert.deepEqual(splitRows(4, 0, new Random(1)), { train: Int32Array.from([0, 1, 2, 3]), test: new Int32Array(0) });
+  for (const f of [1, 1.5, -0.1, NaN]) assert.throws(() => splitRows(10, f, new Random(1)), /test fraction must be ≥ 0 and < 1/);
+});
+
+test('takeRows copies the chosen rows', () => {
+  const m = Matrix.from([[1, 2], [3, 4], [5, 6]]);
+  assert.deepEqual(takeRows(m, [2, 0]).toArray(), [[5, 6], [1, 2]]);
+});
