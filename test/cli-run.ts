@@ -1,6 +1,6 @@
 // Runs the command-line tool from source (through tsx) in a child process, for the cli-* tests.
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,9 +28,16 @@ export function backprop(args: string[], env: Record<string, string> = {}): Prom
   });
 }
 
-/** A fresh folder for a test's files. */
+const made: string[] = [];
+process.on('exit', () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh folder for a test's files, removed when the test process ends. */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'backprop-cli-'));
+  const d = mkdtempSync(join(tmpdir(), 'backprop-cli-'));
+  made.push(d);
+  return d;
 }
 
 /** The last line of stdout, parsed as JSON. */

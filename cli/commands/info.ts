@@ -63,7 +63,7 @@ function describe(path: string, model: Model): string {
     `data: trained on ${d.source} (${d.rows} rows); ${d.features.length} features ${listNames(d.features)}; target ${target}`,
     `preprocessing: features ${scaling(pre.features.kind)} on the training rows` + (pre.target ? `; target ${scaling(pre.target.kind)}` : ''),
     `training: ${s.training.optimizer}, learning rate ${s.training.learningRate}, batch ${s.training.batchSize}, ` +
-      `${s.training.epochs} epochs (${s.training.stopReason}), seed ${s.training.seed}, test split ${s.training.testSplit}` +
+      `${s.training.epochs} epochs${s.training.stopReason === 'epochs' ? '' : ` (stopped: ${s.training.stopReason})`}, seed ${s.training.seed}, test split ${s.training.testSplit}` +
       `${s.training.stratified ? ' stratified' : ''}, ${num(s.training.seconds, 2)} s`,
     table(metrics),
   ].join('\n');
