@@ -15,22 +15,42 @@ export function outputsFor(loss: LossName): string[] {
   return ['sigmoid', 'tanh', 'linear', 'softmax', 'leaky-relu'];
 }
 
-/** A random architecture, loss and batch size for a gradient check. */
-export const gradientCaseArb = fc
-  .record({
-    inputs: fc.integer({ min: 1, max: 4 }),
-    hidden: fc.array(fc.record({ units: fc.integer({ min: 1, max: 5 }), activation: fc.constantFrom(...HIDDEN) }), { minLength: 0, maxLength: 3 }),
-    outputs: fc.integer({ min: 2, max: 4 }),
-    loss: fc.constantFrom(...LOSS_NAMES),
-    outChoice: fc.nat(),
-    bias: fc.boolean(),
-    rows: fc.integer({ min: 1, max: 5 }),
-    seed: fc.integer({ min: 1, max: 1_000_000 }),
-  })
-  .map((c) => {
-    const outs = outputsFor(c.loss);
-    return { ...c, outActivation: outs[c.outChoice % outs.length] };
-  });
+/** Sizes of the random architectures of a gradient check. */
+export interface GradientLimits {
+  inputs: number;
+  units: number;
+  hiddenLayers: number;
+  outputs: number;
+  rows: number;
+  /** Half-width of the uniform initial weights. */
+  initRange: number;
+}
+
+const SMALL: GradientLimits = { inputs: 4, units: 5, hiddenLayers: 3, outputs: 4, rows: 5, initRange: 1 };
+
+/** A random architecture, loss and batch size for a gradient check, within `limits`. */
+export function gradientCases(limits: GradientLimits = SMALL) {
+  return fc
+    .record({
+      inputs: fc.integer({ min: 1, max: limits.inputs }),
+      hidden: fc.array(fc.record({ units: fc.integer({ min: 1, max: limits.units }), activation: fc.constantFrom(...HIDDEN) }), {
+        minLength: 0,
+        maxLength: limits.hiddenLayers,
+      }),
+      outputs: fc.integer({ min: 2, max: limits.outputs }),
+      loss: fc.constantFrom(...LOSS_NAMES),
+      outChoice: fc.nat(),
+      bias: fc.boolean(),
+      rows: fc.integer({ min: 1, max: limits.rows }),
+      seed: fc.integer({ min: 1, max: 1_000_000 }),
+    })
+    .map((c) => {
+      const outs = outputsFor(c.loss);
+      return { ...c, outActivation: outs[c.outChoice % outs.length], initRange: limits.initRange };
+    });
+}
+
+export const gradientCaseArb = gradientCases();
 
 export type GradientCase = typeof gradientCaseArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -42,7 +62,7 @@ export function buildGradientCase(c: GradientCase) {
     bias: c.bias,
     seed: c.seed,
     init: 'uniform',
-    initRange: 1,
+    initRange: c.initRange,
     layers: [...c.hidden, { units: c.outputs, activation: c.outActivation }],
   });
   let s = c.seed;
@@ -84,32 +104,48 @@ export function nearKink(net: Network, X: number[][]): boolean {
 /** A squared-error loss: it accepts every output activation. */
 const ANY_OUTPUT_LOSS = 'mean-over-samples';
 
+/** Sizes of the random networks of the export and round-trip checks. */
+export interface NetworkLimits {
+  inputs: number;
+  units: number;
+  layers: number;
+  rows: number;
+  /** Half-widths the weights are drawn from. */
+  ranges: number[];
+}
+
+const SMALL_NETWORKS: NetworkLimits = { inputs: 6, units: 6, layers: 4, rows: 8, ranges: [0.5, 1, 2] };
+
 /**
  * A random network of any activations (step included) in any layer, every weight and bias drawn
  * uniformly from [−range, range), with a batch of inputs in [−3, 3).
  */
-export const networkArb = fc
-  .record({
-    inputs: fc.integer({ min: 1, max: 6 }),
-    layers: fc.array(
-      fc.record({
-        units: fc.integer({ min: 1, max: 6 }),
-        activation: fc.constantFrom(...ACTIVATION_NAMES),
-        bias: fc.boolean(),
-      }),
-      { minLength: 1, maxLength: 4 },
-    ),
-    range: fc.constantFrom(0.5, 1, 2),
-    rows: fc.integer({ min: 1, max: 8 }),
-    seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-  })
-  .map((c) => {
-    const layers = c.layers.map((l, i) =>
-      // A softmax over one unit is always 1, and the network refuses it as an output.
-      i === c.layers.length - 1 && l.activation === 'softmax' && l.units < 2 ? { ...l, units: 2 } : l,
-    );
-    return { ...c, layers };
-  });
+export function networkCases(limits: NetworkLimits = SMALL_NETWORKS) {
+  return fc
+    .record({
+      inputs: fc.integer({ min: 1, max: limits.inputs }),
+      layers: fc.array(
+        fc.record({
+          units: fc.integer({ min: 1, max: limits.units }),
+          activation: fc.constantFrom(...ACTIVATION_NAMES),
+          bias: fc.boolean(),
+        }),
+        { minLength: 1, maxLength: limits.layers },
+      ),
+      range: fc.constantFrom(...limits.ranges),
+      rows: fc.integer({ min: 1, max: limits.rows }),
+      seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+    })
+    .map((c) => {
+      const layers = c.layers.map((l, i) =>
+        // A softmax over one unit is always 1, and the network refuses it as an output.
+        i === c.layers.length - 1 && l.activation === 'softmax' && l.units < 2 ? { ...l, units: 2 } : l,
+      );
+      return { ...c, layers };
+    });
+}
+
+export const networkArb = networkCases();
 
 export type NetworkCase = typeof networkArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -128,4 +164,37 @@ export function scalingArb(width: number) {
     shift: fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: width, maxLength: width }),
     scale: fc.array(fc.double({ min: 0.05, max: 20, noNaN: true }), { minLength: width, maxLength: width }),
   });
+}
+
+/** A network case with a feature scaling for its inputs and a target scaling for its outputs. */
+export function scaledNetworkCases(limits?: NetworkLimits) {
+  return networkCases(limits).chain((c) =>
+    fc.record({ c: fc.constant(c), pre: scalingArb(c.inputs), post: scalingArb(c.layers[c.layers.length - 1].units) }),
+  );
+}
+
+export type ScaledNetworkCase = typeof scaledNetworkCases extends (l?: NetworkLimits) => fc.Arbitrary<infer T> ? T : never;
+
+/** Any finite double, −0 and subnormals included, up to 1e3 in size (so no output overflows). */
+const anyWeight = fc.double({ min: -1e3, max: 1e3, noNaN: true });
+
+/** A network case whose every weight and bias, and every input, is any double up to 1e3 in size. */
+export function weightCases(limits?: NetworkLimits) {
+  return networkCases(limits).chain((c) => {
+    const sizes = buildNetwork(c).net.params().map((p) => p.value.length);
+    return fc.record({
+      c: fc.constant(c),
+      values: fc.tuple(...sizes.map((n) => fc.array(anyWeight, { minLength: n, maxLength: n }))),
+      X: fc.array(fc.array(anyWeight, { minLength: c.inputs, maxLength: c.inputs }), { minLength: 1, maxLength: 6 }),
+    });
+  });
+}
+
+export type WeightCase = typeof weightCases extends (l?: NetworkLimits) => fc.Arbitrary<infer T> ? T : never;
+
+/** The network of a weight case, its weights and biases set. */
+export function networkOf(w: WeightCase): Network {
+  const { net } = buildNetwork(w.c);
+  net.params().forEach((p, k) => p.value.set(w.values[k]));
+  return net;
 }

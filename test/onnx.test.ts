@@ -3,35 +3,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import onnxProto from 'onnx-proto';
-import { applyScaler, BackpropError, invertScaler, Matrix, Network } from '../src/index.js';
+import { BackpropError, Network } from '../src/index.js';
 import { ONNX_OPSET } from '../src/io/onnx.js';
-import { buildNetwork, nearZero, networkArb, scalingArb } from './arbitraries.js';
-import { runOnnx } from './onnx-runtime.js';
+import { networkArb, scaledNetworkCases } from './arbitraries.js';
+import { checkOnnx, checkOnnxScalings } from './export-checks.js';
 
 const { onnx } = onnxProto;
-const STEP = new Set(['step']);
-
-/** |actual − expected| ≤ tol for every output, with a message naming the first that is not. */
-function assertWithin(actual: number[][], expected: number[][], tol: number, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: rows`);
-  expected.forEach((row, i) =>
-    row.forEach((e, j) => {
-      const d = Math.abs(actual[i][j] - e);
-      assert.ok(d <= tol, `${what}[${i}][${j}] = ${actual[i][j]}, predict gives ${e} (difference ${d}, allowed ${tol})`);
-    }),
-  );
-}
 
 test('ONNX Runtime runs the float32 export of random networks of every activation to predict within 1e-5', async () => {
   const seen = new Set<string>();
   await fc.assert(
-    fc.asyncProperty(networkArb, async (c) => {
-      const { net, X } = buildNetwork(c);
-      // float32 rounding may move a step input that lies next to 0 across it.
-      fc.pre(!nearZero(net, X, STEP, 1e-3));
-      net.layers.forEach((l) => seen.add(l.activation.name));
-      assertWithin(await runOnnx(net.toONNX(), X, 'float32'), net.predict(X), 1e-5, 'ONNX output');
-    }),
+    fc.asyncProperty(networkArb, async (c) => (await checkOnnx(c, 'float32')).forEach((a) => seen.add(a))),
     { numRuns: 40 },
   );
   assert.equal(seen.size, 7, `activations covered: ${[...seen].join(', ')}`);
@@ -39,30 +21,14 @@ test('ONNX Runtime runs the float32 export of random networks of every activatio
 
 test('the float64 export agrees with predict to rounding (1e-12)', async () => {
   await fc.assert(
-    fc.asyncProperty(networkArb, async (c) => {
-      const { net, X } = buildNetwork(c);
-      assertWithin(await runOnnx(net.toONNX({ dtype: 'float64' }), X, 'float64'), net.predict(X), 1e-12, 'ONNX float64 output');
-    }),
+    fc.asyncProperty(networkArb, async (c) => void (await checkOnnx(c, 'float64'))),
     { numRuns: 25 },
   );
 });
 
 // (float32 with a scaling is checked on the trained Iris model, in export-command.test.ts.)
 test('with the scalings as graph nodes, the ONNX model takes raw features and gives outputs in the target units', async () => {
-  const arb = networkArb.chain((c) => fc.tuple(fc.constant(c), scalingArb(c.inputs), scalingArb(c.layers[c.layers.length - 1].units)));
-  await fc.assert(
-    fc.asyncProperty(arb, async ([c, pre, post]) => {
-      const { net, X } = buildNetwork(c);
-      // X holds scaled features; the raw ones are X · scale + shift.
-      const raw = invertScaler({ kind: 'standard', ...pre }, Matrix.from(X)).toArray();
-      const scaled = applyScaler({ kind: 'standard', ...pre }, Matrix.from(raw));
-      fc.pre(!nearZero(net, scaled.toArray(), STEP, 1e-3));
-      const expected = invertScaler({ kind: 'standard', ...post }, Matrix.from(net.predict(scaled))).toArray();
-      const bytes = net.toONNX({ preprocess: pre, postprocess: post, dtype: 'float64' });
-      assertWithin(await runOnnx(bytes, raw, 'float64'), expected, 1e-9, 'ONNX output on raw features');
-    }),
-    { numRuns: 20 },
-  );
+  await fc.assert(fc.asyncProperty(scaledNetworkCases(), checkOnnxScalings), { numRuns: 20 });
 });
 
 test('the graph: opset, symbolic batch dimension, the slides\' value names and one operator per activation', () => {
