@@ -1,11 +1,12 @@
 /** The page's side of the training worker: messages out, frames and problems in, questions answered by id. */
-import type { FromWorker, Problem, ToWorker } from './protocol.js';
+import { CONTROLS, type FromWorker, type Problem, type ToWorker } from './protocol.js';
 import type { Frame } from './session.js';
 import type { PlaygroundConfig } from './config.js';
 
 export interface WorkerEvents {
-  frame(frame: Frame, playing: boolean): void;
-  problem(problem: Problem, playing: boolean): void;
+  /** `playing` is undefined when the worker has not yet read the latest play, pause or step. */
+  frame(frame: Frame, playing: boolean | undefined): void;
+  problem(problem: Problem, playing: boolean | undefined): void;
   loaded(config: PlaygroundConfig): void;
 }
 
@@ -16,9 +17,16 @@ export class WorkerProblem extends Error {
   }
 }
 
+/**
+ * Sends commands and hands on what the worker reports. Frames of an earlier session are
+ * dropped, and a report's playing flag counts only once the worker has read every control
+ * message sent so far (a frame sent just before a pause arrived says nothing about the pause).
+ */
 export class TrainerClient {
   private readonly worker: Worker;
   private next = 1;
+  private session = 0;
+  private controls = 0;
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
   constructor(events: WorkerEvents) {
@@ -27,10 +35,10 @@ export class TrainerClient {
       const m = event.data;
       switch (m.type) {
         case 'frame':
-          events.frame(m.frame, m.playing);
+          if (m.session === this.session) events.frame(m.frame, m.controls === this.controls ? m.playing : undefined);
           return;
         case 'problem':
-          events.problem(m.problem, m.playing);
+          if (m.session === this.session) events.problem(m.problem, m.controls === this.controls ? m.playing : undefined);
           return;
         case 'loaded':
           events.loaded(m.config);
@@ -48,7 +56,13 @@ export class TrainerClient {
   }
 
   send(message: ToWorker): void {
+    if (CONTROLS.has(message.type)) this.controls++;
     this.worker.postMessage(message);
+  }
+
+  /** Starts a new session from a config: what the old one still sends is dropped. */
+  reset(config: PlaygroundConfig): void {
+    this.send({ type: 'reset', config, session: ++this.session });
   }
 
   /** Asks the worker for its snapshot or the model file's text. */
@@ -65,7 +79,7 @@ export class TrainerClient {
     const id = this.next++;
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve: () => resolve(), reject });
-      this.send({ type: 'load', id, text, source });
+      this.send({ type: 'load', id, text, source, session: ++this.session });
     });
   }
 }

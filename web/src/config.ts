@@ -2,8 +2,9 @@
  * What the playground trains: the data, the network and the fit options, as one plain object
  * that the page edits and the worker turns into a library Network and FitOptions.
  */
-import { IRIS3, slidesIrisNetwork, Network, type FitOptions, type OptimizerName } from '../../src/index.js';
-import type { DataOptions, Dataset } from './datasets.js';
+import { IRIS3 } from '../../src/data/examples.js';
+import type { FitOptions, OptimizerName } from '../../src/index.js';
+import type { DataOptions } from './datasets.js';
 
 export const HIDDEN_ACTIVATIONS = ['tanh', 'sigmoid', 'relu', 'leaky-relu', 'linear', 'step'] as const;
 export const OUTPUT_ACTIVATIONS = ['sigmoid', 'softmax', 'linear', 'tanh', 'step'] as const;
@@ -96,43 +97,6 @@ export function leaveSlides(from: PlaygroundConfig, data: DataOptions): Playgrou
 /** Whether the output layer wants one target column per class (softmax and the cross-entropies do). */
 export function wantsOneHot(config: PlaygroundConfig): boolean {
   return config.outputActivation === 'softmax';
-}
-
-/** The number of output units: one per target column of the data. */
-export function outputUnits(data: Dataset): number {
-  return data.trainY[0].length;
-}
-
-/**
- * The library network for a config and its data: the slides example gets the slides' W1 and
- * W2; every other network is initialised from the seed. Throws the library's BackpropError when
- * the choices do not fit together (cross-entropy without softmax, say).
- */
-export function buildNetwork(config: PlaygroundConfig, data: Dataset): Network {
-  if (config.data.name === 'slides') {
-    const hidden = config.hidden[0]?.activation ?? 'sigmoid';
-    if (hidden === 'sigmoid' && config.outputActivation === 'sigmoid') return slidesIrisNetwork(IRIS3, config.loss);
-    // the slides' weights with other activations (step, say, to see why it cannot learn)
-    return new Network({
-      inputs: IRIS3.W1.length,
-      bias: false,
-      loss: config.loss,
-      layers: [
-        { units: IRIS3.W1[0].length, activation: hidden, weights: IRIS3.W1 },
-        { units: IRIS3.W2[0].length, activation: config.outputActivation, weights: IRIS3.W2 },
-      ],
-    });
-  }
-  return new Network({
-    inputs: data.trainX[0].length,
-    bias: config.bias,
-    loss: config.loss,
-    seed: config.seed,
-    layers: [
-      ...config.hidden.map((l) => ({ units: l.units, activation: l.activation })),
-      { units: outputUnits(data), activation: config.outputActivation },
-    ],
-  });
 }
 
 /** Rows per step for the config on `rows` training rows. */

@@ -97,7 +97,7 @@ export class Controls {
     this.trainRatio.value = String(c.data.trainRatio);
     this.samples.value = String(c.data.samples);
     this.irisX.value = String(c.data.irisFeatures[0]);
-    this.irisY.value = String(c.data.irisFeatures[1]);
+    this.irisY.value = String(c.data.irisFeatures[1] ?? c.data.irisFeatures[0]);
     if (!LEARNING_RATES.includes(c.learningRate)) this.learningRate.add(new Option(String(c.learningRate), String(c.learningRate)));
     this.learningRate.value = String(c.learningRate);
     this.optimizer.value = c.optimizer;
@@ -111,8 +111,19 @@ export class Controls {
     const iris = c.data.name === 'iris';
     byId('two-d-options').hidden = slides;
     byId('samples-label').hidden = slides || iris;
-    byId('noise').closest('label')!.hidden = slides || iris;
-    byId('iris-options').hidden = !iris;
+    byId('noise-row').hidden = slides || iris;
+    const fixed = c.data.fixed;
+    byId('iris-options').hidden = !iris || c.data.irisFeatures.length !== 2;
+    byId('train-ratio').closest('div')!.hidden = slides || Boolean(fixed?.testRows);
+    const note = byId('model-data');
+    note.hidden = !fixed;
+    if (fixed) {
+      const cols = iris ? c.data.irisFeatures.map((j) => IRIS_FEATURES[j]).join(', ') : 'the 2-D set\'s x₁, x₂';
+      note.textContent =
+        `From the model file: inputs ${cols}, scaled ${fixed.scaling.kind === 'none' ? 'not at all' : `by its ${fixed.scaling.kind} scaling`}` +
+        (fixed.testRows ? `, and its own ${fixed.testRows.length} test rows.` : '.') +
+        ' Changing any setting starts a new network.';
+    }
     byId('batch-size-label').hidden = c.batch !== 'mini';
     this.bias.disabled = slides;
     this.showValues();

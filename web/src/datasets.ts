@@ -1,10 +1,14 @@
 /**
- * The playground's data: seeded 2-D sets drawn in the square [−1, 1]², Iris with two chosen
- * features, and the slides' 3-sample Iris pass. Everything random comes from the library's
- * seeded generator, so a seed gives the same points in every browser and in Node.
+ * The playground's data: seeded 2-D sets, Iris with chosen features (standardised with the
+ * library's scaler), and the slides' 3-sample Iris pass. Everything random comes from the
+ * library's seeded generator, so a seed gives the same rows in every browser and in Node.
  */
-import { IRIS3, Random } from '../../src/index.js';
-import { IRIS_FEATURES, IRIS_ROWS, IRIS_SPECIES } from './iris.js';
+import { IRIS3 } from '../../src/data/examples.js';
+import { applyScaler, fitScaler, type Scaler } from '../../src/data/preprocess.js';
+import { Matrix } from '../../src/tensor/matrix.js';
+import { Random } from '../../src/tensor/random.js';
+import { GENERATORS, type Labelled } from './generators.js';
+import { IRIS_COLUMNS, IRIS_FEATURES, IRIS_ROWS, IRIS_SPECIES } from './iris.js';
 
 export const DATASET_NAMES = ['xor', 'circle', 'spirals', 'gauss', 'iris', 'slides'] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
@@ -14,8 +18,8 @@ export const DATASET_LABELS: Record<DatasetName, string> = {
   circle: 'Circle',
   spirals: 'Two spirals',
   gauss: 'Gaussian clusters',
-  iris: 'Iris (two features)',
-  slides: 'Slides example (3 Iris samples)',
+  iris: 'Iris',
+  slides: 'Slides: 3 Iris rows',
 };
 
 export interface DataOptions {
@@ -26,18 +30,31 @@ export interface DataOptions {
   noise: number;
   /** Fraction of the rows used for training, the rest for testing (the slides example trains on all 3). */
   trainRatio: number;
-  /** The two Iris features drawn as x and y (indices into IRIS_FEATURES). */
-  irisFeatures: [number, number];
+  /** The Iris features used, as indices into IRIS_FEATURES (the page draws two; a model file may use others). */
+  irisFeatures: number[];
   seed: number;
+  /** Set by a loaded model file: its feature scaling and, for its own data, its test rows. */
+  fixed?: { scaling: Scaler; testRows?: number[] };
 }
 
-/** A dataset split into training and test rows, with its class names. */
+/** A dataset split into training and test rows, with what a model file says about its data. */
 export interface Dataset {
   name: DatasetName;
-  /** Names of the input columns. */
+  /** Where the rows come from, as a model file names it ('iris' is the bundled data set). */
+  source: string;
+  /** Names of the input columns as shown. */
   inputs: string[];
+  /** Names of the input columns as a CSV file has them. */
+  columns: string[];
+  target: string;
   /** Class names; the class of a row is the index of its largest target. */
   classes: string[];
+  /** The rows before scaling as a CSV file of the features used and the target would hold them: the model file's fingerprint. */
+  table: { header: string[]; rows: string[][] };
+  /** The feature scaling applied to every row. */
+  scaling: Scaler;
+  /** Indices (into table.rows) of the test rows. */
+  testRows: number[];
   trainX: number[][];
   trainY: number[][];
   testX: number[][];
@@ -46,147 +63,10 @@ export interface Dataset {
   box?: [number, number, number, number];
 }
 
-/** Points and their class index (0 or 1 for the 2-D sets). */
-interface Labelled {
-  points: number[][];
-  labels: number[];
-}
-
 /** The class-to-target encoding: one column (0/1) for two classes, one-hot for more or when asked. */
 export function encodeTargets(labels: number[], classes: number, oneHot: boolean): number[][] {
   if (classes === 2 && !oneHot) return labels.map((c) => [c]);
   return labels.map((c) => Array.from({ length: classes }, (_, k) => (k === c ? 1 : 0)));
-}
-
-/** The dataset named in `options`; `oneHot` asks for one target column per class even for two classes. */
-export function makeDataset(options: DataOptions, oneHot = false): Dataset {
-  const rng = new Random(options.seed);
-  if (options.name === 'slides') {
-    return {
-      name: 'slides',
-      inputs: ['sepal length', 'sepal width', 'petal length', 'petal width'],
-      classes: [...IRIS_SPECIES],
-      trainX: IRIS3.X.map((r) => [...r]),
-      trainY: IRIS3.Y.map((r) => [...r]),
-      testX: [],
-      testY: [],
-    };
-  }
-  if (options.name === 'iris') return irisDataset(options, rng, oneHot);
-
-  const n = Math.max(4, Math.round(options.samples));
-  const sd = options.noise;
-  const data = GENERATORS[options.name](n, rng);
-  const jittered = data.points.map(([x, y]) => [x + sd * rng.normal(), y + sd * rng.normal()]);
-  const split = splitRows(jittered, data.labels, options.trainRatio, rng);
-  return {
-    name: options.name,
-    inputs: ['x₁', 'x₂'],
-    classes: ['orange', 'blue'],
-    trainX: split.trainX,
-    trainY: encodeTargets(split.trainLabels, 2, oneHot),
-    testX: split.testX,
-    testY: encodeTargets(split.testLabels, 2, oneHot),
-    box: [-1.2, 1.2, -1.2, 1.2],
-  };
-}
-
-const GENERATORS: Record<'xor' | 'circle' | 'spirals' | 'gauss', (n: number, rng: Random) => Labelled> = {
-  /** Four quadrants, kept a little away from the axes; class 1 where x and y have the same sign. */
-  xor(n, rng) {
-    const pad = 0.05;
-    const points: number[][] = [];
-    const labels: number[] = [];
-    for (let i = 0; i < n; i++) {
-      let x = rng.uniform(-1, 1);
-      let y = rng.uniform(-1, 1);
-      x += x > 0 ? pad : -pad;
-      y += y > 0 ? pad : -pad;
-      points.push([x / (1 + pad), y / (1 + pad)]);
-      labels.push(x * y > 0 ? 1 : 0);
-    }
-    return { points, labels };
-  },
-  /** Class 1 inside radius 0.5, class 0 in the ring from 0.7 to 1. */
-  circle(n, rng) {
-    const points: number[][] = [];
-    const labels: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const inside = i < n / 2;
-      const r = inside ? rng.uniform(0, 0.5) : rng.uniform(0.7, 1);
-      const t = rng.uniform(0, 2 * Math.PI);
-      points.push([r * Math.sin(t), r * Math.cos(t)]);
-      labels.push(inside ? 1 : 0);
-    }
-    return { points, labels };
-  },
-  /** Two interleaved spirals, one turn and three quarters each. */
-  spirals(n, rng) {
-    const points: number[][] = [];
-    const labels: number[] = [];
-    const half = Math.ceil(n / 2);
-    for (let i = 0; i < n; i++) {
-      const cls = i < half ? 1 : 0;
-      const k = cls ? i : i - half;
-      const r = (k / half) * 0.95 + 0.05 * rng.next();
-      const t = 1.75 * (k / half) * 2 * Math.PI + (cls ? 0 : Math.PI);
-      points.push([r * Math.sin(t), r * Math.cos(t)]);
-      labels.push(cls);
-    }
-    return { points, labels };
-  },
-  /** Two round clusters around (0.45, 0.45) and (−0.45, −0.45). */
-  gauss(n, rng) {
-    const points: number[][] = [];
-    const labels: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const cls = i % 2;
-      const c = cls ? 0.45 : -0.45;
-      points.push([c + 0.18 * rng.normal(), c + 0.18 * rng.normal()]);
-      labels.push(cls);
-    }
-    return { points, labels };
-  },
-};
-
-/** Iris with two features, standardised with the training rows' mean and deviation. */
-function irisDataset(options: DataOptions, rng: Random, oneHot: boolean): Dataset {
-  const [fi, fj] = options.irisFeatures;
-  const points = IRIS_ROWS.map((r) => [r[fi], r[fj]]);
-  const labels = IRIS_ROWS.map((r) => r[4]);
-  const split = splitRows(points, labels, options.trainRatio, rng);
-  const mean = [0, 1].map((j) => avg(split.trainX.map((p) => p[j])));
-  const sd = [0, 1].map((j) => Math.sqrt(avg(split.trainX.map((p) => (p[j] - mean[j]) ** 2))) || 1);
-  const scale = (p: number[]) => p.map((v, j) => (v - mean[j]) / sd[j]);
-  const trainX = split.trainX.map(scale);
-  const testX = split.testX.map(scale);
-  const all = trainX.concat(testX);
-  const lo = [0, 1].map((j) => Math.min(...all.map((p) => p[j])) - 0.5);
-  const hi = [0, 1].map((j) => Math.max(...all.map((p) => p[j])) + 0.5);
-  return {
-    name: 'iris',
-    inputs: [IRIS_FEATURES[fi], IRIS_FEATURES[fj]].map((f) => `${f} (standardised)`),
-    classes: [...IRIS_SPECIES],
-    trainX,
-    trainY: encodeTargets(split.trainLabels, 3, oneHot),
-    testX,
-    testY: encodeTargets(split.testLabels, 3, oneHot),
-    box: [lo[0], hi[0], lo[1], hi[1]],
-  };
-}
-
-function avg(a: number[]): number {
-  return a.reduce((s, v) => s + v, 0) / a.length;
-}
-
-/** A seeded shuffle of the rows, then the first `ratio` of them for training. */
-function splitRows(points: number[][], labels: number[], ratio: number, rng: Random) {
-  const order = rng.shuffle(Array.from({ length: points.length }, (_, i) => i));
-  const nTrain = Math.min(points.length - 1, Math.max(1, Math.round(points.length * ratio)));
-  const pick = (idx: number[]) => ({ x: idx.map((i) => points[i]), y: idx.map((i) => labels[i]) });
-  const train = pick(order.slice(0, nTrain));
-  const test = pick(order.slice(nTrain));
-  return { trainX: train.x, trainLabels: train.y, testX: test.x, testLabels: test.y };
 }
 
 /** The class index of each target row: the column of its largest value, or for one column, value ≥ 0.5. */
@@ -195,4 +75,130 @@ export function classOf(target: ArrayLike<number>): number {
   let best = 0;
   for (let k = 1; k < target.length; k++) if (target[k] > target[best]) best = k;
   return best;
+}
+
+/** The dataset `options` name; `oneHot` asks for one target column per class even for two classes. */
+export function makeDataset(options: DataOptions, oneHot = false): Dataset {
+  const rng = new Random(options.seed);
+  if (options.name === 'slides') {
+    const labels = IRIS3.Y.map(classOf);
+    return assemble(options, rng, {
+      name: 'slides',
+      source: 'the slides\' 3 Iris samples',
+      inputs: IRIS_FEATURES.slice(),
+      columns: IRIS_COLUMNS.slice(),
+      target: 'species',
+      classes: [...IRIS_SPECIES],
+      points: IRIS3.X.map((r) => [...r]),
+      labels,
+      cells: IRIS3.X.map((r, i) => [...r.map((v) => v.toFixed(1)), IRIS_SPECIES[labels[i]]]),
+      oneHot: true,
+      standardise: false,
+      trainAll: true,
+    });
+  }
+  if (options.name === 'iris') {
+    const f = options.irisFeatures;
+    return assemble(options, rng, {
+      name: 'iris',
+      source: 'iris',
+      inputs: f.map((j) => IRIS_FEATURES[j]),
+      columns: f.map((j) => IRIS_COLUMNS[j]),
+      target: 'species',
+      classes: [...IRIS_SPECIES],
+      points: IRIS_ROWS.map((r) => f.map((j) => r[j])),
+      labels: IRIS_ROWS.map((r) => r[4]),
+      cells: IRIS_ROWS.map((r) => [...f.map((j) => r[j].toFixed(1)), IRIS_SPECIES[r[4]]]),
+      oneHot: true,
+      standardise: true,
+      trainAll: false,
+    });
+  }
+  const n = Math.max(4, Math.round(options.samples));
+  const raw: Labelled = GENERATORS[options.name](n, rng);
+  const sd = options.noise;
+  const points = raw.points.map(([x, y]) => [x + sd * rng.normal(), y + sd * rng.normal()]);
+  const classes = ['orange', 'blue'];
+  return assemble(options, rng, {
+    name: options.name,
+    source: `playground ${options.name}, ${n} points, noise ${sd}, seed ${options.seed}`,
+    inputs: ['x₁', 'x₂'],
+    columns: ['x1', 'x2'],
+    target: 'class',
+    classes,
+    points,
+    labels: raw.labels,
+    cells: points.map((p, i) => [String(p[0]), String(p[1]), classes[raw.labels[i]]]),
+    oneHot,
+    standardise: false,
+    trainAll: false,
+  });
+}
+
+interface Parts {
+  name: DatasetName;
+  source: string;
+  inputs: string[];
+  columns: string[];
+  target: string;
+  classes: string[];
+  points: number[][];
+  labels: number[];
+  /** The rows as text, as a CSV file of the features used and the class would hold them. */
+  cells: string[][];
+  oneHot: boolean;
+  /** Standardise the features (fitted on the training rows) unless a model file fixed the scaling. */
+  standardise: boolean;
+  /** Train on every row (the slides example). */
+  trainAll: boolean;
+}
+
+/** Splits the rows, scales the features, encodes the targets. */
+function assemble(options: DataOptions, rng: Random, p: Parts): Dataset {
+  const n = p.points.length;
+  let testRows: number[];
+  if (p.trainAll) testRows = [];
+  else if (options.fixed?.testRows && options.fixed.testRows.every((i) => i < n)) testRows = [...options.fixed.testRows];
+  else {
+    const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
+    const nTrain = Math.min(n - 1, Math.max(1, Math.round(n * options.trainRatio)));
+    testRows = order.slice(nTrain).sort((a, b) => a - b);
+  }
+  const isTest = new Set(testRows);
+  const trainRows = Array.from({ length: n }, (_, i) => i).filter((i) => !isTest.has(i));
+
+  const cols = p.points[0].length;
+  const all = Matrix.from(p.points, 'points');
+  const scaling =
+    options.fixed?.scaling ??
+    fitScaler(Matrix.from(trainRows.map((i) => p.points[i]), 'training rows'), p.standardise ? 'standard' : 'none');
+  const scaled = applyScaler(scaling, all).toArray();
+  const targets = encodeTargets(p.labels, p.classes.length, p.oneHot);
+  const pick = (rows: number[], from: number[][]) => rows.map((i) => from[i]);
+
+  const dataset: Dataset = {
+    name: p.name,
+    source: p.source,
+    inputs: p.inputs,
+    columns: p.columns,
+    target: p.target,
+    classes: p.classes,
+    table: { header: [...p.columns, p.target], rows: p.cells },
+    scaling,
+    testRows,
+    trainX: pick(trainRows, scaled),
+    trainY: pick(trainRows, targets),
+    testX: pick(testRows, scaled),
+    testY: pick(testRows, targets),
+  };
+  if (cols === 2) {
+    if (p.standardise || options.fixed) {
+      const lo = [0, 1].map((j) => Math.min(...scaled.map((r) => r[j])) - 0.5);
+      const hi = [0, 1].map((j) => Math.max(...scaled.map((r) => r[j])) + 0.5);
+      dataset.box = [lo[0], hi[0], lo[1], hi[1]];
+    } else {
+      dataset.box = [-1.2, 1.2, -1.2, 1.2];
+    }
+  }
+  return dataset;
 }

@@ -4,13 +4,18 @@
  */
 export interface FrameStats {
   frames: number;
+  /** Milliseconds between animation frames. */
   mean: number;
   p95: number;
   max: number;
+  /** Milliseconds the page spent drawing each frame of the worker (its own JavaScript, before the browser paints). */
+  drawMean: number;
+  drawMax: number;
 }
 
 export class FrameMeter {
   private deltas: number[] = [];
+  private draws: number[] = [];
   private last = 0;
   private running = false;
 
@@ -33,6 +38,12 @@ export class FrameMeter {
 
   reset(): void {
     this.deltas = [];
+    this.draws = [];
+  }
+
+  /** Records how long drawing one frame took, while playing. */
+  drew(ms: number): void {
+    if (this.running) this.draws.push(ms);
   }
 
   stats(): FrameStats | undefined {
@@ -44,6 +55,8 @@ export class FrameMeter {
       mean: d.reduce((s, v) => s + v, 0) / d.length,
       p95: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))],
       max: sorted[sorted.length - 1],
+      drawMean: this.draws.reduce((s, v) => s + v, 0) / Math.max(1, this.draws.length),
+      drawMax: Math.max(0, ...this.draws),
     };
   }
 }

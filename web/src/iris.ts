@@ -5,7 +5,9 @@
  * kept as numbers so the page needs no CSV parser.
  */
 
-export const IRIS_FEATURES = ['sepal length', 'sepal width', 'petal length', 'petal width'] as const;
+export const IRIS_FEATURES = ['sepal length', 'sepal width', 'petal length', 'petal width'];
+/** The feature columns' names in the CSV file. */
+export const IRIS_COLUMNS = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
 export const IRIS_SPECIES = ['setosa', 'versicolor', 'virginica'] as const;
 
 /** Each row: the four measurements, then the species index into IRIS_SPECIES. */

@@ -37,12 +37,12 @@ const showTest = byId<HTMLInputElement>('show-test');
 
 const client = new TrainerClient({
   frame(frame, nowPlaying) {
-    setPlaying(nowPlaying);
+    if (nowPlaying !== undefined) setPlaying(nowPlaying);
     pending = frame;
     requestAnimationFrame(draw);
   },
   problem(problem, nowPlaying) {
-    setPlaying(nowPlaying);
+    if (nowPlaying !== undefined) setPlaying(nowPlaying);
     showProblem(problem);
     if (problem.code !== 'untrainable' && problem.code !== 'diverged') {
       matrices.clear('No network to show: change the settings above.');
@@ -89,7 +89,7 @@ function reset(): void {
   chart.clear();
   meter.reset();
   lastTrace = undefined;
-  client.send({ type: 'reset', config });
+  client.reset(config);
 }
 
 function setPlaying(on: boolean): void {
@@ -121,6 +121,7 @@ function fixed(v: number | null, d = 4): string {
 function draw(): void {
   const frame = pending;
   if (!frame) return;
+  const started = performance.now();
   pending = undefined;
   shown = frame;
   byId<HTMLOutputElement>('step-count').value = String(frame.step);
@@ -136,6 +137,7 @@ function draw(): void {
     lastTrace = frame.trace;
     drawMatrices();
   }
+  meter.drew(performance.now() - started);
   const stats = meter.stats();
   if (stats) {
     byId<HTMLOutputElement>('frame-time').value =
@@ -180,7 +182,11 @@ byId('reset').addEventListener('click', reset);
 byId<HTMLSelectElement>('speed').addEventListener('change', (e) =>
   client.send({ type: 'speed', stepsPerFrame: Number((e.target as HTMLSelectElement).value) }),
 );
-byId('slides-preset').addEventListener('click', () => apply({ ...config, data: { ...config.data, name: 'slides' } }));
+byId('slides-preset').addEventListener('click', () => {
+  apply({ ...config, data: { ...config.data, name: 'slides' } });
+  // the preset is there to show the slides' matrices: bring them into view
+  byId('matrices-title').scrollIntoView({ block: 'start' });
+});
 byId('add-layer').addEventListener('click', () => {
   const last = config.hidden[config.hidden.length - 1] ?? { units: 2, activation: 'tanh' };
   apply({ ...config, hidden: [...config.hidden, { ...last }] });

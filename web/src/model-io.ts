@@ -1,57 +1,144 @@
 /**
- * Saving the playground's network as a model file and loading one (from the page or the CLI)
- * in its place.
+ * The playground's network as the library's versioned model file (the file the command line
+ * writes and reads), and a model file back into the playground.
  */
-import { BackpropError, Network, type NetworkJSON } from '../../src/index.js';
-import { DEFAULT_CONFIG, type PlaygroundConfig } from './config.js';
+import {
+  BackpropError,
+  fingerprintTable,
+  MODEL_FORMAT,
+  MODEL_VERSION,
+  modelFileToText,
+  networkFromModelFile,
+  parseModelFile,
+  type ModelFile,
+  type Network,
+  type OptimizerName,
+} from '../../src/index.js';
+import { DEFAULT_CONFIG, type BatchMode, type PlaygroundConfig } from './config.js';
+import { makeDataset, type Dataset } from './datasets.js';
+import { PLANE_SETS, type PlaneSet } from './generators.js';
+import { IRIS_COLUMNS, IRIS_SPECIES } from './iris.js';
 import { Session } from './session.js';
 
-/** The model file's text for the session's network. */
-export function exportModel(session: Session): string {
-  return JSON.stringify(session.net.toJSON(), null, 2);
+function fingerprint(d: Dataset): string {
+  return fingerprintTable({ source: d.source, header: d.table.header, rows: d.table.rows, lines: [], delimiter: ',' });
 }
 
 /**
- * A session for the network in a model file. The data stays what it was when the model fits
- * it (same inputs and outputs); a model with 4 inputs and 3 outputs is shown on the slides'
- * 3 Iris samples; anything else is refused with the reason.
+ * The model file of the session's network. A network with one output per class is a
+ * classification model; a single sigmoid output for two classes is written as a regression on
+ * the 0/1 target, since the file names one output per class.
  */
-export function loadModel(text: string, source: string, current: PlaygroundConfig = DEFAULT_CONFIG): Session {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new BackpropError('model', `${source} is not JSON: ${(e as Error).message}`);
-  }
-  const net = Network.fromJSON(json as NetworkJSON);
-  return new Session(configFor(net, current, source), net);
+export function modelFileOf(session: Session): ModelFile {
+  const d = session.data;
+  const c = session.config;
+  const p = session.progress();
+  const net = session.net;
+  const rows = d.table.rows.length;
+  const classification = net.outputs === d.classes.length;
+  const h = session.history;
+  const metrics: Record<string, number | null> = {
+    trainLoss: p.trainLoss,
+    testLoss: p.testLoss,
+    ...(classification ? { trainAccuracy: p.trainAccuracy, testAccuracy: p.testAccuracy } : {}),
+    steps: p.step,
+    epochs: p.epoch,
+    seconds: h.seconds,
+  };
+  return {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    network: net.toJSON() as ModelFile['network'],
+    data: {
+      source: d.source,
+      rows,
+      fingerprint: fingerprint(d),
+      features: d.columns,
+      target: d.target,
+      kind: classification ? 'classification' : 'regression',
+      ...(classification ? { classes: d.classes } : {}),
+    },
+    preprocessing: {
+      features: d.scaling,
+      ...(classification ? {} : { target: { kind: 'none' as const, shift: [0], scale: [1] } }),
+    },
+    training: {
+      optimizer: c.optimizer,
+      learningRate: c.learningRate,
+      batchSize: session.batchSize >= d.trainX.length ? 'full' : session.batchSize,
+      epochs: Math.max(1, Math.ceil(p.epoch)),
+      seed: net.seed,
+      testSplit: d.testRows.length / rows,
+      stratified: false,
+      testRows: d.testRows,
+      history: {
+        loss: h.loss,
+        ...(h.testLoss.length ? { testLoss: h.testLoss } : {}),
+        epochs: h.loss.length,
+        stopReason: 'interrupted',
+        seconds: h.seconds,
+      },
+      metrics,
+    },
+  };
 }
 
-/** The playground settings that describe `net`, keeping the current data and training options. */
-export function configFor(net: Network, current: PlaygroundConfig, source: string): PlaygroundConfig {
-  const layers = net.layers;
-  const out = layers[layers.length - 1];
-  const config: PlaygroundConfig = {
+/** The model file's text for the session's network. */
+export function exportModel(session: Session): string {
+  return modelFileToText(modelFileOf(session));
+}
+
+/** A session for the network in a model file's text, shown on the data it fits (see configFor). */
+export function loadModel(text: string, source: string, current: PlaygroundConfig = DEFAULT_CONFIG): Session {
+  const file = parseModelFile(text, source);
+  const net = networkFromModelFile(file, source);
+  return new Session(configFor(file, net, current, source), net);
+}
+
+/**
+ * The playground settings for a model file: its network and training options, and the data it
+ * fits. A model of Iris columns is shown on Iris, with the file's scaling (and, when it was
+ * trained on the bundled iris data, its own test rows); a model of 2 other inputs is shown on the
+ * current 2-D set through the file's scaling. Anything else is refused with the reason.
+ */
+export function configFor(file: ModelFile, net: Network, current: PlaygroundConfig, source: string): PlaygroundConfig {
+  const t = file.training;
+  const size = t.batchSize;
+  const batch: BatchMode = size === 'full' ? 'full' : size === 1 ? 'stochastic' : 'mini';
+  const base: PlaygroundConfig = {
     ...current,
-    hidden: layers.slice(0, -1).map((l) => ({ units: l.units, activation: l.activation.name })),
-    outputActivation: out.activation.name,
-    bias: layers.every((l) => l.useBias),
+    hidden: net.layers.slice(0, -1).map((l) => ({ units: l.units, activation: l.activation.name })),
+    outputActivation: net.layers[net.layers.length - 1].activation.name,
+    bias: net.layers.every((l) => l.useBias),
     loss: net.loss.name,
-    seed: net.seed,
+    optimizer: t.optimizer as OptimizerName,
+    learningRate: t.learningRate,
+    batch,
+    batchSize: size === 'full' ? current.batchSize : size,
+    seed: t.seed,
   };
-  const name = current.data.name;
-  if (net.inputs === 4 && net.outputs === 3) {
-    return { ...config, data: { ...current.data, name: 'slides' }, batch: 'full' };
+  const features = file.data.features;
+  const scaling = file.preprocessing.features;
+  const classes = file.data.classes ?? [];
+  const iris =
+    file.data.kind === 'classification' &&
+    features.every((f) => IRIS_COLUMNS.includes(f)) &&
+    classes.length === 3 &&
+    classes.every((c, i) => c === IRIS_SPECIES[i]);
+  if (iris) {
+    const data = { ...current.data, name: 'iris' as const, irisFeatures: features.map((f) => IRIS_COLUMNS.indexOf(f)) };
+    const bundled = makeDataset(data, true);
+    const same = file.data.rows === bundled.table.rows.length && file.data.fingerprint === fingerprint(bundled);
+    return { ...base, data: { ...data, fixed: { scaling, ...(same ? { testRows: t.testRows } : {}) } } };
   }
-  if (net.inputs === 2) {
-    const iris = name === 'iris';
-    const twoD = iris ? { ...current.data } : { ...current.data, name: name === 'slides' ? 'xor' : name };
-    const classes = iris ? 3 : 2;
-    if (net.outputs === classes || (!iris && net.outputs === 1)) return { ...config, data: twoD };
+  if (features.length === 2 && net.outputs <= 2) {
+    const name: PlaneSet = (PLANE_SETS as readonly string[]).includes(current.data.name) ? (current.data.name as PlaneSet) : 'xor';
+    return { ...base, data: { ...current.data, name, fixed: { scaling } } };
   }
   throw new BackpropError(
     'model',
-    `${source} holds a network with ${net.inputs} inputs and ${net.outputs} outputs; the playground shows networks ` +
-      'with 2 inputs (1 or 2 outputs for the 2-D sets, 3 for Iris) or with 4 inputs and 3 outputs (the slides\' Iris samples)',
+    `${source} is a model of ${features.length} input${features.length === 1 ? '' : 's'} (${features.join(', ')}) with ` +
+      `${net.outputs} output${net.outputs === 1 ? '' : 's'}: the playground shows models of Iris columns with its 3 species, ` +
+      'or of 2 inputs with 1 or 2 outputs (drawn over its 2-D sets)',
   );
 }

@@ -4,8 +4,8 @@ import type { Frame } from './session.js';
 
 /** From the page to the worker. */
 export type ToWorker =
-  /** Build new data and a new network from the config; training stops. */
-  | { type: 'reset'; config: PlaygroundConfig }
+  /** Build new data and a new network from the config; training stops. Frames of it carry `session`. */
+  | { type: 'reset'; config: PlaygroundConfig; session: number }
   | { type: 'play' }
   | { type: 'pause' }
   /** Gradient steps per drawn frame while playing. */
@@ -17,7 +17,16 @@ export type ToWorker =
   /** A question answered by a 'reply' with the same id. */
   | { type: 'ask'; id: number; what: 'snapshot' | 'export' }
   /** A model file's text, to load in place of the current network. */
-  | { type: 'load'; id: number; text: string; source: string };
+  | { type: 'load'; id: number; text: string; source: string; session: number };
+
+/** The messages that start, stop or replace training: the worker counts them, so the page can tell stale news. */
+export const CONTROLS: ReadonlySet<ToWorker['type']> = new Set(['reset', 'play', 'pause', 'step', 'load']);
+
+/** Stamped on what the worker sends: which session it is about, and how many control messages it had read. */
+export interface Stamp {
+  session: number;
+  controls: number;
+}
 
 /** Why the worker stopped or refused: the library's message and error code. */
 export interface Problem {
@@ -27,9 +36,9 @@ export interface Problem {
 
 /** From the worker to the page. */
 export type FromWorker =
-  | { type: 'frame'; frame: Frame; playing: boolean }
+  | ({ type: 'frame'; frame: Frame; playing: boolean } & Stamp)
   /** The config could not be built, or training stopped with an error (e.g. 'untrainable'). */
-  | { type: 'problem'; problem: Problem; playing: boolean }
+  | ({ type: 'problem'; problem: Problem; playing: boolean } & Stamp)
   /** A model was loaded: the config now describes it. */
   | { type: 'loaded'; config: PlaygroundConfig }
   | { type: 'reply'; id: number; ok: true; value: unknown }

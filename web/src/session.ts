@@ -14,7 +14,8 @@ import {
   type Recorder,
   type TraceEntry,
 } from '../../src/index.js';
-import { batchRows, buildNetwork, fitOptions, wantsOneHot, type PlaygroundConfig } from './config.js';
+import { batchRows, fitOptions, wantsOneHot, type PlaygroundConfig } from './config.js';
+import { buildNetwork } from './build-network.js';
 import { classOf, makeDataset, type Dataset } from './datasets.js';
 
 /** The matrices of one pass, as the matrices view shows them. */
@@ -73,6 +74,8 @@ export class Session {
   private readonly testY?: Matrix;
   private steps = 0;
   private rowsSeen = 0;
+  /** Training loss of each whole epoch played, the test loss after it, and the seconds spent in fit. */
+  readonly history = { loss: [] as number[], testLoss: [] as number[], seconds: 0 };
 
   /** Builds the data and the network; throws the library's BackpropError if the choices do not fit. */
   constructor(config: PlaygroundConfig, net?: Network) {
@@ -129,12 +132,13 @@ export class Session {
    */
   step(): void {
     const rows = this.batchSize;
-    fit(this.net, this.X, this.Y, {
+    const h = fit(this.net, this.X, this.Y, {
       ...fitOptions(this.config, this.X.rows),
       epochs: 1,
       optimizer: this.optimizer,
       onBatchEnd: () => false,
     });
+    this.history.seconds += h.seconds;
     this.steps += 1;
     this.rowsSeen += rows;
   }
@@ -142,14 +146,19 @@ export class Session {
   /** Whole epochs of the library's fit (at least one), about `steps` gradient steps in all. */
   run(steps: number): void {
     const epochs = Math.max(1, Math.round(steps / this.stepsPerEpoch));
-    fit(this.net, this.X, this.Y, {
+    const h = fit(this.net, this.X, this.Y, {
       ...fitOptions(this.config, this.X.rows),
       epochs,
       optimizer: this.optimizer,
       onBatchEnd: () => {
         this.steps += 1;
       },
+      onEpochEnd: (info) => {
+        this.history.loss.push(info.loss);
+        if (this.testX && this.testY) this.history.testLoss.push(this.net.lossOn(this.testX, this.testY));
+      },
     });
+    this.history.seconds += h.seconds;
     this.rowsSeen += epochs * this.X.rows;
   }
 

@@ -4,7 +4,7 @@
  * While playing it trains one slice of steps per frame and then waits until the page has
  * drawn that frame, so the animation runs at the page's pace and frames never queue up.
  */
-import { toProblem, type FromWorker, type ToWorker } from './protocol.js';
+import { CONTROLS, toProblem, type FromWorker, type Stamp, type ToWorker } from './protocol.js';
 import { Session, type Frame, type TraceView } from './session.js';
 import { exportModel, loadModel } from './model-io.js';
 
@@ -18,6 +18,7 @@ let playing = false;
 let stepsPerFrame = 10;
 /** True while a frame is on its way to the page and not yet drawn. */
 let drawing = false;
+const stamp: Stamp = { session: 0, controls: 0 };
 
 function send(message: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
@@ -27,12 +28,12 @@ function frame(s: Session, trace?: TraceView): void {
   const grids = s.grids(GRID);
   const f: Frame = { ...s.progress(), weights: s.weights(), grids, trace };
   drawing = true;
-  send({ type: 'frame', frame: f, playing }, grids ? grids.layers.map((l) => l.buffer) : []);
+  send({ type: 'frame', frame: f, playing, ...stamp }, grids ? grids.layers.map((l) => l.buffer) : []);
 }
 
 function stop(e: unknown): void {
   playing = false;
-  send({ type: 'problem', problem: toProblem(e), playing });
+  send({ type: 'problem', problem: toProblem(e), playing, ...stamp });
 }
 
 /** Trains one slice and sends its frame; the next slice waits for 'drawn'. */
@@ -50,8 +51,10 @@ function slice(): void {
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const m = event.data;
+  if (CONTROLS.has(m.type)) stamp.controls++;
   switch (m.type) {
     case 'reset':
+      stamp.session = m.session;
       playing = false;
       drawing = false;
       try {
@@ -106,6 +109,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       return;
     case 'load':
       try {
+        stamp.session = m.session;
         playing = false;
         drawing = false;
         session = loadModel(m.text, m.source, session?.config);

@@ -2,7 +2,7 @@
 import type { Dataset } from '../datasets.js';
 import { classOf } from '../datasets.js';
 import type { Grids } from '../session.js';
-import { CLASS_COLORS, css, outputColor, type RGB } from './colors.js';
+import { CLASS_COLORS, css, DIVERGING_LUT, outputColor, type RGB } from './colors.js';
 
 /** Paints a res×res grid of rows (k values each) into an ImageData, coloured by `color`. */
 export function paintGrid(
@@ -18,6 +18,24 @@ export function paintGrid(
     px[i * 4] = c[0];
     px[i * 4 + 1] = c[1];
     px[i * 4 + 2] = c[2];
+    px[i * 4 + 3] = 255;
+  }
+}
+
+/**
+ * Paints column `column` of a grid of rows (k values each) on the diverging scale over
+ * [lo, hi]: the per-node pictures, drawn every frame, so by table look-up and without allocating.
+ */
+export function paintColumn(image: ImageData, values: ArrayLike<number>, k: number, column: number, lo: number, hi: number): void {
+  const px = image.data;
+  const cells = image.width * image.height;
+  const scale = 255 / (hi - lo);
+  for (let i = 0; i < cells; i++) {
+    let t = Math.round((values[i * k + column] - lo) * scale);
+    t = t < 0 ? 0 : t > 255 ? 255 : t;
+    px[i * 4] = DIVERGING_LUT[t * 3];
+    px[i * 4 + 1] = DIVERGING_LUT[t * 3 + 1];
+    px[i * 4 + 2] = DIVERGING_LUT[t * 3 + 2];
     px[i * 4 + 3] = 255;
   }
 }
@@ -50,7 +68,8 @@ export class BoundaryView {
       this.image = new ImageData(grids.res, grids.res);
       this.scratch.width = this.scratch.height = grids.res;
     }
-    paintGrid(this.image, out, k, outputColor);
+    if (k === 1) paintColumn(this.image, out, 1, 0, 0, 1);
+    else paintGrid(this.image, out, k, outputColor);
     this.scratch.getContext('2d')!.putImageData(this.image, 0, 0);
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(this.scratch, 0, 0, size, size);

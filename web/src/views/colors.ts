@@ -49,6 +49,13 @@ export function outputColor(out: ArrayLike<number>, offset: number, k: number): 
   return mix(WHITE, c, confidence);
 }
 
+/** diverging() sampled at 256 steps, as r, g, b bytes: painting a grid looks colours up here. */
+export const DIVERGING_LUT: Uint8ClampedArray = (() => {
+  const lut = new Uint8ClampedArray(256 * 3);
+  for (let i = 0; i < 256; i++) lut.set(diverging(i / 255, 0, 1), i * 3);
+  return lut;
+})();
+
 /** The range a node's output is drawn over, by activation. */
 export function activationRange(name: string): [number, number] {
   return name === 'sigmoid' || name === 'softmax' || name === 'step' ? [0, 1] : [-1, 1];

@@ -3,8 +3,8 @@
  * input plane; each edge a weight, its colour the sign and its width the size.
  */
 import type { Grids } from '../session.js';
-import { paintGrid } from './boundary.js';
-import { activationRange, diverging, NEGATIVE, POSITIVE } from './colors.js';
+import { paintColumn } from './boundary.js';
+import { activationRange, NEGATIVE, POSITIVE } from './colors.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -27,6 +27,8 @@ export class Diagram {
   private svg!: SVGSVGElement;
   private edges: SVGPathElement[][] = [];
   private nodes: HTMLCanvasElement[][] = [];
+  /** One reused picture per node. */
+  private images = new Map<HTMLCanvasElement, ImageData>();
   private node = 30;
   private width = 0;
 
@@ -51,6 +53,7 @@ export class Diagram {
     };
 
     this.container.replaceChildren();
+    this.images.clear();
     this.container.style.height = `${height}px`;
     this.svg = document.createElementNS(SVG, 'svg');
     this.svg.setAttribute('width', String(width));
@@ -71,6 +74,7 @@ export class Diagram {
           const path = document.createElementNS(SVG, 'path');
           path.setAttribute('d', `M${ax},${a.y} C${mid},${a.y} ${mid},${b.y} ${bx},${b.y}`);
           path.setAttribute('fill', 'none');
+          path.setAttribute('stroke-opacity', '0.85');
           path.append(document.createElementNS(SVG, 'title'));
           this.svg.append(path);
           rows.push(path);
@@ -109,14 +113,34 @@ export class Diagram {
       layer.W.forEach((row, i) =>
         row.forEach((w, j) => {
           const path = rows[i * units + j];
-          path.setAttribute('stroke', w < 0 ? NEGATIVE : POSITIVE);
-          path.setAttribute('stroke-width', (0.4 + Math.min(Math.abs(w), 4) * 1.4).toFixed(2));
-          path.setAttribute('stroke-opacity', '0.85');
+          const stroke = w < 0 ? NEGATIVE : POSITIVE;
+          const width = (0.4 + Math.min(Math.abs(w), 4) * 1.4).toFixed(1);
+          if (path.getAttribute('stroke') !== stroke) path.setAttribute('stroke', stroke);
+          if (path.getAttribute('stroke-width') !== width) path.setAttribute('stroke-width', width);
           if (detail) path.firstElementChild!.textContent = `W${l + 1}[${i + 1},${j + 1}] = ${w.toFixed(4)}`;
         }),
       );
     });
     this.drawNodes(shape, grids);
+  }
+
+  private plane?: { key: string; coords: Float32Array };
+
+  /** The inputs' "outputs": the coordinates of the grid's points themselves. */
+  private inputPlane(grids: Grids): Float32Array {
+    const key = `${grids.res} ${grids.box.join(' ')}`;
+    if (this.plane?.key === key) return this.plane.coords;
+    const res = grids.res;
+    const [x0, x1, y0, y1] = grids.box;
+    const coords = new Float32Array(res * res * 2);
+    for (let r = 0; r < res; r++) {
+      for (let c = 0; c < res; c++) {
+        coords[(r * res + c) * 2] = x0 + ((c + 0.5) / res) * (x1 - x0);
+        coords[(r * res + c) * 2 + 1] = y1 - ((r + 0.5) / res) * (y1 - y0);
+      }
+    }
+    this.plane = { key, coords };
+    return coords;
   }
 
   private drawNodes(shape: Shape, grids: Grids | undefined): void {
@@ -126,15 +150,7 @@ export class Diagram {
     }
     const res = grids.res;
     const [x0, x1, y0, y1] = grids.box;
-    // the inputs' "outputs" are the coordinates themselves
-    const coords = new Float32Array(res * res * 2);
-    for (let r = 0; r < res; r++) {
-      for (let c = 0; c < res; c++) {
-        coords[(r * res + c) * 2] = x0 + ((c + 0.5) / res) * (x1 - x0);
-        coords[(r * res + c) * 2 + 1] = y1 - ((r + 0.5) / res) * (y1 - y0);
-      }
-    }
-    const columns = [coords, ...grids.layers];
+    const columns = [this.inputPlane(grids), ...grids.layers];
     const ranges: [number, number][] = [
       [Math.min(x0, y0), Math.max(x1, y1)],
       ...shape.activations.map(activationRange),
@@ -146,8 +162,9 @@ export class Diagram {
         canvas.classList.remove('plain');
         if (canvas.width !== res) canvas.width = canvas.height = res;
         const ctx = canvas.getContext('2d')!;
-        const image = ctx.createImageData(res, res);
-        paintGrid(image, values, units, (v, offset) => diverging(v[offset + i], lo, hi));
+        let image = this.images.get(canvas);
+        if (!image || image.width !== res) this.images.set(canvas, (image = ctx.createImageData(res, res)));
+        paintColumn(image, values, units, i, lo, hi);
         ctx.putImageData(image, 0, 0);
       });
     });

@@ -1,0 +1,283 @@
+// The playground in a real browser: Debian's Chromium driven by playwright-core against the built site.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { Network, optimizer } from '../../src/index.js';
+import { fitOptions } from '../src/config.js';
+import { makeDataset } from '../src/datasets.js';
+import type { Snapshot } from '../src/session.js';
+import '../src/hook.js';
+import { open, RESULTS, start, type Harness } from './harness.js';
+
+let h: Harness;
+before(async () => {
+  h = await start();
+});
+after(async () => {
+  await h?.close();
+});
+
+const WAIT = { timeout: 20_000 };
+
+/** The text and exact value of every shown cell of a matrix of the pass, row by row. */
+function cells(page: Page, name: string): Promise<{ text: string; value: number }[]> {
+  return page.$$eval(`.matrix[data-name="${name}"] td`, (tds) =>
+    tds.map((td) => ({ text: td.textContent ?? '', value: Number((td as HTMLElement).title) })),
+  );
+}
+
+function waitForCell(page: Page, name: string, text: string): Promise<unknown> {
+  return page.waitForFunction(
+    ([n, t]) => document.querySelector(`.matrix[data-name="${n}"] td`)?.textContent === t,
+    [name, text] as const,
+    WAIT,
+  );
+}
+
+function snapshot(page: Page): Promise<Snapshot> {
+  return page.evaluate(() => window.backpropPlayground.snapshot());
+}
+
+async function stepCount(page: Page): Promise<number> {
+  return Number(await page.locator('#step-count').textContent());
+}
+
+/** Plays until the test loss is under `target` or `limit` steps have passed; pauses; returns the step and loss seen. */
+async function playUntil(page: Page, target: number, limit: number): Promise<{ step: number; loss: number }> {
+  await page.click('#play');
+  const handle = await page.waitForFunction(
+    ([t, l]) => {
+      const step = Number(document.getElementById('step-count')!.textContent);
+      const loss = Number(document.getElementById('test-loss')!.textContent);
+      return loss < t || step > l ? { step, loss } : false;
+    },
+    [target, limit] as const,
+    { ...WAIT, polling: 'raf' },
+  );
+  const seen = (await handle.jsonValue()) as { step: number; loss: number };
+  await page.click('#play');
+  await page.waitForFunction(() => document.getElementById('play')!.getAttribute('aria-pressed') === 'false');
+  return seen;
+}
+
+/** The weights of a snapshot's model, flattened. */
+function weightsOf(model: Snapshot['model']): number[] {
+  return model.layers.flatMap((l) => [...l.weights.flat(), ...(l.biases ?? [])]);
+}
+
+/** The library's own fit, for one batch, from the state a snapshot holds: the weights the page must reach. */
+function libraryStep(before: Snapshot): number[] {
+  const data = makeDataset(before.config.data, before.config.outputActivation === 'softmax');
+  const net = Network.fromJSON(before.model);
+  net.rng.setState(before.rng);
+  const opt = optimizer(before.config.optimizer);
+  opt.setState(before.optimizer);
+  net.fit(data.trainX, data.trainY, {
+    ...fitOptions(before.config, data.trainX.length),
+    epochs: 1,
+    optimizer: opt,
+    onBatchEnd: () => false,
+  });
+  return weightsOf(net.toJSON());
+}
+
+test('the page loads with no console errors, and every control has a name', async () => {
+  const { page, problems } = await open(h);
+  const unnamed = await page.$$eval('button, select, input', (els) =>
+    els
+      .filter((el) => !(el as HTMLElement).closest('[hidden]'))
+      .filter((el) => {
+        const e = el as HTMLInputElement;
+        return !(e.labels?.length || e.getAttribute('aria-label') || (e.tagName === 'BUTTON' && e.textContent?.trim()));
+      })
+      .map((el) => el.outerHTML.slice(0, 80)),
+  );
+  assert.deepEqual(unnamed, []);
+  assert.equal(await page.locator('.matrix').count() > 10, true);
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('XOR with the default network reaches test loss < 0.05 within 2,000 steps; screenshot of the trained page', async (t) => {
+  const { page, problems } = await open(h);
+  const seen = await playUntil(page, 0.05, 2000);
+  t.diagnostic(`test loss ${seen.loss} at step ${seen.step}`);
+  assert.ok(seen.loss < 0.05 && seen.step <= 2000, `test loss ${seen.loss} at step ${seen.step}`);
+  await page.screenshot({ path: `${RESULTS}xor-trained.png` });
+  await page.screenshot({ path: `${RESULTS}xor-trained-full.png`, fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('the Slides preset shows O_delta −0.09 and W2_update under the chosen loss convention', async () => {
+  const { page, problems } = await open(h);
+  await page.click('#slides-preset');
+  await page.selectOption('#digits', '2');
+  await waitForCell(page, 'O_delta', '−0.09');
+  assert.equal((await cells(page, 'H_out'))[0].text, '0.81');
+  assert.deepEqual((await cells(page, 'X')).slice(0, 4).map((c) => c.value), [4.9, 3.0, 1.4, 0.2]);
+
+  await page.selectOption('#digits', '3');
+  await waitForCell(page, 'W2_update', '0.069');
+  assert.deepEqual((await cells(page, 'W2_update')).map((c) => c.text), ['0.069', '0.009', '0.059', '0.040', '0.009', '0.056']);
+  assert.match(await page.locator('.matrix[data-name="W2_update"] code').innerText(), /1\/N · H_outᵀ·O_delta/);
+
+  await page.selectOption('#loss', 'half-mean-over-elements');
+  await waitForCell(page, 'W2_update', '0.023');
+  assert.deepEqual((await cells(page, 'W2_update')).map((c) => c.text), ['0.023', '0.003', '0.020', '0.013', '0.003', '0.019']);
+  assert.match(await page.locator('.matrix[data-name="W2_update"] code').innerText(), /1\/\(NK\)/);
+  assert.equal((await cells(page, 'O_delta'))[0].text, '−0.090');
+  await page.screenshot({ path: `${RESULTS}slides-example.png`, fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+/** Takes `count` single steps on the page and checks each against the library; returns the largest difference seen. */
+async function checkSteps(page: Page, count: number, exact: boolean): Promise<number> {
+  let worst = 0;
+  const first = await stepCount(page);
+  for (let k = 1; k <= count; k++) {
+    const before = await snapshot(page);
+    await page.click('#step');
+    await page.waitForFunction((n) => document.getElementById('step-count')!.textContent === String(n), first + k, WAIT);
+    const after = await snapshot(page);
+    const got = weightsOf(after.model);
+    const want = libraryStep(before);
+    assert.equal(after.step, first + k);
+    assert.notDeepEqual(got, weightsOf(before.model));
+    if (exact) assert.deepEqual(got, want, `step ${k}`);
+    got.forEach((w, i) => (worst = Math.max(worst, Math.abs(w - want[i]) / Math.max(1, Math.abs(want[i])))));
+  }
+  return worst;
+}
+
+test('a single step changes the weights exactly as one step of the library\'s fit', async (t) => {
+  const { page, problems } = await open(h);
+  // relu layers, a linear output and momentum: arithmetic only, no Math.exp or Math.tanh (whose
+  // last bit differs between Chromium's V8 and Node 20's), so the weights must agree exactly
+  await page.getByLabel('Activation of hidden layer 1').selectOption('relu');
+  await page.getByLabel('Activation of hidden layer 2').selectOption('relu');
+  await page.getByLabel('Activation of the output layer').selectOption('linear');
+  await page.selectOption('#optimizer', 'momentum');
+  await page.waitForFunction(() => {
+    const c = window.backpropPlayground.config();
+    return c.optimizer === 'momentum' && c.outputActivation === 'linear' && c.hidden.every((l) => l.activation === 'relu');
+  });
+  await page.waitForFunction(() => document.getElementById('step-count')!.textContent === '0', undefined, WAIT);
+  await checkSteps(page, 3, true);
+
+  // the default network (tanh, sigmoid, Adam) needs Math.tanh, Math.exp and Math.pow: the same to 1e-12
+  await page.reload();
+  await page.locator('.matrix[data-name="X"]').waitFor();
+  const worst = await checkSteps(page, 3, false);
+  t.diagnostic(`default network, 3 steps: largest relative difference from Node's library ${worst.toExponential(2)}`);
+  assert.ok(worst < 1e-12, `relative difference ${worst}`);
+
+  // plain gradient descent: the weights move by exactly −learning rate · the W_update the page shows
+  await page.selectOption('#optimizer', 'sgd');
+  await page.waitForFunction(() => window.backpropPlayground.config().optimizer === 'sgd');
+  await page.waitForFunction(() => document.getElementById('step-count')!.textContent === '0', undefined, WAIT);
+  const before = await snapshot(page);
+  const shown = await cells(page, 'W1_update');
+  await page.click('#step');
+  await page.waitForFunction(() => document.getElementById('step-count')!.textContent === '1', undefined, WAIT);
+  const after = await snapshot(page);
+  const lr = before.config.learningRate;
+  const w0 = before.model.layers[0].weights.flat();
+  assert.deepEqual(after.model.layers[0].weights.flat(), w0.map((w, i) => w - lr * shown[i].value));
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('training through a step activation stops with the library\'s reason, and the matrices show zero deltas', async () => {
+  const { page, problems } = await open(h);
+  await page.click('#slides-preset');
+  await waitForCell(page, 'O_delta', '−0.090');
+  await page.getByLabel('Activation of hidden layer 1').selectOption('step');
+  await waitForCell(page, 'H_out', '1.000');
+  await page.click('#step');
+  const problem = page.locator('#problem');
+  await problem.waitFor({ state: 'visible', ...WAIT });
+  assert.equal(await problem.getAttribute('data-code'), 'untrainable');
+  assert.match(await problem.innerText(), /step activation, whose derivative is 0/);
+  assert.ok((await cells(page, 'H_delta')).every((c) => c.value === 0 && c.text === '0.000'));
+  assert.ok((await cells(page, 'W1_update')).every((c) => c.value === 0));
+  assert.ok((await cells(page, 'O_delta')).some((c) => c.value !== 0));
+  assert.equal(await stepCount(page), 0);
+  await page.screenshot({ path: `${RESULTS}step-activation.png` });
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('the controls work from the keyboard', async () => {
+  const { page, problems } = await open(h);
+  await page.locator('#reset').focus();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'play');
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => Number(document.getElementById('step-count')!.textContent) > 0, undefined, WAIT);
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => document.getElementById('play')!.getAttribute('aria-pressed') === 'false');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'step');
+  await page.locator('#dataset').focus();
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => window.backpropPlayground.config().data.name === 'circle', undefined, WAIT);
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('Iris with two features learns its three classes', async (t) => {
+  const { page, problems } = await open(h);
+  await page.selectOption('#dataset', 'iris');
+  await page.waitForFunction(() => window.backpropPlayground.config().data.name === 'iris');
+  await page.selectOption('#speed', '100');
+  const seen = await playUntil(page, 0.04, 3000);
+  const accuracy = await page.locator('#test-accuracy').innerText();
+  t.diagnostic(`Iris (petal length, petal width): test loss ${seen.loss} at step ${seen.step}, test accuracy ${accuracy}`);
+  assert.ok(parseFloat(accuracy) >= 90, accuracy);
+  await page.screenshot({ path: `${RESULTS}iris.png` });
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('on a phone-sized screen the page fits the width and still trains', async () => {
+  const { page, problems } = await open(h, { width: 390, height: 844 });
+  const seen = await playUntil(page, 0.05, 2000);
+  assert.ok(seen.loss < 0.05);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+  await page.screenshot({ path: `${RESULTS}xor-phone.png`, fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('frame time while training (measured and reported)', async (t) => {
+  const { page, problems } = await open(h);
+  const report: Record<string, unknown> = {};
+  const measure = async (label: string) => {
+    await page.click('#play');
+    await page.waitForTimeout(4000);
+    const stats = await page.evaluate(() => window.backpropPlayground.frameStats());
+    await page.click('#play');
+    const steps = await stepCount(page);
+    report[label] = { ...stats, steps };
+    t.diagnostic(`${label}: ${JSON.stringify(report[label])}`);
+  };
+  await measure('XOR, default network 2-4-4-1, 10 steps/frame');
+
+  await page.selectOption('#dataset', 'spirals');
+  while (await page.locator('#add-layer').isEnabled()) await page.click('#add-layer');
+  for (let i = 1; i <= 6; i++) {
+    const add = page.getByLabel(`Add a neuron to hidden layer ${i}`);
+    while (await add.isEnabled()) await add.click();
+  }
+  await page.selectOption('#speed', '300');
+  await page.waitForFunction(() => window.backpropPlayground.config().hidden.every((l) => l.units === 8));
+  await measure('two spirals, largest network 2-8-8-8-8-8-8-1, 300 steps/frame');
+  writeFileSync(`${RESULTS}frame-time.json`, JSON.stringify(report, null, 2) + '\n');
+  await page.screenshot({ path: `${RESULTS}spirals-large.png` });
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
