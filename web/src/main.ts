@@ -102,7 +102,10 @@ function setPlaying(on: boolean): void {
 }
 
 function showProblem(p: Problem): void {
-  problemBox.textContent = p.message;
+  problemBox.textContent =
+    p.code === 'untrainable'
+      ? `Training stopped: ${p.message} The matrices below show it: every delta below the step layer is 0, and so is its W_update.`
+      : p.message;
   problemBox.dataset.code = p.code;
   problemBox.hidden = false;
 }
