@@ -3,10 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import onnxProto from 'onnx-proto';
+import { join } from 'node:path';
+import vm from 'node:vm';
 import { BackpropError, Network } from '../src/index.js';
 import { ONNX_OPSET } from '../src/io/onnx.js';
 import { networkArb, scaledNetworkCases } from './arbitraries.js';
 import { checkOnnx, checkOnnxScalings } from './export-checks.js';
+import { root } from './helpers.js';
 
 const { onnx } = onnxProto;
 
@@ -79,4 +82,27 @@ test('ONNX export refuses what it cannot write, with the project\'s error', () =
   net.layers[0].W.data[1] = 1e300;
   assert.throws(() => net.toONNX(), err('value', /W1 holds 1e\+300, beyond float32's range: export with dtype 'float64'/));
   assert.ok(net.toONNX({ dtype: 'float64' }).length > 0);
+});
+
+test('the export runs in a browser: bundled by Vite, with no Node globals, it writes the same bytes', async () => {
+  const { build } = await import('vite');
+  const result = await build({
+    configFile: false,
+    logLevel: 'silent',
+    root,
+    build: {
+      write: false,
+      minify: false,
+      lib: { entry: join(root, 'src/nn/network.ts'), formats: ['iife'], name: 'backprop' },
+    },
+  });
+  const output = (Array.isArray(result) ? result[0] : result) as { output: { type: string; code?: string }[] };
+  const code = output.output.find((o) => o.type === 'chunk')!.code!;
+  const page = vm.createContext({});
+  vm.runInContext(code, page);
+  assert.equal(vm.runInContext('typeof require + typeof Buffer + typeof process', page), 'undefinedundefinedundefined');
+  const spec = { inputs: 3, seed: 5, layers: [{ units: 4, activation: 'step' }, { units: 2, activation: 'softmax' }] };
+  const options = { preprocess: { shift: [1, 2, 3], scale: [2, 2, 2] } };
+  const inPage = JSON.parse(vm.runInContext(`JSON.stringify(Array.from(new backprop.Network(${JSON.stringify(spec)}).toONNX(${JSON.stringify(options)})))`, page));
+  assert.deepEqual(inPage, Array.from(new Network(spec).toONNX(options)));
 });
