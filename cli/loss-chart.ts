@@ -22,7 +22,7 @@ export function lossChart(
   const height = opts.height ?? 10;
   const curves = [{ name: 'training loss', values: downsample(train, width) }];
   if (other && other.values.length) curves.push({ name: `${other.name} loss`, values: downsample(other.values, width) });
-  if (!curves.some((c) => c.values.some(Number.isFinite))) return '';
+  if (train.length < 2 || !curves.some((c) => c.values.some(Number.isFinite))) return '';
   const format = (x: number) => (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toFixed(4) : x.toExponential(2)).padStart(10);
   const pad = ' '.repeat(12);
   const span = `epochs 1–${train.length}`;

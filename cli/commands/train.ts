@@ -2,7 +2,15 @@ import type { Command } from 'commander';
 import { datasetFromTable, listNames, type Dataset } from '../../src/data/dataset.js';
 import { SCALING_NAMES } from '../../src/data/preprocess.js';
 import { BackpropError } from '../../src/errors.js';
-import { trainModel, resolveSettings, type TrainModelOptions, type TrainModelResult, type TrainSettings } from '../../src/io/train-model.js';
+import type { Split } from '../../src/data/preprocess.js';
+import {
+  MIN_ROWS_FOR_TEST_SPLIT,
+  resolveSettings,
+  trainModel,
+  type TrainModelOptions,
+  type TrainModelResult,
+  type TrainSettings,
+} from '../../src/io/train-model.js';
 import { loss as lookupLoss } from '../../src/nn/losses.js';
 import { OPTIMIZER_NAMES } from '../../src/train/optimizers.js';
 import { checkWritable, loadTable, writeFileAtomic } from '../files.js';
@@ -121,20 +129,19 @@ function describeSettings(s: TrainSettings, inputs: number, outputs: number): st
   const hidden = s.layers.length ? `${s.activation} hidden, ` : '';
   return (
     `network ${shape}: ${hidden}${s.outputActivation} output, loss ${s.loss}; ${s.optimizer}, learning rate ${s.learningRate}, ` +
-    `batch ${s.batchSize}, ${s.epochs} epochs, seed ${s.seed}`
+    `batch ${s.batchSize}, ${s.epochs} ${s.epochs === 1 ? 'epoch' : 'epochs'}, seed ${s.seed}`
   );
 }
 
-function describeSplit(r: TrainModelResult): string {
-  const s = r.settings;
+function describeSplit(s: TrainSettings, split: Split, givenTestSplit: boolean): string {
   const scaled = s.scale === 'none' ? 'features not scaled' : `features scaled (${s.scale}) on the training rows`;
-  if (r.split.test.length === 0) {
-    const why = s.testSplit === 0 && r.dataset.X.rows < 20 ? ' (fewer than 20 rows: add --test-split to hold some out)' : '';
-    return `all ${r.split.train.length} rows train, no test part${why}; ${scaled}`;
+  if (split.test.length === 0) {
+    const why = givenTestSplit ? '' : ` (fewer than ${MIN_ROWS_FOR_TEST_SPLIT} rows: add --test-split to hold some out)`;
+    return `all ${split.train.length} rows train, no test part${why}; ${scaled}`;
   }
   const how = s.stratify ? 'stratified by class' : 'at random';
   const val = s.validationSplit ? `, ${s.validationSplit} of the training rows kept for validation` : '';
-  return `${r.split.train.length} training rows, ${r.split.test.length} test rows (${how}${val}); ${scaled}`;
+  return `${split.train.length} training rows, ${split.test.length} test rows (${how}${val}); ${scaled}`;
 }
 
 function train(data: string, flags: TrainFlags): void {
@@ -151,13 +158,17 @@ function train(data: string, flags: TrainFlags): void {
 
   out(describeData(dataset, table.rows.length));
   out(describeSettings(settings, dataset.X.cols, outputs));
-  const progress = createProgress(settings.epochs, { quiet: flags.quiet });
+  let progress = createProgress(0, { quiet: true });
   let result: TrainModelResult;
   try {
     result = trainModel(
       table,
       {
         ...options,
+        onStart: ({ split }) => {
+          out(describeSplit(settings, split, flags.testSplit !== undefined));
+          progress = createProgress(settings.epochs, { quiet: flags.quiet });
+        },
         onEpochEnd: (info) => progress.epoch(info),
       },
       dataset,
@@ -165,7 +176,6 @@ function train(data: string, flags: TrainFlags): void {
   } finally {
     progress.done();
   }
-  out(describeSplit(result));
 
   const { history, metrics } = result;
   const other = history.valLoss
@@ -180,7 +190,7 @@ function train(data: string, flags: TrainFlags): void {
   const stop =
     history.stopReason === 'early-stopping'
       ? `stopped early after ${history.epochs} epochs, keeping the weights of epoch ${history.bestEpoch}`
-      : `trained ${history.epochs} epochs`;
+      : `trained ${history.epochs} ${history.epochs === 1 ? 'epoch' : 'epochs'}`;
   out(`${stop} in ${history.seconds.toFixed(2)} s`);
   out(formatSummary([
     { name: 'train', e: result.train },

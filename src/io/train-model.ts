@@ -50,6 +50,8 @@ export interface TrainModelOptions {
   earlyStop?: number;
   /** Feature scaling (default 'standard'). */
   scale?: ScalingName;
+  /** Called once the rows are split and the network is built, before the first epoch. */
+  onStart?: (info: { settings: TrainSettings; split: Split; network: Network }) => void;
   /** Called after every epoch, with the test loss when there is a test part; return false to stop. */
   onEpochEnd?: (info: EpochInfo & { testLoss?: number }) => void | boolean;
 }
@@ -181,6 +183,7 @@ export function trainModel(table: CsvTable, options: TrainModelOptions = {}, dat
     seed: s.seed,
   });
 
+  options.onStart?.({ settings: s, split, network });
   const testLoss: number[] = [];
   const fitted = network.fit(X, Y, {
     epochs: s.epochs,
