@@ -44,6 +44,9 @@ test('the graph: opset, symbolic batch dimension, the slides\' value names and o
     ],
   });
   const bytes = net.toONNX({ preprocess: { shift: [1, 2, 3], scale: [1, 1, 2] }, metadata: { classes: '["a","b"]' } });
+  // A plain Uint8Array owning its buffer (safe to transfer), not a slice of a Node Buffer pool.
+  assert.equal(Object.getPrototypeOf(bytes), Uint8Array.prototype);
+  assert.equal(bytes.buffer.byteLength, bytes.byteLength);
   // As plain data: every field present, 64-bit integers as numbers.
   const model = onnx.ModelProto.toObject(onnx.ModelProto.decode(bytes), { longs: Number, defaults: true });
   assert.equal(model.irVersion, 8);

@@ -40,9 +40,9 @@ export interface OnnxOptions {
   metadata?: Record<string, string>;
 }
 
-/** ONNX operator set used: GreaterOrEqual, Softmax over one axis and Cast as of opset 13. */
+/** The ONNX operator set the graph uses (Softmax over the last axis alone is opset 13's). */
 export const ONNX_OPSET = 13;
-/** The IR version of opset 13's ONNX release line (the newest onnx-proto describes). */
+/** IR version 8: ONNX 1.10's, the release onnx-proto describes; it carries opset 13. */
 const IR_VERSION = 8;
 const FLOAT32_MAX = 3.4028234663852886e38;
 
@@ -214,8 +214,9 @@ export function toONNX(net: Network, options: OnnxOptions = {}): Uint8Array {
     },
   });
   const bytes = onnx.ModelProto.encode(model).finish();
-  // A plain Uint8Array view (protobufjs returns a Buffer under Node).
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // A plain Uint8Array with a buffer of its own: under Node protobufjs returns a Buffer, which
+  // may be a slice of a shared pool (and so unsafe to transfer to a worker).
+  return new Uint8Array(bytes);
 }
 
 function checkScaling(s: ColumnScaling, width: number, what: string, has: string, unit: string): ColumnScaling {
