@@ -79,6 +79,8 @@ test('an empty file, a header without rows, a ragged row, a duplicate column and
   throwsWith(() => parseCsv('a,b,a\n1,2,3\n', 'd.csv'), /d\.csv row 1/, /column 1 and column 3 both 'a'/);
   throwsWith(() => parseCsv('a,b\n1,"2\n', 'q.csv'), /q\.csv row 2/, /never closed/);
   throwsWith(() => parseCsv('a,b\n1,"2"x\n', 'q.csv'), /q\.csv row 2/, /closing quote/);
+  // A file without a header row: its first row of data is not taken for column names.
+  throwsWith(() => parseCsv('5.1,3.5,1.4,0.2,Iris-setosa\n4.9,3.0,1.4,0.2,Iris-setosa\n', 'iris.data'), /iris\.data row 1 looks like data, not a header \(4 of its 5 names are numbers\)/);
 });
 
 test('bad feature cells are named by file, row and column', () => {

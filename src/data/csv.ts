@@ -46,6 +46,14 @@ export function parseCsv(text: string, source = 'data', options: CsvOptions = {}
   const records = parseRecords(text, source, delimiter);
   const [head, ...body] = records;
   const header = head.record.map((name, j) => name || `column_${j + 1}`);
+  const numericNames = head.record.filter((name) => typeof parseNumber(name, delimiter) === 'number').length;
+  if (numericNames * 2 > header.length) {
+    throw new BackpropError(
+      'data',
+      `${source} row ${head.info.lines} looks like data, not a header (${numericNames} of its ${header.length} names are numbers): ` +
+        'add a first row with the column names',
+    );
+  }
   const seen = new Map<string, number>();
   header.forEach((name, j) => {
     const first = seen.get(name);
