@@ -61,7 +61,7 @@ test('a model exported by the page is a model file the command line evaluates wi
   const { page, problems } = await open(h);
   await page.selectOption('#dataset', 'iris');
   await page.waitForFunction(() => window.backpropPlayground.config().data.name === 'iris');
-  await page.selectOption('#speed', '30');
+  await page.selectOption('#speed', 'epoch:5');
   await page.click('#play');
   await page.waitForFunction(() => Number(document.getElementById('step-count')!.textContent) >= 300, undefined, WAIT);
   await page.click('#play');

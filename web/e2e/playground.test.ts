@@ -232,7 +232,7 @@ test('Iris with two features learns its three classes', async (t) => {
   const { page, problems } = await open(h);
   await page.selectOption('#dataset', 'iris');
   await page.waitForFunction(() => window.backpropPlayground.config().data.name === 'iris');
-  await page.selectOption('#speed', '100');
+  await page.selectOption('#speed', 'epoch:5');
   const seen = await playUntil(page, 0.04, 3000);
   const accuracy = await page.locator('#test-accuracy').innerText();
   t.diagnostic(`Iris (petal length, petal width): test loss ${seen.loss} at step ${seen.step}, test accuracy ${accuracy}`);
@@ -265,7 +265,7 @@ test('frame time while training (measured and reported)', async (t) => {
     report[label] = { ...stats, steps };
     t.diagnostic(`${label}: ${JSON.stringify(report[label])}`);
   };
-  await measure('XOR, default network 2-4-4-1, 10 steps/frame');
+  await measure('XOR, default network 2-4-4-1, 1 epoch (15 steps) per frame');
 
   await page.selectOption('#dataset', 'spirals');
   while (await page.locator('#add-layer').isEnabled()) await page.click('#add-layer');
@@ -273,9 +273,9 @@ test('frame time while training (measured and reported)', async (t) => {
     const add = page.getByLabel(`Add a neuron to hidden layer ${i}`);
     while (await add.isEnabled()) await add.click();
   }
-  await page.selectOption('#speed', '300');
+  await page.selectOption('#speed', 'epoch:100');
   await page.waitForFunction(() => window.backpropPlayground.config().hidden.every((l) => l.units === 8));
-  await measure('two spirals, largest network 2-8-8-8-8-8-8-1, 300 steps/frame');
+  await measure('two spirals, largest network 2-8-8-8-8-8-8-1, 100 epochs (1,500 steps) per frame');
   writeFileSync(`${RESULTS}frame-time.json`, JSON.stringify(report, null, 2) + '\n');
   await page.screenshot({ path: `${RESULTS}spirals-large.png` });
   assert.deepEqual(problems, []);

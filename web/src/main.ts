@@ -8,7 +8,7 @@ import { byId, Controls } from './controls.js';
 import { makeDataset, type Dataset } from './datasets.js';
 import { TrainerClient, WorkerProblem } from './client.js';
 import { FrameMeter } from './frame-meter.js';
-import type { Problem } from './protocol.js';
+import { parseSpeed, type Problem } from './protocol.js';
 import type { Frame, Snapshot, TraceView } from './session.js';
 import { BoundaryView } from './views/boundary.js';
 import { LossChart } from './views/chart.js';
@@ -182,9 +182,8 @@ playButton.addEventListener('click', () => {
 });
 byId('step').addEventListener('click', () => client.send({ type: 'step' }));
 byId('reset').addEventListener('click', reset);
-byId<HTMLSelectElement>('speed').addEventListener('change', (e) =>
-  client.send({ type: 'speed', stepsPerFrame: Number((e.target as HTMLSelectElement).value) }),
-);
+const speed = byId<HTMLSelectElement>('speed');
+speed.addEventListener('change', () => client.send({ type: 'speed', speed: parseSpeed(speed.value) }));
 byId('slides-preset').addEventListener('click', () => {
   apply({ ...config, data: { ...config.data, name: 'slides' } });
   // the preset is there to show the slides' matrices: bring them into view

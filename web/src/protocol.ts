@@ -8,8 +8,8 @@ export type ToWorker =
   | { type: 'reset'; config: PlaygroundConfig; session: number }
   | { type: 'play' }
   | { type: 'pause' }
-  /** Gradient steps per drawn frame while playing. */
-  | { type: 'speed'; stepsPerFrame: number }
+  /** How much training per drawn frame while playing: single steps (slow motion) or whole epochs. */
+  | { type: 'speed'; speed: Speed }
   /** One gradient step (one batch). */
   | { type: 'step' }
   /** The page has drawn the last frame: the worker may train the next slice. */
@@ -26,6 +26,18 @@ export const CONTROLS: ReadonlySet<ToWorker['type']> = new Set(['reset', 'play',
 export interface Stamp {
   session: number;
   controls: number;
+}
+
+/** Training per frame: `count` single steps (each one batch) or `count` whole epochs of fit. */
+export interface Speed {
+  unit: 'step' | 'epoch';
+  count: number;
+}
+
+/** A speed from the page's select: 'step:5' or 'epoch:20'. */
+export function parseSpeed(value: string): Speed {
+  const [unit, count] = value.split(':');
+  return { unit: unit === 'step' ? 'step' : 'epoch', count: Math.max(1, Math.round(Number(count)) || 1) };
 }
 
 /** Why the worker stopped or refused: the library's message and error code. */

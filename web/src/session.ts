@@ -143,9 +143,8 @@ export class Session {
     this.rowsSeen += rows;
   }
 
-  /** Whole epochs of the library's fit (at least one), about `steps` gradient steps in all. */
-  run(steps: number): void {
-    const epochs = Math.max(1, Math.round(steps / this.stepsPerEpoch));
+  /** `epochs` whole epochs of the library's fit. */
+  run(epochs: number): void {
     const h = fit(this.net, this.X, this.Y, {
       ...fitOptions(this.config, this.X.rows),
       epochs,

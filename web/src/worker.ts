@@ -4,7 +4,7 @@
  * While playing it trains one slice of steps per frame and then waits until the page has
  * drawn that frame, so the animation runs at the page's pace and frames never queue up.
  */
-import { CONTROLS, toProblem, type FromWorker, type Stamp, type ToWorker } from './protocol.js';
+import { CONTROLS, toProblem, type FromWorker, type Speed, type Stamp, type ToWorker } from './protocol.js';
 import { Session, type Frame, type TraceView } from './session.js';
 import { exportModel, loadModel } from './model-io.js';
 
@@ -15,7 +15,7 @@ const GRID = 64;
 
 let session: Session | undefined;
 let playing = false;
-let stepsPerFrame = 10;
+let speed: Speed = { unit: 'epoch', count: 1 };
 /** True while a frame is on its way to the page and not yet drawn. */
 let drawing = false;
 const stamp: Stamp = { session: 0, controls: 0 };
@@ -40,7 +40,8 @@ function stop(e: unknown): void {
 function slice(): void {
   if (!playing || !session || drawing) return;
   try {
-    session.run(stepsPerFrame);
+    if (speed.unit === 'epoch') session.run(speed.count);
+    else for (let i = 0; i < speed.count; i++) session.step();
   } catch (e) {
     stop(e);
     frame(session, session.traceNext());
@@ -76,7 +77,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       if (session) frame(session, session.traceNext());
       return;
     case 'speed':
-      stepsPerFrame = Math.max(1, Math.round(m.stepsPerFrame));
+      speed = m.speed;
       return;
     case 'step': {
       if (!session) return;

@@ -35,7 +35,7 @@ test('the page\'s Iris rows, all four features, have the fingerprint of the bund
 
 test('an exported Iris model is a valid model file, and the library evaluates it on those Iris columns as the page does', () => {
   const s = new Session(irisConfig);
-  s.run(300);
+  s.run(20);
   const text = exportModel(s);
   const file = parseModelFile(text, 'exported');
   assert.deepEqual(file.data.features, ['petal_length', 'petal_width']);
@@ -68,7 +68,7 @@ test('a model trained by the command line\'s trainModel loads with its test rows
 
 test('a playground XOR model (one sigmoid output) round-trips through the file', () => {
   const s = new Session(DEFAULT_CONFIG);
-  s.run(100);
+  s.run(7);
   const text = exportModel(s);
   assert.equal(parseModelFile(text).data.kind, 'regression');
   const back = loadModel(text, 'xor.json', DEFAULT_CONFIG);

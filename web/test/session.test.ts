@@ -27,7 +27,7 @@ test('a step applies exactly the W_update and b_update of the traced batch (plai
 
 test('a step is one batch of the library\'s fit from the same weights, generator and optimizer state', () => {
   const s = new Session({ ...DEFAULT_CONFIG, batchSize: 9 });
-  s.run(40);
+  s.run(3);
   const snap = s.snapshot();
   s.step();
   const net = Network.fromJSON(snap.model);
@@ -41,10 +41,10 @@ test('a step is one batch of the library\'s fit from the same weights, generator
 test('run() trains whole epochs and counts their steps', () => {
   const s = new Session({ ...DEFAULT_CONFIG, batchSize: 10 });
   assert.equal(s.stepsPerEpoch, 15);
-  s.run(20);
+  s.run(1);
   assert.equal(s.progress().step, 15);
   assert.equal(s.progress().epoch, 1);
-  s.run(44);
+  s.run(3);
   assert.equal(s.progress().step, 60);
   s.step();
   assert.equal(s.progress().step, 61);
@@ -53,7 +53,7 @@ test('run() trains whole epochs and counts their steps', () => {
 
 test('the default network learns XOR below a test loss of 0.05 within 2,000 steps', () => {
   const s = new Session(DEFAULT_CONFIG);
-  while (s.progress().step < 2000 && s.progress().testLoss! >= 0.05) s.run(15);
+  while (s.progress().step < 2000 && s.progress().testLoss! >= 0.05) s.run(1);
   assert.ok(s.progress().testLoss! < 0.05, `test loss ${s.progress().testLoss} after ${s.progress().step} steps`);
 });
 
