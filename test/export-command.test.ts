@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
+import onnxProto from 'onnx-proto';
 import { registerExport } from '../cli/commands/export.js';
 import { BackpropError, datasetForSchema, Model, parseCsv, trainModel } from '../src/index.js';
 import { assertClose, cli, root } from './helpers.js';
@@ -41,6 +42,11 @@ test('the trained Iris model: ONNX Runtime on raw rows gives the model\'s probab
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /input {2}"input" {2}float32 \[N, 4\]: sepal_length, sepal_width, petal_length, petal_width \(raw values/);
   assert.match(r.stdout, /output "output" float32 \[N, 3\]: one probability per class \(setosa, versicolor, virginica\)/);
+
+  const saved = onnxProto.onnx.ModelProto.decode(readFileSync(onnxPath));
+  const meta = Object.fromEntries(saved.metadataProps.map((p) => [p.key, p.value]));
+  assert.deepEqual(JSON.parse(meta.classes!), ['setosa', 'versicolor', 'virginica']);
+  assert.deepEqual(JSON.parse(meta.features!), ['sepal_length', 'sepal_width', 'petal_length', 'petal_width']);
 
   const expected = model.predict(table).outputs!;
   assert.equal(expected.length, 150);

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BackpropError } from '../../src/errors.js';
 import type { Model } from '../../src/io/model.js';
-import { toONNX, ONNX_OPSET } from '../../src/io/onnx.js';
+import { onnxOptionsForModel, toONNX, ONNX_OPSET } from '../../src/io/onnx.js';
 import { toFunction } from '../../src/io/standalone.js';
 import { checkWritable, loadModel, writeFileAtomic } from '../files.js';
 
@@ -10,12 +10,6 @@ interface ExportFlags {
   onnx?: string;
   js?: string;
   float64?: boolean;
-}
-
-/** The model file's scalings: the features' in front of the network, a regression target's undone after it. */
-function scalings(model: Model) {
-  const pre = model.file.preprocessing;
-  return { preprocess: pre.features, ...(pre.target ? { postprocess: pre.target } : {}) };
 }
 
 /** What the outputs mean, in words. */
@@ -57,17 +51,7 @@ export function registerExport(program: Command): void {
 
       if (flags.onnx) {
         const dtype = flags.float64 ? 'float64' : 'float32';
-        const bytes = toONNX(net, {
-          ...scalings(model),
-          dtype,
-          producerVersion: program.version(),
-          metadata: {
-            features: JSON.stringify(d.features),
-            target: d.target,
-            kind: d.kind,
-            ...(d.classes ? { classes: JSON.stringify(d.classes) } : {}),
-          },
-        });
+        const bytes = toONNX(net, { ...onnxOptionsForModel(model.file), dtype, producerVersion: program.version() });
         writeBinary(flags.onnx, bytes);
         process.stdout.write(
           `wrote ${flags.onnx}: ONNX opset ${ONNX_OPSET}, ${dtype}, ${bytes.length} bytes\n` +
@@ -79,7 +63,8 @@ export function registerExport(program: Command): void {
         const header =
           `// predict(row) for the model ${path}, exported by backprop: a row is [${d.features.join(', ')}] (raw values);\n` +
           `// the result is ${outputsText(model)}. predict(rows) returns one result per row.\n`;
-        writeFileAtomic(flags.js, header + toFunction(net, { ...scalings(model), format: 'module' }));
+        const { preprocess, postprocess } = onnxOptionsForModel(model.file);
+        writeFileAtomic(flags.js, header + toFunction(net, { preprocess, postprocess, format: 'module' }));
         process.stdout.write(`wrote ${flags.js}: predict(row) takes ${net.inputs} raw features, returns ${outputsText(model)}\n`);
       }
     });

@@ -2,6 +2,7 @@ import onnxProto from 'onnx-proto';
 import { BackpropError, check } from '../errors.js';
 import { LEAKY_SLOPE } from '../nn/activations.js';
 import type { Network } from '../nn/network.js';
+import type { ModelFile } from './model-file.js';
 import { layerPrefix } from '../trace/recorder.js';
 
 const { onnx } = onnxProto;
@@ -217,6 +218,25 @@ export function toONNX(net: Network, options: OnnxOptions = {}): Uint8Array {
   // A plain Uint8Array with a buffer of its own: under Node protobufjs returns a Buffer, which
   // may be a slice of a shared pool (and so unsafe to transfer to a worker).
   return new Uint8Array(bytes);
+}
+
+/**
+ * The options that turn a model file's network into an ONNX model on raw feature columns: its
+ * feature scaling in front, a regression target's scaling undone behind, and the feature names,
+ * target and class names as metadata.
+ */
+export function onnxOptionsForModel(file: ModelFile): OnnxOptions {
+  const { data, preprocessing } = file;
+  return {
+    preprocess: preprocessing.features,
+    ...(preprocessing.target ? { postprocess: preprocessing.target } : {}),
+    metadata: {
+      features: JSON.stringify(data.features),
+      target: data.target,
+      kind: data.kind,
+      ...(data.classes ? { classes: JSON.stringify(data.classes) } : {}),
+    },
+  };
 }
 
 function checkScaling(s: ColumnScaling, width: number, what: string, has: string, unit: string): ColumnScaling {
