@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { Network, optimizer } from '../../src/index.js';
-import { fitOptions } from '../src/config.js';
+import { fitOptions, wantsOneHot } from '../src/config.js';
 import { makeDataset } from '../src/datasets.js';
 import type { Snapshot } from '../src/session.js';
 import '../src/hook.js';
@@ -68,7 +68,7 @@ function weightsOf(model: Snapshot['model']): number[] {
 
 /** The library's own fit, for one batch, from the state a snapshot holds: the weights the page must reach. */
 function libraryStep(before: Snapshot): number[] {
-  const data = makeDataset(before.config.data, before.config.outputActivation === 'softmax');
+  const data = makeDataset(before.config.data, wantsOneHot(before.config));
   const net = Network.fromJSON(before.model);
   net.rng.setState(before.rng);
   const opt = optimizer(before.config.optimizer);
@@ -206,6 +206,23 @@ test('training through a step activation stops with the library\'s reason, and t
   assert.ok((await cells(page, 'O_delta')).some((c) => c.value !== 0));
   assert.equal(await stepCount(page), 0);
   await page.screenshot({ path: `${RESULTS}step-activation.png` });
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('settings that do not fit together show the library\'s message, and play does not start', async () => {
+  const { page, problems } = await open(h);
+  await page.selectOption('#loss', 'cross-entropy');
+  const problem = page.locator('#problem');
+  await problem.waitFor({ state: 'visible', ...WAIT });
+  assert.match(await problem.innerText(), /cross-entropy loss needs a softmax output layer, but the output activation is sigmoid/);
+  await page.click('#play');
+  await page.waitForFunction(() => document.getElementById('play')!.getAttribute('aria-pressed') === 'false', undefined, WAIT);
+  assert.equal(await stepCount(page), 0);
+  await page.getByLabel('Activation of the output layer').selectOption('softmax');
+  await problem.waitFor({ state: 'hidden', ...WAIT });
+  await page.locator('.matrix[data-name="O_delta"]').waitFor(WAIT);
+  assert.match(await page.locator('.matrix[data-name="O_delta"] code').innerText(), /derivatives cancel/);
   assert.deepEqual(problems, []);
   await page.context().close();
 });

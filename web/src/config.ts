@@ -45,6 +45,8 @@ export interface PlaygroundConfig {
   batchSize: number;
   /** Seeds the network's weights and, through it, the shuffling of batches. */
   seed: number;
+  /** One output per class even without softmax (set for a loaded model that has them). */
+  oneHot?: boolean;
 }
 
 export const DEFAULT_CONFIG: PlaygroundConfig = {
@@ -96,7 +98,7 @@ export function leaveSlides(from: PlaygroundConfig, data: DataOptions): Playgrou
 
 /** Whether the output layer wants one target column per class (softmax and the cross-entropies do). */
 export function wantsOneHot(config: PlaygroundConfig): boolean {
-  return config.outputActivation === 'softmax';
+  return config.outputActivation === 'softmax' || config.oneHot === true;
 }
 
 /** Rows per step for the config on `rows` training rows. */

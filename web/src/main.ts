@@ -45,6 +45,8 @@ const client = new TrainerClient({
     if (nowPlaying !== undefined) setPlaying(nowPlaying);
     showProblem(problem);
     if (problem.code !== 'untrainable' && problem.code !== 'diverged') {
+      // no network could be built: what is still drawn belongs to the last one
+      byId('views').classList.add('stale');
       matrices.clear('No network to show: change the settings above.');
     }
   },
@@ -56,6 +58,8 @@ const client = new TrainerClient({
 
 /** Takes a new config: rebuilds the data and the network from scratch. */
 function apply(next: PlaygroundConfig): void {
+  // a new network: one output per class again only with softmax
+  next = { ...next, oneHot: undefined };
   const wasSlides = config.data.name === 'slides';
   const isSlides = next.data.name === 'slides';
   if (isSlides && !wasSlides) next = slidesConfig(next);
@@ -127,6 +131,7 @@ function draw(): void {
   const started = performance.now();
   pending = undefined;
   shown = frame;
+  byId('views').classList.remove('stale');
   byId<HTMLOutputElement>('step-count').value = String(frame.step);
   byId<HTMLOutputElement>('epoch-count').value = Number.isInteger(frame.epoch) ? String(frame.epoch) : frame.epoch.toFixed(2);
   byId('train-loss').textContent = fixed(frame.trainLoss);

@@ -116,6 +116,7 @@ export function configFor(file: ModelFile, net: Network, current: PlaygroundConf
     batch,
     batchSize: size === 'full' ? current.batchSize : size,
     seed: t.seed,
+    oneHot: net.outputs > 1,
   };
   const features = file.data.features;
   const scaling = file.preprocessing.features;

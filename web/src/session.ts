@@ -80,7 +80,7 @@ export class Session {
   /** Builds the data and the network; throws the library's BackpropError if the choices do not fit. */
   constructor(config: PlaygroundConfig, net?: Network) {
     this.config = config;
-    this.data = makeDataset(config.data, net ? net.outputs > 1 : wantsOneHot(config));
+    this.data = makeDataset(config.data, wantsOneHot(config));
     this.net = net ?? buildNetwork(config, this.data);
     this.net.validate(Matrix.from(this.data.trainX, 'X'), Matrix.from(this.data.trainY, 'Y'));
     this.optimizer = optimizer(config.optimizer);

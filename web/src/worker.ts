@@ -14,6 +14,8 @@ declare const self: DedicatedWorkerGlobalScope;
 const GRID = 64;
 
 let session: Session | undefined;
+/** Why there is no session, when the settings could not be built. */
+let refused: unknown;
 let playing = false;
 let speed: Speed = { unit: 'epoch', count: 1 };
 /** True while a frame is on its way to the page and not yet drawn. */
@@ -60,15 +62,17 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       drawing = false;
       try {
         session = new Session(m.config);
+        refused = undefined;
       } catch (e) {
         session = undefined;
+        refused = e;
         stop(e);
         return;
       }
       frame(session, session.traceNext());
       return;
     case 'play':
-      if (!session) return;
+      if (!session) return stop(refused);
       playing = true;
       slice();
       return;
@@ -80,7 +84,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       speed = m.speed;
       return;
     case 'step': {
-      if (!session) return;
+      if (!session) return stop(refused);
       playing = false;
       const view = session.traceNext();
       try {
