@@ -2,6 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
 import { Network, optimizer } from '../../src/index.js';
 import { fitOptions, wantsOneHot } from '../src/config.js';
@@ -272,7 +273,8 @@ test('on a phone-sized screen the page fits the width and still trains', async (
 
 test('frame time while training (measured and reported)', async (t) => {
   const { page, problems } = await open(h);
-  const report: Record<string, unknown> = {};
+  // the machine's load matters to frame times: keep it beside them
+  const report: Record<string, unknown> = { loadAverageAtStart: loadavg()[0] };
   const measure = async (label: string) => {
     await page.click('#play');
     await page.waitForTimeout(4000);
