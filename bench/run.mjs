@@ -115,6 +115,8 @@ const meta = {
   gcc: build.gccVersion,
   cflags: CFLAGS.join(' '),
   openblas: build.built.has('gemm') ? openblasConfig() : null,
+  // 1-minute load averages: other work on the machine shows up here and in the min–max spread
+  loadAverage: { start: Number(os.loadavg()[0].toFixed(2)), end: null },
   versions: {
     backprop: backpropVersion(),
     '@tensorflow/tfjs': pkgVersion('@tensorflow/tfjs'),
@@ -271,6 +273,8 @@ const flopsOf = (sw) => {
   const s = WORKLOADS.W4.shapes.find((x) => gemmWorkloadId(x.name) === sw);
   return 2 * s.M * s.N * s.K;
 };
+meta.loadAverage.end = Number(os.loadavg()[0].toFixed(2));
+meta.seconds = Math.round((Date.now() - Date.parse(meta.date)) / 1000);
 const rows = buildRows(cells, flopsOf);
 const md = renderMarkdown(meta, rows, notes);
 const doc = { ...meta, notes, rows };

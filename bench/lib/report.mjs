@@ -96,7 +96,9 @@ export function renderMarkdown(meta, rows, notes) {
   const v = meta.versions;
   out.push(`# backprop benchmark, ${meta.date}`);
   out.push('');
-  out.push(`- Machine: ${meta.cpu}, ${meta.cores} cores, ${meta.memoryGB} GB, ${meta.os}`);
+  out.push(
+    `- Machine: ${meta.cpu}, ${meta.cores} cores, ${meta.memoryGB} GB, ${meta.os}; load average ${meta.loadAverage.start} at the start, ${meta.loadAverage.end} at the end (${Math.round(meta.seconds / 60)} minutes)`,
+  );
   out.push(`- Node ${meta.node}; gcc ${meta.gcc ?? 'not found'} (${meta.cflags}); ${meta.openblas ?? 'OpenBLAS not found'}`);
   out.push(`- Versions: ${Object.entries(v).map(([k, x]) => `${k} ${x}`).join(', ')}`);
   out.push(
