@@ -118,7 +118,7 @@ export function makeDataset(options: DataOptions, oneHot = false): Dataset {
   const raw: Labelled = GENERATORS[options.name](n, rng);
   const sd = options.noise;
   const points = raw.points.map(([x, y]) => [x + sd * rng.normal(), y + sd * rng.normal()]);
-  const classes = ['orange', 'blue'];
+  const classes = ['0', '1'];
   return assemble(options, rng, {
     name: options.name,
     source: `playground ${options.name}, ${n} points, noise ${sd}, seed ${options.seed}`,

@@ -11,6 +11,7 @@ import { FrameMeter } from './frame-meter.js';
 import { parseSpeed, type Problem } from './protocol.js';
 import type { Frame, Snapshot, TraceView } from './session.js';
 import { BoundaryView } from './views/boundary.js';
+import { CLASS_COLORS, css } from './views/colors.js';
 import { LossChart } from './views/chart.js';
 import { Diagram } from './views/diagram.js';
 import { renderLayerEditor } from './views/layer-editor.js';
@@ -72,6 +73,7 @@ function apply(next: PlaygroundConfig): void {
 function refreshControls(): void {
   controls.show(config);
   data = makeDataset(config.data, wantsOneHot(config));
+  drawClasses();
   const slides = config.data.name === 'slides';
   renderLayerEditor(
     byId('layer-editor'),
@@ -170,6 +172,19 @@ function drawPlane(): void {
   if (!drawn && data) {
     note.textContent = `The decision boundary is drawn over a plane of 2 inputs; this network has ${data.inputs.length}. The matrices below show its pass.`;
   }
+}
+
+/** The class colours under the boundary: filled points are training rows, ringed ones test rows. */
+function drawClasses(): void {
+  const legend = byId('classes');
+  legend.replaceChildren();
+  if (!data) return;
+  data.classes.forEach((name, k) => {
+    const swatch = document.createElement('span');
+    swatch.textContent = '● ';
+    swatch.style.color = css(CLASS_COLORS[k % CLASS_COLORS.length]);
+    legend.append(swatch, `${name}  `);
+  });
 }
 
 function drawMatrices(): void {

@@ -72,7 +72,12 @@ export class BoundaryView {
     else paintGrid(this.image, out, k, outputColor);
     this.scratch.getContext('2d')!.putImageData(this.image, 0, 0);
     ctx.imageSmoothingEnabled = true;
+    // the regions paler than the points, so each point's own class colour stands out
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, size, size);
+    ctx.globalAlpha = 0.6;
     ctx.drawImage(this.scratch, 0, 0, size, size);
+    ctx.globalAlpha = 1;
 
     const [x0, x1, y0, y1] = grids.box;
     const sx = (x: number) => ((x - x0) / (x1 - x0)) * size;
