@@ -22,3 +22,5 @@ export { fitScaler, applyScaler, invertScaler, splitRows, takeRows, SCALING_NAME
 export { parseModelFile, modelFileToText, networkFromModelFile, MODEL_FORMAT, MODEL_VERSION, type ModelFile, type ModelHistory } from './io/model-file.js';
 export { Model, fingerprintTable, type PreparedData, type Predictions, type ModelEvaluation, type RowSelection } from './io/model.js';
 export { trainModel, resolveSettings, defaultHiddenUnits, defaultLoss, MIN_ROWS_FOR_TEST_SPLIT, type TrainModelOptions, type TrainModelResult, type TrainSettings } from './io/train-model.js';
+export { toONNX, onnxOptionsForModel, ONNX_OPSET, type OnnxOptions, type ColumnScaling } from './io/onnx.js';
+export { toFunction, type StandaloneOptions } from './io/standalone.js';

@@ -98,7 +98,7 @@ export function nearZero(net: Network, X: number[][], activations: ReadonlySet<s
 
 /** True when some relu or leaky relu input lies so near 0 that a finite difference straddles the kink. */
 export function nearKink(net: Network, X: number[][]): boolean {
-  return nearZero(net, X, KINKED, 0.02);
+  return nearZero(net, X, KINKED, 0.05);
 }
 
 /** A squared-error loss: it accepts every output activation. */

@@ -13,7 +13,11 @@ export interface GradientCheckResult {
 export interface GradientCheckOptions {
   /** Finite-difference step (default 1e-3: with the five-point formula, rounding, not truncation, is the larger error below it). */
   epsilon?: number;
-  /** Gradients smaller than this in size are compared by absolute error divided by it (default 1e-6). */
+  /**
+   * Gradients smaller than this in size are compared by absolute error divided by it. Default
+   * max(1e-6, 1e-6·|L|): the numerical gradient's rounding error grows with the loss L (about
+   * 1e-13·|L| at the default ε), so a fixed floor would fail correct gradients of large losses.
+   */
   floor?: number;
 }
 
@@ -30,7 +34,6 @@ export function gradientCheck(
   options: GradientCheckOptions = {},
 ): GradientCheckResult {
   const eps = options.epsilon ?? 1e-3;
-  const floor = options.floor ?? 1e-6;
   const X = net.input(x, 'X');
   const Y = net.input(y, 'Y');
   net.validate(X, Y);
@@ -38,6 +41,7 @@ export function gradientCheck(
   net.backward(X, Y);
   const params = net.params();
   const analytic = params.map((p) => p.grad.slice());
+  const floor = options.floor ?? Math.max(1e-6, 1e-6 * Math.abs(net.lossOn(X, Y)));
 
   const result: GradientCheckResult = {
     maxRelativeError: 0,
