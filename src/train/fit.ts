@@ -233,48 +233,56 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
     ...(es ? { early: { best, bestEpoch, sinceBest, ...(bestWeights ? { bestParams: bestWeights.map((w) => Array.from(w)) } : {}) } } : {}),
   });
 
-  const firstEpoch = resume ? resume.epoch : 1;
-  if (resume) order.set(resume.order); // each epoch shuffles the previous epoch's order
-  for (let epoch = firstEpoch; epoch <= epochs; epoch++) {
-    const lr = scheduledRate(options.schedule, epoch - 1, lr0);
-    const resuming = resume !== undefined && epoch === resume.epoch && resume.batch > 0;
-    if (!resuming && shuffle && !full) net.rng.shuffle(order);
-    let total = resuming ? resume.total : 0;
-    let hits = resuming ? resume.hits : 0;
-    let stopByCallback = false;
-    for (let b = resuming ? resume.batch : 0; b < batches; b++) {
+  // One epoch's batches from `first` on, kept in a small function of its own so that the hot
+  // loop is compiled quickly and apart from the bookkeeping below. Sums go into `acc`.
+  const acc = { total: 0, hits: 0 };
+  const compiled = options.compiled ?? true;
+  const runBatches = (epoch: number, lr: number, first: number): 'done' | 'callback' | 'interrupted' | 'interrupted-at-end' => {
+    for (let b = first; b < batches; b++) {
       const start = b * batchSize;
       const end = Math.min(start + batchSize, n);
       const last = end - start !== batchSize;
       const xb = full ? bx : X.gatherRows(order, start, end, last ? tx! : bx);
       const yb = full ? by : Y.gatherRows(order, start, end, last ? ty! : by);
 
-      const loss = net.trainingPass(xb, yb, options.compiled ?? true);
+      const loss = net.trainingPass(xb, yb, compiled);
       if (!Number.isFinite(loss) || !allFinite(params)) {
         history.seconds = secondsBefore + (now() - started) / 1000;
         throw new DivergedError(epoch, b + 1, lr, history);
       }
-      if (classify) hits += countHits(net.lastOutput(xb.rows), yb, predicted, actual);
+      if (classify) acc.hits += countHits(net.lastOutput(xb.rows), yb, predicted, actual);
       opt.step(params, lr);
       stepsDone++;
 
-      total += sums ? loss * (end - start) : loss;
-      if (options.onBatchEnd?.({ epoch, batch: b + 1, batches, size: end - start, loss }) === false) {
-        stopByCallback = true;
-        break;
-      }
+      acc.total += sums ? loss * (end - start) : loss;
+      if (options.onBatchEnd?.({ epoch, batch: b + 1, batches, size: end - start, loss }) === false) return 'callback';
       const interrupted = options.shouldStop?.() === true;
       if (cp && b + 1 < batches && (interrupted || (cp.everyBatches && stepsDone % cp.everyBatches === 0))) {
-        cp.save(snapshot(epoch, b + 1, total, hits));
+        cp.save(snapshot(epoch, b + 1, acc.total, acc.hits));
       }
-      if (interrupted) {
-        history.stopReason = 'interrupted';
-        if (b + 1 < batches) {
-          history.seconds = secondsBefore + (now() - started) / 1000;
-          return history;
-        }
-      }
+      if (interrupted) return b + 1 < batches ? 'interrupted' : 'interrupted-at-end';
     }
+    return 'done';
+  };
+
+  const firstEpoch = resume ? resume.epoch : 1;
+  if (resume) order.set(resume.order); // each epoch shuffles the previous epoch's order
+  for (let epoch = firstEpoch; epoch <= epochs; epoch++) {
+    const lr = scheduledRate(options.schedule, epoch - 1, lr0);
+    const resuming = resume !== undefined && epoch === resume.epoch && resume.batch > 0;
+    if (!resuming && shuffle && !full) net.rng.shuffle(order);
+    acc.total = resuming ? resume.total : 0;
+    acc.hits = resuming ? resume.hits : 0;
+    const ended = runBatches(epoch, lr, resuming ? resume.batch : 0);
+    const stopByCallback = ended === 'callback';
+    if (ended === 'interrupted' || ended === 'interrupted-at-end') history.stopReason = 'interrupted';
+    if (ended === 'interrupted') {
+      // stopped mid-epoch: the checkpoint holds the epoch's progress
+      history.seconds = secondsBefore + (now() - started) / 1000;
+      return history;
+    }
+    const total = acc.total;
+    const hits = acc.hits;
 
     const epochLoss = sums ? total / n : total;
     history.loss.push(epochLoss);
