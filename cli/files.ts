@@ -99,12 +99,12 @@ export function checkWritable(path: string, flag: string): void {
 }
 
 /**
- * Writes a file so that a crash, a full disk or an error never leaves a half-written file in
- * its place: the text goes to a temporary file beside the target, is flushed to disk, and then
- * renamed over the target in one step. On failure the temporary file is removed and the old
+ * Writes a file (text, or bytes such as an ONNX model) so that a crash, a full disk or an error
+ * never leaves a half-written file in its place: the data goes to a temporary file beside the
+ * target, is flushed to disk, and then renamed over the target in one step. On failure the temporary file is removed and the old
  * file, if any, is untouched.
  */
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const target = resolve(path);
   const dir = dirname(target);
   const tmp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -117,7 +117,8 @@ export function writeFileAtomic(path: string, text: string): void {
       // a new file
     }
     fd = openSync(tmp, 'wx', mode);
-    writeSync(fd, text);
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

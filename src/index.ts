@@ -21,6 +21,15 @@ export { datasetFromTable, datasetForSchema, MAX_AUTO_CLASSES, type Dataset, typ
 export { fitScaler, applyScaler, invertScaler, splitRows, takeRows, SCALING_NAMES, type Scaler, type ScalingName, type Split } from './data/preprocess.js';
 export { parseModelFile, modelFileToText, networkFromModelFile, MODEL_FORMAT, MODEL_VERSION, type ModelFile, type ModelHistory } from './io/model-file.js';
 export { Model, fingerprintTable, type PreparedData, type Predictions, type ModelEvaluation, type RowSelection } from './io/model.js';
-export { trainModel, resolveSettings, defaultHiddenUnits, defaultLoss, MIN_ROWS_FOR_TEST_SPLIT, type TrainModelOptions, type TrainModelResult, type TrainSettings } from './io/train-model.js';
+export { trainModel, resolveSettings, defaultHiddenUnits, defaultLoss, MIN_ROWS_FOR_TEST_SPLIT, TrainingDivergedError, type TrainModelOptions, type TrainModelResult, type TrainSettings } from './io/train-model.js';
+export {
+  parseTrainCheckpoint,
+  checkResumable,
+  TRAIN_CHECKPOINT_FORMAT,
+  TRAIN_CHECKPOINT_VERSION,
+  type TrainCheckpoint,
+  type CheckpointOrigin,
+  type SettingNames,
+} from './io/train-checkpoint.js';
 export { toONNX, onnxOptionsForModel, ONNX_OPSET, type OnnxOptions, type ColumnScaling } from './io/onnx.js';
 export { toFunction, type StandaloneOptions } from './io/standalone.js';

@@ -52,3 +52,16 @@ test('a failed save leaves the old file as it was and no temporary file behind',
   assert.throws(() => checkWritable(target, '--out'), /--out '.*taken' is a folder/);
   assert.throws(() => checkWritable(join(dir, 'nope', 'm.json'), '--out'), /the folder .*nope does not exist/);
 });
+
+test('an atomic save writes bytes exactly, from a view into a larger buffer too, and a failed one keeps the old file', () => {
+  const dir = tempDir();
+  const path = join(dir, 'model.onnx');
+  const backing = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7) & 255);
+  const view = backing.subarray(13, 250_013);
+  writeFileAtomic(path, view);
+  assert.deepEqual(new Uint8Array(readFileSync(path)), view);
+  mkdirSync(join(dir, 'taken.onnx'));
+  writeFileSync(join(dir, 'taken.onnx', 'keep'), 'old');
+  assert.throws(() => writeFileAtomic(join(dir, 'taken.onnx'), view), /could not save '.*taken\.onnx'/);
+  assert.deepEqual(readdirSync(dir).sort(), ['model.onnx', 'taken.onnx']);
+});

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BackpropError } from '../../src/errors.js';
 import type { Model } from '../../src/io/model.js';
@@ -18,14 +17,6 @@ function outputsText(model: Model): string {
   if (d.kind === 'regression') return `'${d.target}' in its own units`;
   if (model.network.outputs === 1) return `the probability of class '${d.classes![1]}' (else '${d.classes![0]}')`;
   return `one probability per class (${d.classes!.join(', ')})`;
-}
-
-function writeBinary(path: string, bytes: Uint8Array): void {
-  try {
-    writeFileSync(path, bytes);
-  } catch (err) {
-    throw new BackpropError('io', `could not save '${path}': ${(err as Error).message}`);
-  }
 }
 
 export function registerExport(program: Command): void {
@@ -52,7 +43,7 @@ export function registerExport(program: Command): void {
       if (flags.onnx) {
         const dtype = flags.float64 ? 'float64' : 'float32';
         const bytes = toONNX(net, { ...onnxOptionsForModel(model.file), dtype, producerVersion: program.version() });
-        writeBinary(flags.onnx, bytes);
+        writeFileAtomic(flags.onnx, bytes);
         process.stdout.write(
           `wrote ${flags.onnx}: ONNX opset ${ONNX_OPSET}, ${dtype}, ${bytes.length} bytes\n` +
             `  input  "input"  ${dtype} ${inputs}\n` +

@@ -1,24 +1,24 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { datasetFromTable, listNames, type Dataset } from '../../src/data/dataset.js';
 import { SCALING_NAMES } from '../../src/data/preprocess.js';
 import { BackpropError } from '../../src/errors.js';
 import type { Split } from '../../src/data/preprocess.js';
-import {
-  MIN_ROWS_FOR_TEST_SPLIT,
-  resolveSettings,
-  trainModel,
-  type TrainModelOptions,
-  type TrainModelResult,
-  type TrainSettings,
-} from '../../src/io/train-model.js';
+import type { CsvTable } from '../../src/data/csv.js';
+import { checkResumable, type CheckpointOrigin, type TrainCheckpoint } from '../../src/io/train-checkpoint.js';
+import { MIN_ROWS_FOR_TEST_SPLIT, resolveSettings, type TrainModelOptions, type TrainSettings } from '../../src/io/train-model.js';
 import { loss as lookupLoss } from '../../src/nn/losses.js';
 import { OPTIMIZER_NAMES } from '../../src/train/optimizers.js';
+import { checkpointFile, prepareCheckpointDir, readCheckpoint, removeCheckpoint } from '../checkpoint-files.js';
 import { checkWritable, loadTable, writeFileAtomic } from '../files.js';
 import { lossChart } from '../loss-chart.js';
 import * as opt from '../options.js';
 import { createProgress } from '../progress.js';
 import { evaluationJSON, formatConfusion, formatSummary } from '../report.js';
+import { resumeOptions, SETTING_FLAGS } from '../resume.js';
 import { lineChartSvg } from '../svg-plot.js';
+import { runTraining, type TrainedParts } from '../train-runner.js';
 
 interface TrainFlags {
   target?: string;
@@ -42,13 +42,17 @@ interface TrainFlags {
   plot?: string;
   json?: boolean;
   quiet?: boolean;
+  checkpoint?: string;
+  every?: string;
+  everyBatches?: string;
+  resume?: string;
 }
 
 export function registerTrain(program: Command): void {
   program
     .command('train')
     .description('train a network on a CSV file or a bundled data set (xor, iris, digits), and optionally save it')
-    .argument('<data>', 'a CSV file with a header row, or a bundled data set: xor, iris, digits')
+    .argument('[data]', 'a CSV file with a header row, or a bundled data set: xor, iris, digits (with --resume: the checkpoint\'s)')
     .option('--target <column>', 'the target column (default: the last column)')
     .option('--task <kind>', 'auto, classification or regression: how to read the target', 'auto')
     .option('--layers <sizes>', "hidden layer sizes, e.g. 16,8, or 'none' (default: one layer, 2 × max(inputs, outputs) units, 8 to 64)")
@@ -70,7 +74,11 @@ export function registerTrain(program: Command): void {
     .option('--plot <loss.svg>', 'save the loss curves as an SVG chart')
     .option('--json', 'print one JSON object with the results (as the last line of stdout)')
     .option('--quiet', 'no progress display and no chart')
-    .action((data: string, flags: TrainFlags) => train(data, flags));
+    .option('--checkpoint <dir>', `save checkpoints in this folder (as ${'checkpoint.json'}, replaced atomically); SIGINT or SIGTERM then stops after the current batch with a checkpoint`)
+    .option('--every <n>', 'with --checkpoint: save a checkpoint every n epochs (default 1)')
+    .option('--every-batches <n>', 'with --checkpoint: save a checkpoint every n batches, counted across epochs (instead of every epoch, unless --every is given too)')
+    .option('--resume <dir>', "continue the run saved in this --checkpoint folder, with its data, settings and output files; only --epochs may change; it ends with the weights of the uninterrupted run")
+    .action((data: string | undefined, flags: TrainFlags, cmd: Command) => train(data, flags, (name) => cmd.getOptionValueSource(name) === 'cli'));
 }
 
 /** Checks every flag before anything is read or trained. */
@@ -144,40 +152,162 @@ function describeSplit(s: TrainSettings, split: Split, givenTestSplit: boolean):
   return `${split.train.length} training rows, ${split.test.length} test rows (${how}${val}); ${scaled}`;
 }
 
-function train(data: string, flags: TrainFlags): void {
-  const options = parseFlags(flags);
-  if (flags.out) checkWritable(flags.out, '--out');
-  if (flags.plot) checkWritable(flags.plot, '--plot');
-  const table = loadTable(data, options.delimiter);
+/** What a run reads and writes: from the flags, or for --resume from the checkpoint and the flags given. */
+interface Plan {
+  table: CsvTable;
+  dataset: Dataset;
+  settings: TrainSettings;
+  options: TrainModelOptions;
+  out?: string;
+  plot?: string;
+  checkpoint?: { path: string; dir: string; everyEpochs?: number; everyBatches?: number; origin: CheckpointOrigin };
+  resumed?: { path: string; checkpoint: TrainCheckpoint };
+}
+
+function plan(data: string | undefined, flags: TrainFlags, given: (flag: string) => boolean): Plan {
+  if (!flags.checkpoint && !flags.resume && (flags.every !== undefined || flags.everyBatches !== undefined)) {
+    throw new BackpropError('option', `${flags.every !== undefined ? '--every' : '--every-batches'} needs --checkpoint DIR: say where to save the checkpoints`);
+  }
+  const parsed = parseFlags(flags);
+  const every = flags.every === undefined ? undefined : opt.wholeNumber('--every', flags.every, 1);
+  const everyBatches = flags.everyBatches === undefined ? undefined : opt.wholeNumber('--every-batches', flags.everyBatches, 1);
+  const resumed = flags.resume ? { path: checkpointFile(flags.resume), checkpoint: readCheckpoint(flags.resume) } : undefined;
+  const origin = resumed?.checkpoint.origin ?? {};
+  const { delimiter, ...fromFlags } = parsed;
+  const options = resumed ? { ...resumeOptions(resumed.checkpoint, fromFlags, given), resume: resumed.checkpoint, settingNames: SETTING_FLAGS } : fromFlags;
+  const out = flags.out ?? origin.out;
+  const plot = flags.plot ?? origin.plot;
+  if (out) checkWritable(out, '--out');
+  if (plot) checkWritable(plot, '--plot');
+
+  const source = data ?? origin.data;
+  if (source === undefined) {
+    throw new BackpropError(
+      'option',
+      resumed
+        ? `the checkpoint ${resumed.path} does not say where its data is: give the data file as the first argument`
+        : 'train needs data: a CSV file or a bundled data set (xor, iris, digits), or --resume DIR to continue a run',
+    );
+  }
+  const sep = given('delimiter') || !resumed ? delimiter : origin.delimiter;
+  let table = loadTable(source, sep);
+  // Read again from where the checkpoint says, the data keeps the name the run started with.
+  if (resumed && data === undefined) table = { ...table, source: resumed.checkpoint.data.source };
   const dataset = datasetFromTable(table, { target: options.target, task: options.task });
   const settings = resolveSettings(dataset, options);
   checkOutput(settings, dataset, flags);
+  if (resumed) checkResumable(resumed.checkpoint, table, settings, SETTING_FLAGS);
+
+  const dir = flags.checkpoint ?? (resumed ? dirname(resumed.path) : undefined);
+  let checkpoint: Plan['checkpoint'];
+  if (dir !== undefined) {
+    const ownEvery = every !== undefined || everyBatches !== undefined;
+    const everyEpochs = ownEvery ? every : (origin.everyEpochs ?? (origin.everyBatches ? undefined : 1));
+    const batches = ownEvery ? everyBatches : origin.everyBatches;
+    checkpoint = {
+      path: prepareCheckpointDir(dir, resumed?.path),
+      dir,
+      ...(everyEpochs ? { everyEpochs } : {}),
+      ...(batches ? { everyBatches: batches } : {}),
+      origin: {
+        data: existsSync(source) ? resolve(source) : source,
+        ...(sep ? { delimiter: sep } : {}),
+        ...(out ? { out: resolve(out) } : {}),
+        ...(plot ? { plot: resolve(plot) } : {}),
+        ...(everyEpochs ? { everyEpochs } : {}),
+        ...(batches ? { everyBatches: batches } : {}),
+      },
+    };
+  }
+  return { table, dataset, settings, options, out, plot, checkpoint, resumed };
+}
+
+/** "every epoch", "every 5 epochs and every 100 batches". */
+function describeEvery(c: NonNullable<Plan['checkpoint']>): string {
+  const parts: string[] = [];
+  if (c.everyEpochs) parts.push(c.everyEpochs === 1 ? 'every epoch' : `every ${c.everyEpochs} epochs`);
+  if (c.everyBatches) parts.push(c.everyBatches === 1 ? 'every batch' : `every ${c.everyBatches} batches`);
+  return parts.join(' and ');
+}
+
+/** "epoch 3, after batch 17" or "after epoch 2": where a checkpoint stands. */
+function describePosition(at: { epoch: number; batch: number }): string {
+  return at.batch > 0 ? `epoch ${at.epoch}, after batch ${at.batch}` : `the end of epoch ${at.epoch - 1}`;
+}
+
+function shellWord(s: string): string {
+  return /^[\w./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+async function train(data: string | undefined, flags: TrainFlags, given: (flag: string) => boolean): Promise<void> {
+  const p = plan(data, flags, given);
+  const { dataset, settings } = p;
   const human = !flags.json;
   const out = (s: string) => human && process.stdout.write(s + '\n');
-  const outputs = dataset.Y.cols;
+  const note = (s: string) => process.stderr.write(`backprop: ${s}\n`);
 
-  out(describeData(dataset, table.rows.length));
-  out(describeSettings(settings, dataset.X.cols, outputs));
+  out(describeData(dataset, p.table.rows.length));
+  out(describeSettings(settings, dataset.X.cols, dataset.Y.cols));
+  if (p.resumed) out(`resuming from ${p.resumed.path}: ${describePosition(p.resumed.checkpoint.fit)}`);
+  if (p.checkpoint) out(`checkpoints: ${describeEvery(p.checkpoint)} to ${p.checkpoint.path} (Ctrl-C or SIGTERM stops with a checkpoint)`);
+
   let progress = createProgress(0, { quiet: true });
-  let result: TrainModelResult;
-  try {
-    result = trainModel(
-      table,
-      {
-        ...options,
-        onStart: ({ split }) => {
-          out(describeSplit(settings, split, flags.testSplit !== undefined));
-          progress = createProgress(settings.epochs, { quiet: flags.quiet });
-        },
-        onEpochEnd: (info) => progress.epoch(info),
+  let saved: { epoch: number; batch: number } | undefined;
+  const { delimiter: _, ...options } = p.options as TrainModelOptions & { delimiter?: string };
+  const outcome = await runTraining(
+    {
+      table: p.table,
+      options,
+      ...(p.checkpoint
+        ? { checkpoint: { path: p.checkpoint.path, everyEpochs: p.checkpoint.everyEpochs, everyBatches: p.checkpoint.everyBatches, origin: p.checkpoint.origin } }
+        : {}),
+      modelText: p.out !== undefined,
+    },
+    {
+      onStart: (split) => {
+        out(describeSplit(settings, split, flags.testSplit !== undefined || p.resumed !== undefined));
+        progress = createProgress(settings.epochs, { quiet: flags.quiet });
       },
-      dataset,
-    );
-  } finally {
-    progress.done();
-  }
+      onEpoch: (info) => progress.epoch(info),
+      onCheckpoint: (at) => void (saved = at),
+      onSignal: (signal) => process.stderr.write(`\nbackprop: ${signal}: stopping after the current batch, with a checkpoint (again to quit at once)\n`),
+    },
+    p.checkpoint !== undefined,
+  ).finally(() => progress.done());
 
-  const { history, metrics } = result;
+  if (outcome.kind === 'diverged') {
+    note(outcome.message);
+    if (p.out) {
+      if (outcome.parts.modelText === undefined) note(`the last good weights were not saved: ${outcome.parts.modelError}`);
+      else {
+        writeFileAtomic(p.out, outcome.parts.modelText);
+        note(`saved the weights of the last good step to ${p.out}`);
+      }
+    }
+    if (p.checkpoint && removeCheckpoint(p.checkpoint.path)) {
+      note(`removed the checkpoint ${p.checkpoint.path}: resuming it would diverge the same way`);
+    }
+    process.exitCode = 1;
+    return;
+  }
+  const parts = outcome.parts;
+  if (parts.history.stopReason === 'interrupted' && p.checkpoint) {
+    const where = saved ? ` at ${describePosition(saved)}` : '';
+    note(
+      `stopped by ${outcome.signal ?? 'a signal'}${where}, and saved a checkpoint to ${p.checkpoint.path}: ` +
+        `continue with \`backprop train --resume ${shellWord(p.checkpoint.dir)}\``,
+    );
+    process.exitCode = 128 + (outcome.signal === 'SIGTERM' ? 15 : 2);
+    return;
+  }
+  report(p, parts, flags, out);
+}
+
+/** The results of a finished run: chart, figures, the saved files. */
+function report(p: Plan, parts: TrainedParts, flags: TrainFlags, out: (s: string) => void): void {
+  const { dataset, settings } = p;
+  const { history, metrics } = parts;
+  const human = !flags.json;
   const other = history.valLoss
     ? { name: 'validation', values: history.valLoss }
     : history.testLoss
@@ -193,26 +323,31 @@ function train(data: string, flags: TrainFlags): void {
       : `trained ${history.epochs} ${history.epochs === 1 ? 'epoch' : 'epochs'}`;
   out(`${stop} in ${history.seconds.toFixed(2)} s`);
   out(formatSummary([
-    { name: 'train', e: result.train },
-    { name: 'test', e: result.test },
+    { name: 'train', e: parts.train },
+    { name: 'test', e: parts.test },
   ]));
-  const shown = result.test ?? result.train;
+  const shown = parts.test ?? parts.train;
   if (shown.confusion && shown.classes) {
-    out(`\nconfusion matrix (${result.test ? 'test' : 'training'} rows):\n${formatConfusion(shown.classes, shown.confusion)}`);
+    out(`\nconfusion matrix (${parts.test ? 'test' : 'training'} rows):\n${formatConfusion(shown.classes, shown.confusion)}`);
   }
 
-  if (flags.out) {
-    writeFileAtomic(flags.out, result.model.toText());
-    out(`saved the model to ${flags.out}`);
+  if (p.out) {
+    if (parts.modelText === undefined) throw new BackpropError('model', parts.modelError ?? 'the model file could not be written');
+    writeFileAtomic(p.out, parts.modelText);
+    out(`saved the model to ${p.out}`);
   } else {
     out('(the model was not saved: add --out model.json to keep it)');
   }
-  if (flags.plot) {
+  if (p.plot) {
     const curves = [{ name: 'training loss', values: history.loss, color: '#1f77b4' }];
     if (other) curves.push({ name: `${other.name} loss`, values: other.values, color: '#ff7f0e' });
     const svg = lineChartSvg(curves, { title: `${dataset.source}: loss per epoch`, xLabel: 'epoch', yLabel: `loss (${settings.loss})` });
-    writeFileAtomic(flags.plot, svg);
-    out(`saved the loss chart to ${flags.plot}`);
+    writeFileAtomic(p.plot, svg);
+    out(`saved the loss chart to ${p.plot}`);
+  }
+  if (p.checkpoint) {
+    if (!p.out) out(`kept the checkpoint ${p.checkpoint.path}: \`backprop train --resume ${shellWord(p.checkpoint.dir)} --out model.json\` saves this model`);
+    else if (removeCheckpoint(p.checkpoint.path)) out(`removed the checkpoint ${p.checkpoint.path}: the run is complete`);
   }
   if (flags.json) {
     const json = {
@@ -221,9 +356,9 @@ function train(data: string, flags: TrainFlags): void {
       loss: settings.loss,
       ...(dataset.schema.classes ? { classes: dataset.schema.classes } : {}),
       settings,
-      test: result.test ? evaluationJSON(result.test) : null,
-      model: flags.out ?? null,
-      plot: flags.plot ?? null,
+      test: parts.test ? evaluationJSON(parts.test) : null,
+      model: p.out ?? null,
+      plot: p.plot ?? null,
     };
     process.stdout.write(JSON.stringify(json) + '\n');
   }

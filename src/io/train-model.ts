@@ -3,13 +3,21 @@ import { normaliseActivationName } from '../nn/activations.js';
 import { loss as lookupLoss, normaliseLossName } from '../nn/losses.js';
 import { Network } from '../nn/network.js';
 import { Random } from '../tensor/random.js';
-import type { EpochInfo } from '../train/fit.js';
+import { DivergedError, type EpochInfo, type History } from '../train/fit.js';
 import { defaultLearningRate, OPTIMIZER_NAMES, type OptimizerName } from '../train/optimizers.js';
 import type { CsvTable } from '../data/csv.js';
 import { datasetFromTable, type Dataset, type TargetKind } from '../data/dataset.js';
 import { applyScaler, fitScaler, splitRows, takeRows, type ScalingName, type Split } from '../data/preprocess.js';
 import { MODEL_FORMAT, MODEL_VERSION, type ModelFile, type ModelHistory } from './model-file.js';
 import { fingerprintTable, Model, type ModelEvaluation } from './model.js';
+import {
+  checkCheckpointShape,
+  checkResumable,
+  TRAIN_CHECKPOINT_FORMAT,
+  TRAIN_CHECKPOINT_VERSION,
+  type SettingNames,
+  type TrainCheckpoint,
+} from './train-checkpoint.js';
 
 /**
  * Everything about training on a table, each with a default that suits a small tabular data set:
@@ -54,6 +62,32 @@ export interface TrainModelOptions {
   onStart?: (info: { settings: TrainSettings; split: Split; network: Network }) => void;
   /** Called after every epoch, with the test loss when there is a test part; return false to stop. */
   onEpochEnd?: (info: EpochInfo & { testLoss?: number }) => void | boolean;
+  /** Save a checkpoint every N epochs and/or every N batches (counted across epochs), and on shouldStop. */
+  checkpoint?: { everyEpochs?: number; everyBatches?: number; save: (c: TrainCheckpoint) => void };
+  /**
+   * Continue the run a checkpoint was made of. The data must be the same and the settings too
+   * (checked; `settingNames` says what to call them in the message), except `epochs`, which may
+   * grow. The run then ends with the weights an uninterrupted run would have, bit for bit.
+   */
+  resume?: TrainCheckpoint;
+  settingNames?: SettingNames;
+  /**
+   * Asked after every batch: true stops training there, after saving a checkpoint (when
+   * `checkpoint` is set); the history's stopReason is then 'interrupted'.
+   */
+  shouldStop?: () => boolean;
+}
+
+/**
+ * trainModel's DivergedError (see fit): it also carries the result with the weights of the
+ * last good step, so that a caller can save them. Figures that are not finite are null there.
+ */
+export class TrainingDivergedError extends DivergedError {
+  readonly result: TrainModelResult;
+  constructor(e: DivergedError, learningRate: number, result: TrainModelResult) {
+    super(e.epoch, e.batch, learningRate, e.history);
+    this.result = result;
+  }
 }
 
 /** The settings a training run used, every default filled in. */
@@ -154,8 +188,8 @@ export function resolveSettings(dataset: Dataset, o: TrainModelOptions = {}): Tr
  * parts. Runs in Node and in browsers; `Model.toText()` gives the file to save. `dataset`, when
  * given, is datasetFromTable(table, …) already done by the caller.
  */
-export function trainModel(table: CsvTable, options: TrainModelOptions = {}, dataset?: Dataset): TrainModelResult {
-  dataset ??= datasetFromTable(table, { target: options.target, task: options.task });
+export function trainModel(table: CsvTable, options: TrainModelOptions = {}, given?: Dataset): TrainModelResult {
+  const dataset = given ?? datasetFromTable(table, { target: options.target, task: options.task });
   const s = resolveSettings(dataset, options);
   const { kind, classes } = dataset.schema;
   check(Number.isInteger(s.seed), `seed must be a whole number, got ${s.seed}`);
@@ -183,72 +217,134 @@ export function trainModel(table: CsvTable, options: TrainModelOptions = {}, dat
     seed: s.seed,
   });
 
+  const resume = options.resume;
+  if (resume) {
+    checkResumable(resume, table, s, options.settingNames);
+    const nVal = s.validationSplit === undefined ? 0 : Math.round(X.rows * s.validationSplit);
+    const rows = X.rows - nVal;
+    checkCheckpointShape(resume.fit, {
+      rows,
+      allRows: X.rows,
+      batches: s.batchSize === 'full' ? 1 : Math.ceil(rows / Math.min(s.batchSize, rows)),
+      paramSizes: network.params().map((p) => p.value.length),
+    });
+    if (testX && resume.testLoss.length < resume.fit.history.epochs) {
+      throw new BackpropError('checkpoint', `the checkpoint holds ${resume.testLoss.length} test losses for ${resume.fit.history.epochs} epochs`);
+    }
+  }
+
   options.onStart?.({ settings: s, split, network });
-  const testLoss: number[] = [];
-  const fitted = network.fit(X, Y, {
-    epochs: s.epochs,
-    batchSize: s.batchSize,
-    learningRate: s.learningRate,
-    optimizer: s.optimizer,
-    validationSplit: s.validationSplit,
-    earlyStopping: s.earlyStop,
-    onEpochEnd: (info) => {
-      let tl: number | undefined;
-      if (testX && testY) testLoss.push((tl = network.lossOn(testX, testY)));
-      return options.onEpochEnd?.({ ...info, ...(tl !== undefined ? { testLoss: tl } : {}) });
-    },
-  });
-  // With early stopping the best weights come back: keep the curves, they show what happened.
-  const history: ModelHistory = {
-    ...fitted,
-    ...(testLoss.length ? { testLoss: testLoss.slice(0, fitted.epochs) } : {}),
-  };
-
-  const file: ModelFile = {
-    format: MODEL_FORMAT,
-    version: MODEL_VERSION,
-    network: network.toJSON() as ModelFile['network'],
-    data: {
-      source: table.source,
-      rows: table.rows.length,
-      fingerprint: fingerprintTable(table),
-      ...dataset.schema,
-    },
-    preprocessing: { features, ...(target ? { target } : {}) },
-    training: {
-      optimizer: s.optimizer,
-      learningRate: s.learningRate,
-      batchSize: s.batchSize,
+  const testLoss: number[] = resume && testX ? resume.testLoss.slice(0, resume.fit.history.epochs) : [];
+  const cp = options.checkpoint;
+  let fitted: History;
+  try {
+    fitted = network.fit(X, Y, {
       epochs: s.epochs,
-      seed: s.seed,
-      testSplit: s.testSplit,
-      stratified: s.stratify,
-      ...(s.validationSplit !== undefined ? { validationSplit: s.validationSplit } : {}),
-      ...(s.earlyStop !== undefined ? { earlyStop: s.earlyStop } : {}),
-      testRows: Array.from(split.test),
-      history,
-      metrics: {},
-    },
-  };
-  const model = new Model(file, network);
-  const labelsOf = (idx: Int32Array) => (dataset.labels ? Int32Array.from(idx, (i) => dataset.labels![i]) : undefined);
-  const valuesOf = (idx: Int32Array) => (kind === 'regression' ? Float64Array.from(idx, (i) => dataset.Y.data[i]) : undefined);
-  const linesOf = (idx: Int32Array) => Array.from(idx, (i) => dataset.lines[i]);
-  const train = model.evaluatePrepared({ X, Y, labels: labelsOf(split.train), values: valuesOf(split.train), lines: linesOf(split.train) });
-  const test =
-    testX && testY
-      ? model.evaluatePrepared({ X: testX, Y: testY, labels: labelsOf(split.test), values: valuesOf(split.test), lines: linesOf(split.test) })
-      : undefined;
+      batchSize: s.batchSize,
+      learningRate: s.learningRate,
+      optimizer: s.optimizer,
+      validationSplit: s.validationSplit,
+      earlyStopping: s.earlyStop,
+      onEpochEnd: (info) => {
+        let tl: number | undefined;
+        if (testX && testY) testLoss.push((tl = network.lossOn(testX, testY)));
+        return options.onEpochEnd?.({ ...info, ...(tl !== undefined ? { testLoss: tl } : {}) });
+      },
+      ...(cp
+        ? {
+            checkpoint: {
+              everyEpochs: cp.everyEpochs,
+              everyBatches: cp.everyBatches,
+              save: (c) =>
+                cp.save({
+                  format: TRAIN_CHECKPOINT_FORMAT,
+                  version: TRAIN_CHECKPOINT_VERSION,
+                  data: { source: table.source, rows: table.rows.length, fingerprint: fingerprintTable(table) },
+                  settings: s,
+                  testLoss: testLoss.slice(0, c.history.epochs),
+                  fit: c,
+                }),
+            },
+          }
+        : {}),
+      ...(resume ? { resume: resume.fit } : {}),
+      ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
+    });
+  } catch (err) {
+    if (!(err instanceof DivergedError)) throw err;
+    throw new TrainingDivergedError(err, s.learningRate, finish({ ...err.history, stopReason: 'diverged' }));
+  }
+  return finish(fitted);
 
-  const metrics: Record<string, number | null> = {
-    trainLoss: train.loss,
-    testLoss: test ? test.loss : null,
-    ...(kind === 'classification'
-      ? { trainAccuracy: train.accuracy!, testAccuracy: test ? test.accuracy! : null }
-      : { trainRmse: train.rmse!, testRmse: test ? test.rmse! : null, testMae: test ? test.mae! : null }),
-    epochs: history.epochs,
-    seconds: history.seconds,
-  };
-  file.training.metrics = metrics;
-  return { model, dataset, settings: s, split, history, train, test, metrics };
+  /** The model file, and the model measured on both parts. */
+  function finish(fitted: ModelHistory): TrainModelResult {
+    // With early stopping the best weights come back: keep the curves, they show what happened.
+    const history: ModelHistory = finiteCurves({
+      ...fitted,
+      ...(testLoss.length ? { testLoss: testLoss.slice(0, fitted.epochs) } : {}),
+    });
+
+    const file: ModelFile = {
+      format: MODEL_FORMAT,
+      version: MODEL_VERSION,
+      network: network.toJSON() as ModelFile['network'],
+      data: {
+        source: table.source,
+        rows: table.rows.length,
+        fingerprint: fingerprintTable(table),
+        ...dataset.schema,
+      },
+      preprocessing: { features, ...(target ? { target } : {}) },
+      training: {
+        optimizer: s.optimizer,
+        learningRate: s.learningRate,
+        batchSize: s.batchSize,
+        epochs: s.epochs,
+        seed: s.seed,
+        testSplit: s.testSplit,
+        stratified: s.stratify,
+        ...(s.validationSplit !== undefined ? { validationSplit: s.validationSplit } : {}),
+        ...(s.earlyStop !== undefined ? { earlyStop: s.earlyStop } : {}),
+        testRows: Array.from(split.test),
+        history,
+        metrics: {},
+      },
+    };
+    const model = new Model(file, network);
+    const labelsOf = (idx: Int32Array) => (dataset.labels ? Int32Array.from(idx, (i) => dataset.labels![i]) : undefined);
+    const valuesOf = (idx: Int32Array) => (kind === 'regression' ? Float64Array.from(idx, (i) => dataset.Y.data[i]) : undefined);
+    const linesOf = (idx: Int32Array) => Array.from(idx, (i) => dataset.lines[i]);
+    const train = model.evaluatePrepared({ X, Y, labels: labelsOf(split.train), values: valuesOf(split.train), lines: linesOf(split.train) });
+    const test =
+      testX && testY
+        ? model.evaluatePrepared({ X: testX, Y: testY, labels: labelsOf(split.test), values: valuesOf(split.test), lines: linesOf(split.test) })
+        : undefined;
+
+    const figure = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null); // e.g. after a divergence
+    const metrics: Record<string, number | null> = {
+      trainLoss: figure(train.loss),
+      testLoss: test ? figure(test.loss) : null,
+      ...(kind === 'classification'
+        ? { trainAccuracy: figure(train.accuracy), testAccuracy: test ? figure(test.accuracy) : null }
+        : { trainRmse: figure(train.rmse), testRmse: test ? figure(test.rmse) : null, testMae: test ? figure(test.mae) : null }),
+      epochs: history.epochs,
+      seconds: history.seconds,
+    };
+    file.training.metrics = metrics;
+    return { model, dataset, settings: s, split, history, train, test, metrics };
+  }
+}
+
+/**
+ * The history with each per-epoch curve cut before its first figure that is not a finite number
+ * (a test loss that overflowed as training diverged): JSON cannot hold such numbers.
+ */
+function finiteCurves(h: ModelHistory): ModelHistory {
+  const out = { ...h };
+  for (const k of ['loss', 'accuracy', 'valLoss', 'valAccuracy', 'testLoss', 'learningRate'] as const) {
+    const curve = h[k];
+    const bad = curve ? curve.findIndex((x) => !Number.isFinite(x)) : -1;
+    if (bad >= 0) out[k] = curve!.slice(0, bad);
+  }
+  return out;
 }

@@ -1,0 +1,6 @@
+// The worker thread of `backprop train` with checkpoints (see cli/train-runner.ts).
+import { parentPort, workerData } from 'node:worker_threads';
+import { runJob } from './train-job.js';
+import type { WorkerInput, WorkerMessage } from './train-runner.js';
+
+runJob(workerData as WorkerInput, (m: WorkerMessage) => parentPort!.postMessage(m));

@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import { BackpropError } from '../errors.js';
+import type { CsvTable } from '../data/csv.js';
+import { SCALING_NAMES } from '../data/preprocess.js';
+import type { Checkpoint } from '../train/checkpoint.js';
+import { OPTIMIZER_NAMES } from '../train/optimizers.js';
+import { fingerprintTable } from './model.js';
+import type { TrainSettings } from './train-model.js';
+
+/**
+ * A checkpoint of a trainModel run: fit's checkpoint (weights, optimizer and generator state,
+ * position in the epoch, history) plus what is needed to rebuild the same run — the settings
+ * with every default filled in, and the data's row count and fingerprint, so that resuming
+ * refuses other data or other settings — and the test losses recorded so far. Plain JSON.
+ */
+export interface TrainCheckpoint {
+  format: typeof TRAIN_CHECKPOINT_FORMAT;
+  version: typeof TRAIN_CHECKPOINT_VERSION;
+  data: { source: string; rows: number; fingerprint: string };
+  settings: TrainSettings;
+  /** The test part's loss after each completed epoch. */
+  testLoss: number[];
+  fit: Checkpoint;
+  /**
+   * How the run was started, for a program to start it again (the command line keeps the data
+   * file, the output files and the checkpoint interval here).
+   */
+  origin?: CheckpointOrigin;
+}
+
+export interface CheckpointOrigin {
+  /** Where the data is read from: a file's absolute path, or a bundled data set's name. */
+  data?: string;
+  delimiter?: string;
+  /** Where the trained model and the loss chart go. */
+  out?: string;
+  plot?: string;
+  everyEpochs?: number;
+  everyBatches?: number;
+}
+
+export const TRAIN_CHECKPOINT_FORMAT = 'backprop-train-checkpoint';
+export const TRAIN_CHECKPOINT_VERSION = 1;
+
+const finite = z.number();
+const count = z.number().int().nonnegative();
+const positiveInt = z.number().int().positive();
+const numbers = z.array(finite);
+
+const settingsSchema = z.object({
+  target: z.string(),
+  kind: z.enum(['classification', 'regression']),
+  layers: z.array(positiveInt),
+  activation: z.string(),
+  outputActivation: z.string(),
+  loss: z.string(),
+  optimizer: z.enum(OPTIMIZER_NAMES),
+  learningRate: z.number().positive(),
+  batchSize: z.union([z.literal('full'), positiveInt]),
+  epochs: positiveInt,
+  seed: z.number().int(),
+  testSplit: z.number().min(0).lt(1),
+  stratify: z.boolean(),
+  validationSplit: z.number().gt(0).lt(1).optional(),
+  earlyStop: positiveInt.optional(),
+  scale: z.enum(SCALING_NAMES),
+});
+
+const historySchema = z.object({
+  loss: numbers,
+  accuracy: numbers.optional(),
+  valLoss: numbers.optional(),
+  valAccuracy: numbers.optional(),
+  learningRate: numbers,
+  epochs: count,
+  stopReason: z.enum(['epochs', 'threshold', 'early-stopping', 'callback', 'interrupted']),
+  bestEpoch: count.optional(),
+  seconds: z.number().nonnegative(),
+});
+
+const fitSchema = z.object({
+  kind: z.literal('backprop-checkpoint'),
+  epoch: positiveInt,
+  batch: count,
+  order: z.array(count),
+  total: finite,
+  hits: count,
+  validationRows: z.array(count).optional(),
+  params: z.array(numbers),
+  optimizer: z.object({ name: z.enum(OPTIMIZER_NAMES), t: count, slots: z.array(z.array(numbers)) }),
+  rng: z.array(z.number().int().min(-0x80000000).max(0xffffffff)).length(4),
+  history: historySchema,
+  early: z
+    .object({
+      // JSON writes an infinite best loss (none yet) as null
+      best: finite.nullable(),
+      bestEpoch: count,
+      sinceBest: count,
+      bestParams: z.array(numbers).optional(),
+    })
+    .optional(),
+});
+
+const checkpointSchema = z.object({
+  format: z.literal(TRAIN_CHECKPOINT_FORMAT),
+  version: z.literal(TRAIN_CHECKPOINT_VERSION),
+  data: z.object({ source: z.string(), rows: positiveInt, fingerprint: z.string() }),
+  settings: settingsSchema,
+  testLoss: numbers,
+  fit: fitSchema,
+  origin: z
+    .object({
+      data: z.string().optional(),
+      delimiter: z.string().length(1).optional(),
+      out: z.string().optional(),
+      plot: z.string().optional(),
+      everyEpochs: positiveInt.optional(),
+      everyBatches: positiveInt.optional(),
+    })
+    .optional(),
+});
+
+/** Reads a checkpoint's text; throws a BackpropError naming `source` and the field that is wrong. */
+export function parseTrainCheckpoint(text: string, source = 'checkpoint'): TrainCheckpoint {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new BackpropError('checkpoint', `${source} is not valid JSON (truncated or damaged?): ${(err as Error).message.replace(/\s+/g, ' ')}`);
+  }
+  const format = (raw as { format?: unknown } | null)?.format;
+  if (format !== TRAIN_CHECKPOINT_FORMAT) {
+    throw new BackpropError('checkpoint', `${source} is not a backprop training checkpoint: field format is ${JSON.stringify(format)}, expected "${TRAIN_CHECKPOINT_FORMAT}"`);
+  }
+  const parsed = checkpointSchema.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues.slice(0, 3).map((i) => `field ${i.path.map(String).join('.') || '(the whole file)'}: ${i.message}`);
+    throw new BackpropError('checkpoint', `${source} is damaged or was edited: ${first.join('; ')}`);
+  }
+  const c = parsed.data as TrainCheckpoint;
+  if (c.fit.early?.best === null) c.fit.early.best = Infinity;
+  return c;
+}
+
+/** What each setting is called in messages (the command line passes its flags' names instead). */
+export type SettingNames = Partial<Record<keyof TrainSettings, string>>;
+
+/** The settings, other than epochs, in which `a` and `b` differ. */
+export function settingsDifferences(a: TrainSettings, b: TrainSettings): (keyof TrainSettings)[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof TrainSettings)[]);
+  return [...keys].filter((k) => k !== 'epochs' && JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+}
+
+/** Describes a setting's value the way a person would write it. */
+export function settingText(s: TrainSettings, k: keyof TrainSettings): string {
+  const v = s[k];
+  if (v === undefined) return 'not set';
+  if (k === 'layers') return (v as number[]).length ? (v as number[]).join(',') : 'none';
+  return String(v);
+}
+
+/**
+ * Checks that a run may continue from `c`: the same data (rows and fingerprint), the same
+ * settings apart from the number of epochs, which must not be fewer than those already begun.
+ */
+export function checkResumable(c: TrainCheckpoint, table: CsvTable, settings: TrainSettings, names: SettingNames = {}): void {
+  const fingerprint = fingerprintTable(table);
+  if (table.rows.length !== c.data.rows || fingerprint !== c.data.fingerprint) {
+    throw new BackpropError(
+      'checkpoint',
+      `${table.source} is not the data the checkpoint was made with (${c.data.source}: ${c.data.rows} rows, fingerprint ${c.data.fingerprint}; ` +
+        `this data: ${table.rows.length} rows, fingerprint ${fingerprint}): resume with the same data`,
+    );
+  }
+  const diff = settingsDifferences(c.settings, settings);
+  if (diff.length > 0) {
+    const list = diff.map((k) => `${names[k] ?? k} ${settingText(settings, k)} (the checkpoint's: ${settingText(c.settings, k)})`);
+    throw new BackpropError(
+      'checkpoint',
+      `the checkpoint was made with other settings: ${list.join('; ')}. A resumed run keeps the settings it started with, so that it ends ` +
+        `as the uninterrupted run would; only ${names.epochs ?? 'epochs'} may change`,
+    );
+  }
+  // An epoch in progress must be finished, or the weights would stop halfway through it.
+  const { epoch, batch, history } = c.fit;
+  if (settings.epochs < (batch > 0 ? epoch : epoch - 1)) {
+    const part = batch > 0 ? ` and part of epoch ${epoch}` : '';
+    throw new BackpropError(
+      'checkpoint',
+      `the checkpoint has already trained ${history.epochs} ${history.epochs === 1 ? 'epoch' : 'epochs'}${part}: ${names.epochs ?? 'epochs'} ${settings.epochs} is fewer`,
+    );
+  }
+}
+
+/**
+ * Checks the parts of a checkpoint that must fit the training rows (fit checks the network's
+ * shape and the optimizer): the row order is a permutation of the `rows` training rows, the
+ * held-out rows one of all `allRows`, the position inside an epoch of `batches` batches, and
+ * each optimizer slot and kept best weight the size of its parameter.
+ */
+export function checkCheckpointShape(c: Checkpoint, shape: { rows: number; allRows: number; batches: number; paramSizes: number[] }): void {
+  const { rows, allRows, batches, paramSizes } = shape;
+  const bad = (what: string): never => {
+    throw new BackpropError('checkpoint', `the checkpoint does not fit this run: ${what}`);
+  };
+  const isPermutation = (a: readonly number[], n: number) => {
+    if (a.length !== n) return false;
+    const seen = new Uint8Array(n);
+    for (const i of a) {
+      if (!(i >= 0 && i < n) || seen[i]) return false;
+      seen[i] = 1;
+    }
+    return true;
+  };
+  if (!isPermutation(c.order, rows)) bad(`its row order is not an order of the ${rows} training rows`);
+  if (c.validationRows && !isPermutation(c.validationRows, allRows)) bad(`its validation rows are not among the ${allRows} rows`);
+  if (c.batch >= batches) bad(`batch ${c.batch} is past the end of the epoch`);
+  const slots = c.optimizer.slots;
+  if (slots.length > 0 && (slots.length !== paramSizes.length || slots.some((ps, i) => ps.some((s) => s.length !== paramSizes[i])))) {
+    bad(`the ${c.optimizer.name} optimizer's state does not match the network's parameters`);
+  }
+  const best = c.early?.bestParams;
+  if (best && (best.length !== paramSizes.length || best.some((p, i) => p.length !== paramSizes[i]))) bad('its best weights do not match the network');
+}
