@@ -141,3 +141,8 @@ test('new data is matched to the training columns by name; extra or missing colu
   throwsWith(() => datasetForSchema(parseCsv('a,b\n1,2\n', 'n.csv'), schema, true), /no target column 'y'/);
   throwsWith(() => datasetForSchema(parseCsv('a,b,y\n1,2,q\n', 'n.csv'), schema, true), /n\.csv row 2, column 3 \('y'\): class 'q' was not among/);
 });
+
+test('a quote starting in the middle of an unquoted field is refused with the row (found by fuzzing: it was an internal error)', () => {
+  throwsWith(() => parseCsv('size,label\n12" pizza,a\n', 'menu.csv'), /^menu\.csv row 2: a quote starts in the middle of a field \(quote the whole field, and write a quote inside it as ""\)/);
+  throwsWith(() => parseCsv('a\u0000,b\n\u0000"x,y\n', 'nul.csv'), /^nul\.csv row 2: a quote starts in the middle of a field/);
+});

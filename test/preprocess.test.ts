@@ -97,3 +97,20 @@ test('takeRows copies the chosen rows', () => {
   const m = Matrix.from([[1, 2], [3, 4], [5, 6]]);
   assert.deepEqual(takeRows(m, [2, 0]).toArray(), [[5, 6], [1, 2]]);
 });
+
+test('values whose scaling overflows are refused, naming the column; min-max scaling takes what standardising cannot (found by fuzzing)', () => {
+  const huge = Matrix.from([
+    [1, 1e200],
+    [2, -1e200],
+    [3, 5],
+  ]);
+  const refused = (fn: () => unknown, pattern: RegExp) => assert.throws(fn, (e: unknown) => e instanceof BackpropError && pattern.test(e.message));
+  // The squares of 1e200 overflow: before, the scale became Infinity and the model could not be saved.
+  refused(() => fitScaler(huge, 'standard', ['small', 'big']), /^column 'big' holds values too large to scale \(up to 1\.00e\+200\): their mean or variance overflows/);
+  const mm = fitScaler(huge, 'minmax');
+  assert.ok(applyScaler(mm, huge).data.every((v) => v >= 0 && v <= 1));
+  // A sum past the largest float (the mean was Infinity, so every scaled value was −Infinity).
+  refused(() => fitScaler(Matrix.from([[1e308], [1e308], [1]]), 'standard'), /^column 1 holds values too large to scale/);
+  // A range past the largest float.
+  refused(() => fitScaler(Matrix.from([[1.5e308], [-1.5e308]]), 'minmax', ['x']), /^column 'x' .*their range overflows 64-bit floating point\. Divide the column by a power of ten first$/);
+});

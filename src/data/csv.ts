@@ -1,4 +1,4 @@
-import { parse, type CsvError } from 'csv-parse/browser/esm/sync';
+import { CsvError, parse } from 'csv-parse/browser/esm/sync';
 import { BackpropError } from '../errors.js';
 
 /**
@@ -98,15 +98,18 @@ function parseRecords(text: string, source: string, delimiter: string, toLine?: 
       ...(toLine ? { to_line: toLine } : {}),
     }) as unknown as Parsed[];
   } catch (err) {
-    const e = err as CsvError;
-    if (e && typeof e.code === 'string' && e.code.startsWith('CSV_')) {
+    // Every csv-parse error is about the text (not all their codes start with CSV_).
+    if (err instanceof CsvError) {
+      const e = err;
       const line = typeof e.lines === 'number' ? ` row ${e.lines}` : '';
       const what =
         e.code === 'CSV_QUOTE_NOT_CLOSED'
           ? 'a quoted field is never closed (a " is missing)'
           : e.code === 'CSV_INVALID_CLOSING_QUOTE'
             ? 'text follows the closing quote of a field (write a quote inside a quoted field as "")'
-            : 'the text is not valid CSV';
+            : e.code === 'INVALID_OPENING_QUOTE'
+              ? 'a quote starts in the middle of a field (quote the whole field, and write a quote inside it as "")'
+              : 'the text is not valid CSV';
       throw new BackpropError('data', `${source}${line}: ${what} (${e.message})`);
     }
     throw err;

@@ -16,8 +16,12 @@ export interface Scaler {
   scale: number[];
 }
 
-/** Fits a scaling to the columns of X. A constant column gets scale 1 (it becomes 0 or stays). */
-export function fitScaler(x: Matrix, kind: ScalingName = 'standard'): Scaler {
+/**
+ * Fits a scaling to the columns of X. A constant column gets scale 1 (it becomes 0 or stays).
+ * Values so large that the scaling overflows (a variance or range beyond float64) are refused,
+ * naming the column (`names[j]`, else its number).
+ */
+export function fitScaler(x: Matrix, kind: ScalingName = 'standard', names?: readonly string[]): Scaler {
   check((SCALING_NAMES as readonly string[]).includes(kind), `unknown scaling '${kind}': expected one of ${SCALING_NAMES.join(', ')}`);
   const { rows, cols, data } = x;
   check(rows > 0, 'cannot fit a scaling to no rows', 'data');
@@ -48,8 +52,20 @@ export function fitScaler(x: Matrix, kind: ScalingName = 'standard'): Scaler {
       shift[j] = lo;
       scale[j] = hi > lo ? hi - lo : 1;
     }
+    if (!Number.isFinite(shift[j]) || !Number.isFinite(scale[j])) tooLarge(x, j, kind, names);
   }
   return { kind, shift, scale };
+}
+
+function tooLarge(x: Matrix, j: number, kind: ScalingName, names?: readonly string[]): never {
+  let max = 0;
+  for (let i = 0; i < x.rows; i++) max = Math.max(max, Math.abs(x.data[i * x.cols + j]));
+  const column = names?.[j] !== undefined ? `column '${names[j]}'` : `column ${j + 1}`;
+  throw new BackpropError(
+    'data',
+    `${column} holds values too large to scale (up to ${max.toExponential(2)}): their ${kind === 'minmax' ? 'range' : 'mean or variance'} ` +
+      `overflows 64-bit floating point. Divide the column by a power of ten first${kind === 'standard' ? ', or scale it by min and max' : ''}`,
+  );
 }
 
 /** The scaled copy of X: (x − shift) / scale per column. */

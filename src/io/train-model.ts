@@ -198,8 +198,8 @@ export function trainModel(table: CsvTable, options: TrainModelOptions = {}, giv
   const split = splitRows(dataset.X.rows, s.testSplit, new Random(s.seed), s.stratify ? dataset.labels : undefined);
   const trainX = takeRows(dataset.X, split.train);
   const trainY = takeRows(dataset.Y, split.train);
-  const features = fitScaler(trainX, s.scale);
-  const target = kind === 'regression' ? fitScaler(trainY, s.outputActivation === 'sigmoid' ? 'minmax' : 'standard') : undefined;
+  const features = fitScaler(trainX, s.scale, dataset.schema.features);
+  const target = kind === 'regression' ? fitScaler(trainY, s.outputActivation === 'sigmoid' ? 'minmax' : 'standard', [s.target]) : undefined;
   const scaleY = (y: typeof trainY) => (target ? applyScaler(target, y) : y);
   const X = applyScaler(features, trainX);
   const Y = scaleY(trainY);
