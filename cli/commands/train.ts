@@ -74,7 +74,7 @@ export function registerTrain(program: Command): void {
     .option('--plot <loss.svg>', 'save the loss curves as an SVG chart')
     .option('--json', 'print one JSON object with the results (as the last line of stdout)')
     .option('--quiet', 'no progress display and no chart')
-    .option('--checkpoint <dir>', `save checkpoints in this folder (as ${'checkpoint.json'}, replaced atomically); SIGINT or SIGTERM then stops after the current batch with a checkpoint`)
+    .option('--checkpoint <dir>', 'save checkpoints in this folder (as checkpoint.json, replaced atomically); SIGINT or SIGTERM then stops after the current batch with a checkpoint')
     .option('--every <n>', 'with --checkpoint: save a checkpoint every n epochs (default 1)')
     .option('--every-batches <n>', 'with --checkpoint: save a checkpoint every n batches, counted across epochs (instead of every epoch, unless --every is given too)')
     .option('--resume <dir>', "continue the run saved in this --checkpoint folder, with its data, settings and output files; only --epochs may change; it ends with the weights of the uninterrupted run")
