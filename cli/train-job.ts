@@ -41,7 +41,9 @@ function checkpointOptions(cp: NonNullable<WorkerInput['checkpoint']>, post: (m:
 
 function parts(r: TrainModelResult, modelText: boolean): TrainedParts {
   const p: TrainedParts = { split: r.split, history: r.history, train: r.train, test: r.test, metrics: r.metrics };
-  if (modelText) {
+  if (modelText && !r.model.network.params().every((q) => q.value.every(Number.isFinite))) {
+    p.modelError = 'some of its weights are not finite numbers';
+  } else if (modelText) {
     try {
       p.modelText = r.model.toText();
     } catch (err) {

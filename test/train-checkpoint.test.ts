@@ -83,6 +83,7 @@ test('other data, other settings, fewer epochs and damaged checkpoints are refus
   damaged((x) => (x.fit.order[3] = x.fit.order[4]), /its row order is not an order of the 65 training rows/);
   damaged((x) => x.fit.order.pop(), /its row order is not an order of the 65 training rows/);
   damaged((x) => (x.fit.validationRows![0] = 999), /its validation rows are not among the 72 rows/);
+  damaged((x) => delete x.fit.validationRows, /it does not say which rows it held out for validation/);
   damaged((x) => (x.fit.batch = 7), /batch 7 is past the end of the epoch/);
   damaged((x) => x.fit.optimizer.slots[0][1].pop(), /the adam optimizer's state does not match/);
   damaged((x) => x.fit.params[0].pop(), /another shape/);

@@ -195,11 +195,11 @@ export function checkResumable(c: TrainCheckpoint, table: CsvTable, settings: Tr
 /**
  * Checks the parts of a checkpoint that must fit the training rows (fit checks the network's
  * shape and the optimizer): the row order is a permutation of the `rows` training rows, the
- * held-out rows one of all `allRows`, the position inside an epoch of `batches` batches, and
+ * held-out rows (there when `validation`) one of all `allRows`, the position inside an epoch of `batches` batches, and
  * each optimizer slot and kept best weight the size of its parameter.
  */
-export function checkCheckpointShape(c: Checkpoint, shape: { rows: number; allRows: number; batches: number; paramSizes: number[] }): void {
-  const { rows, allRows, batches, paramSizes } = shape;
+export function checkCheckpointShape(c: Checkpoint, shape: { rows: number; allRows: number; batches: number; paramSizes: number[]; validation: boolean }): void {
+  const { rows, allRows, batches, paramSizes, validation } = shape;
   const bad = (what: string): never => {
     throw new BackpropError('checkpoint', `the checkpoint does not fit this run: ${what}`);
   };
@@ -213,6 +213,7 @@ export function checkCheckpointShape(c: Checkpoint, shape: { rows: number; allRo
     return true;
   };
   if (!isPermutation(c.order, rows)) bad(`its row order is not an order of the ${rows} training rows`);
+  if (validation !== (c.validationRows !== undefined)) bad(validation ? 'it does not say which rows it held out for validation' : 'it holds out validation rows, but this run does not');
   if (c.validationRows && !isPermutation(c.validationRows, allRows)) bad(`its validation rows are not among the ${allRows} rows`);
   if (c.batch >= batches) bad(`batch ${c.batch} is past the end of the epoch`);
   const slots = c.optimizer.slots;

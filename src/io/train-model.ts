@@ -227,6 +227,7 @@ export function trainModel(table: CsvTable, options: TrainModelOptions = {}, giv
       allRows: X.rows,
       batches: s.batchSize === 'full' ? 1 : Math.ceil(rows / Math.min(s.batchSize, rows)),
       paramSizes: network.params().map((p) => p.value.length),
+      validation: s.validationSplit !== undefined,
     });
     if (testX && resume.testLoss.length < resume.fit.history.epochs) {
       throw new BackpropError('checkpoint', `the checkpoint holds ${resume.testLoss.length} test losses for ${resume.fit.history.epochs} epochs`);
