@@ -18,7 +18,20 @@ const NC: i32 = 1024; // columns of B packed at once
 function packA(a: usize, lda: i32, transA: bool, i0: i32, mc: i32, p0: i32, kc: i32, alpha: f32, dst: usize): void {
   for (let ib = 0; ib < mc; ib += MR) {
     const rows = min(MR, mc - ib);
-    let out = dst + (<usize>ib * kc << 2);
+    const panel = dst + (<usize>ib * kc << 2);
+    if (!transA) {
+      // rows of A are contiguous along k: read each row once, write it down the panel's column
+      for (let i = 0; i < MR; i++) {
+        if (i >= rows) {
+          for (let p = 0; p < kc; p++) store<f32>(panel + ((<usize>(p * MR + i)) << 2), 0);
+          continue;
+        }
+        const src = a + ((<usize>(i0 + ib + i) * lda + p0) << 2);
+        for (let p = 0; p < kc; p++) store<f32>(panel + ((<usize>(p * MR + i)) << 2), alpha * load<f32>(src + (<usize>p << 2)));
+      }
+      continue;
+    }
+    let out = panel;
     for (let p = 0; p < kc; p++) {
       for (let i = 0; i < MR; i++) {
         store<f32>(out, i < rows ? alpha * at(a, lda, transA, i0 + ib + i, p0 + p) : 0);
@@ -39,6 +52,18 @@ function packB(b: usize, ldb: i32, transB: bool, p0: i32, kc: i32, j0: i32, nc: 
         v128.store(out, v128.load(src));
         v128.store(out, v128.load(src, 16), 16);
         out += NR << 2;
+      }
+      continue;
+    }
+    if (transB) {
+      // op(B)[p][j] = B[j][p]: rows of B are contiguous along k, read each once
+      for (let j = 0; j < NR; j++) {
+        if (j >= cols) {
+          for (let p = 0; p < kc; p++) store<f32>(out + ((<usize>(p * NR + j)) << 2), 0);
+          continue;
+        }
+        const src = b + ((<usize>(j0 + jb + j) * ldb + p0) << 2);
+        for (let p = 0; p < kc; p++) store<f32>(out + ((<usize>(p * NR + j)) << 2), load<f32>(src + (<usize>p << 2)));
       }
       continue;
     }
