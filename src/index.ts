@@ -6,7 +6,7 @@ export { activation, ACTIVATION_NAMES, LEAKY_SLOPE, type Activation, type Activa
 export { loss, LOSS_NAMES, LOSS_ALIASES, type Loss, type LossName } from './nn/losses.js';
 export { INIT_NAMES, type InitName } from './nn/init.js';
 export { Dense } from './nn/dense.js';
-export { Network, slidesIrisNetwork, type LayerSpec, type NetworkOptions, type NetworkJSON, type Param } from './nn/network.js';
+export { Network, type LayerSpec, type NetworkOptions, type NetworkJSON, type Param } from './nn/network.js';
 export { optimizer, OPTIMIZER_NAMES, type Optimizer, type OptimizerName, type OptimizerSpec } from './train/optimizers.js';
 export type { Schedule } from './train/schedules.js';
 export type { Checkpoint, CheckpointOptions } from './train/checkpoint.js';
@@ -15,7 +15,7 @@ export { evaluate, accuracy, confusionMatrix, classesOf, type Evaluation } from 
 export { gradientCheck, type GradientCheckResult, type GradientCheckOptions } from './train/gradient-check.js';
 export { trace, traceToJSON, formatTrace, formatMatrix, TraceRecorder, type Trace, type TraceEntry } from './trace/trace.js';
 export type { Recorder } from './trace/recorder.js';
-export { IRIS3, XOR, XOR_SLIDE_ITERATIONS } from './data/examples.js';
+export { IRIS3, XOR, XOR_SLIDE_ITERATIONS, slidesIrisNetwork } from './data/examples.js';
 export { parseCsv, detectDelimiter, parseNumber, CSV_DELIMITERS, type CsvTable, type CsvOptions } from './data/csv.js';
 export { datasetFromTable, datasetForSchema, MAX_AUTO_CLASSES, type Dataset, type DataSchema, type DatasetOptions, type TargetKind } from './data/dataset.js';
 export { fitScaler, applyScaler, invertScaler, splitRows, takeRows, SCALING_NAMES, type Scaler, type ScalingName, type Split } from './data/preprocess.js';

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { IRIS3 } from '../../src/data/examples.js';
+import { IRIS3, slidesIrisNetwork } from '../../src/data/examples.js';
 import { takeRows } from '../../src/data/preprocess.js';
 import { BackpropError } from '../../src/errors.js';
-import { Network, slidesIrisNetwork } from '../../src/nn/network.js';
+import { Network } from '../../src/nn/network.js';
 import { formatTrace, trace, traceToJSON, type Trace } from '../../src/trace/trace.js';
 import { loadModel, loadTable } from '../files.js';
 import * as opt from '../options.js';

@@ -1,3 +1,5 @@
+import { Network } from '../nn/network.js';
+
 /**
  * The slides' worked examples as data, for traces, demos and the playground preset.
  * Only the inputs live here; the expected intermediates are test vectors under test/fixtures.
@@ -40,3 +42,19 @@ export const XOR = {
 
 /** The iterations at which the XOR slides print the network's outputs. */
 export const XOR_SLIDE_ITERATIONS = [0, 1000, 2000, 3000, 5000, 10000];
+
+/** The slides' Iris network (4-2-3, sigmoid, no biases, W1 and W2 from the slide) with the given loss. */
+export function slidesIrisNetwork(
+  example: { W1: number[][]; W2: number[][] },
+  loss = 'half-mean-over-samples',
+): Network {
+  return new Network({
+    inputs: example.W1.length,
+    bias: false,
+    loss,
+    layers: [
+      { units: example.W1[0].length, activation: 'sigmoid', weights: example.W1 },
+      { units: example.W2[0].length, activation: 'sigmoid', weights: example.W2 },
+    ],
+  });
+}

@@ -54,22 +54,6 @@ export interface Param {
   readonly grad: FloatArray;
 }
 
-/** The slides' Iris network (4-2-3, sigmoid, no biases, W1 and W2 from the slide) with the given loss. */
-export function slidesIrisNetwork(
-  example: { W1: number[][]; W2: number[][] },
-  loss = 'half-mean-over-samples',
-): Network {
-  return new Network({
-    inputs: example.W1.length,
-    bias: false,
-    loss,
-    layers: [
-      { units: example.W1[0].length, activation: 'sigmoid', weights: example.W1 },
-      { units: example.W2[0].length, activation: 'sigmoid', weights: example.W2 },
-    ],
-  });
-}
-
 /** A feedforward network of dense layers with a loss: forward, backward, predict. */
 export class Network {
   readonly inputs: number;
