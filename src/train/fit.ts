@@ -5,6 +5,7 @@ import { classesOf, isClassification, accuracy } from './metrics.js';
 import { defaultLearningRate, optimizer as makeOptimizer, type Optimizer, type OptimizerName, type OptimizerSpec } from './optimizers.js';
 import { scheduledRate, validateSchedule, type Schedule } from './schedules.js';
 import type { Checkpoint, CheckpointOptions } from './checkpoint.js';
+import { KERNEL_CHUNK, SmallKernel } from './small-kernel.js';
 
 type Data = Matrix | number[][];
 
@@ -70,7 +71,12 @@ export interface FitOptions {
    * first if `checkpoint` is set (e.g. on a signal). The history's stopReason is 'interrupted'.
    */
   shouldStop?: () => boolean;
-  /** Use the generated pass for small networks (default true; false runs the matrix kernels; same results). */
+  /**
+   * Use the small-network paths (default true): the WebAssembly kernel for full-batch training
+   * with no callbacks, validation, early stopping or checkpoints; the generated pass otherwise.
+   * false runs the matrix kernels. The results agree to rounding: bit for bit where no exp,
+   * log or tanh is involved (the kernel's are WebAssembly's, not the JavaScript engine's).
+   */
   compiled?: boolean;
 }
 
@@ -266,6 +272,42 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
   };
 
   const firstEpoch = resume ? resume.epoch : 1;
+
+  // A small network on the full batch, with nothing to run between epochs: the WebAssembly
+  // kernel runs the epochs, thousands per call, and the history is filled from what it reports.
+  const kernel =
+    compiled && full && !VX && !es && !cp && !options.onEpochEnd && !options.onBatchEnd && !options.shouldStop && typeof options.schedule !== 'function'
+      ? SmallKernel.create(net, opt, X, Y, { classify, threshold })
+      : undefined;
+  // The first calls are short: WebAssembly starts in its baseline compiler and moves to the
+  // optimised code only for calls made after that code is ready, so the calls double in length.
+  for (let epoch = firstEpoch, span = 16; kernel && epoch <= epochs; span = Math.min(2 * span, KERNEL_CHUNK)) {
+    const lrs = new Float64Array(Math.min(epochs - epoch + 1, span));
+    if (options.schedule) for (let k = 0; k < lrs.length; k++) lrs[k] = scheduledRate(options.schedule, epoch - 1 + k, lr0);
+    else lrs.fill(lr0);
+    const run = kernel.run(lrs);
+    const done = lrs.subarray(0, run.epochs);
+    history.loss.push(...run.losses);
+    history.learningRate.push(...done);
+    if (classify) history.accuracy!.push(...run.accuracy);
+    epoch += run.epochs;
+    history.epochs = epoch - 1;
+    if (run.status === 'diverged') {
+      kernel.save();
+      history.seconds = secondsBefore + (now() - started) / 1000;
+      throw new DivergedError(epoch, 1, lrs[run.epochs], history);
+    }
+    if (run.status === 'threshold') {
+      history.stopReason = 'threshold';
+      break;
+    }
+  }
+  if (kernel) {
+    kernel.save();
+    history.seconds = secondsBefore + (now() - started) / 1000;
+    return history;
+  }
+
   if (resume) order.set(resume.order); // each epoch shuffles the previous epoch's order
   for (let epoch = firstEpoch; epoch <= epochs; epoch++) {
     const lr = scheduledRate(options.schedule, epoch - 1, lr0);

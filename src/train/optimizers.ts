@@ -56,6 +56,11 @@ export function optimizer(spec: OptimizerName | OptimizerSpec): Optimizer {
   return new SlotOptimizer(full);
 }
 
+/** True for the optimizers made by optimizer() (whose steps the small-network kernel repeats exactly). */
+export function isBuiltin(o: Optimizer): boolean {
+  return o instanceof SlotOptimizer;
+}
+
 /** Number of state arrays ("slots") each optimizer keeps per parameter. */
 const SLOTS: Record<OptimizerName, number> = { sgd: 0, momentum: 1, nesterov: 1, rmsprop: 1, adam: 2 };
 

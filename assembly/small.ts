@@ -1,0 +1,575 @@
+// The small-network training kernel (AssemblyScript, float64), for src/train/small-kernel.ts.
+//
+// One call trains a network for a run of full-batch epochs: for each epoch, layer by layer over
+// the whole batch, the forward pass, O_error, the deltas, the errors handed back and the weight
+// and bias gradients, then the loss, the accuracy count, the finite check and the optimizer's
+// step. Every element is computed by the operations of Dense.forward/delta/gradients/backError
+// and of the optimizers, in the same order (sums over the same terms in the same order; SIMD
+// lanes hold different elements), so a network without exp/tanh/log gives the very bits of the
+// reference path. Nothing is allocated: the caller lays out every buffer in this module's memory
+// and describes it in a configuration block.
+
+// ---- the configuration block (byte offsets from cfg) ----------------------------------------
+// i32 words
+const C_LAYERS = 0; //   number of layers L
+const C_ROWS = 4; //     rows in the batch (all of the training data)
+const C_EPOCHS = 8; //   epochs to run
+const C_OPT = 12; //     optimizer: OPT_*
+const C_LOSS = 16; //    loss: LOSS_*
+const C_CLASSIFY = 20; // accuracy: 0 none, 1 one column (class = out ≥ 0.5), 2 arg max
+const C_X = 24; //       X, rows × inputs
+const C_Y = 28; //       Y, rows × outputs
+const C_SCHED = 32; //   per epoch: lr, c1, c2 (f64 each; c1, c2 are Adam's bias corrections)
+const C_LOSSES = 36; //  out, per epoch: the epoch's loss, measured before the step (f64)
+const C_ACCURACY = 40; // out, per epoch: the fraction of rows classified right before the step (f64)
+const C_PARAMS = 44; //  parameter count P
+const C_W = 48; //       all parameters, in Network.params() order
+const C_G = 52; //       their gradients, same layout
+const C_S0 = 56; //      optimizer slot 0 (velocity, mean square, Adam's m), same layout
+const C_S1 = 60; //      optimizer slot 1 (Adam's v)
+const C_DESC = 64; //    layer descriptors
+const C_MEAN = 68; //    1 when the loss is a mean over rows (the epoch loss is loss·n/n)
+const C_STATUS = 72; //  out: 0 ran every epoch, 1 diverged (epoch returned + 1 not applied), 2 threshold reached
+const C_HITS_NOW = 76; // scratch: this epoch's hits
+// f64 words
+const C_FACTOR = 128; // squared error: L = factor · Σ(O_out − Y)²
+const C_SCALE = 136; //  W_update = scale · inᵀ·delta
+const C_THRESHOLD = 144; // stop once the epoch loss ≤ this (NaN: never)
+const C_MU = 152;
+const C_RHO = 160;
+const C_BETA1 = 168;
+const C_BETA2 = 176;
+const C_EPS = 184;
+const C_SUM = 192; //    scratch: this epoch's loss sum
+
+// ---- a layer's descriptor: 16 i32 words -----------------------------------------------------
+const D_IN = 0;
+const D_UNITS = 4;
+const D_ACT = 8;
+const D_BIAS = 12;
+const D_FUSED = 16; // the output layer's delta is O_out − Y (softmax + cross-entropy, sigmoid + BCE)
+const D_W = 20; //    inputs × units, row-major
+const D_B = 24;
+const D_DW = 28;
+const D_DB = 32;
+const D_Z = 36; //    rows × units each: z (in), a (out), error, delta
+const D_A = 40;
+const D_E = 44;
+const D_D = 48;
+const DESC_BYTES: usize = 64;
+
+const ACT_LINEAR = 0;
+const ACT_SIGMOID = 1;
+const ACT_TANH = 2;
+const ACT_RELU = 3;
+const ACT_LEAKY = 4;
+const ACT_SOFTMAX = 5;
+const LEAKY_SLOPE: f64 = 0.01;
+
+const LOSS_SQUARED = 0;
+const LOSS_CROSS_ENTROPY = 1;
+const LOSS_BINARY_CROSS_ENTROPY = 2;
+
+const OPT_SGD = 0;
+const OPT_MOMENTUM = 1;
+const OPT_NESTEROV = 2;
+const OPT_RMSPROP = 3;
+const OPT_ADAM = 4;
+
+@inline function i32At(p: usize, off: usize): i32 {
+  return load<i32>(p + off);
+}
+@inline function ptrAt(p: usize, off: usize): usize {
+  return <usize>load<u32>(p + off);
+}
+@inline function f64At(p: usize, off: usize): f64 {
+  return load<f64>(p + off);
+}
+
+// e^x for two lanes: x = k·ln 2 + r with |r| ≤ ½ ln 2 (ln 2 split in two so that k·LN2_HI is
+// exact), e^r by its Taylor series to r¹³ (truncation below 2⁻⁵⁷) evaluated by Estrin's scheme,
+// times 2^k written into the exponent bits. k is rounded by adding 1.5·2⁵², which leaves k in the
+// low bits of the sum. Within 2 ulp for x in [−708, 709]; beyond that range x is clamped (e^−708
+// ≈ 3e−308 stands for anything smaller, e^709 ≈ 8e307 for anything larger); NaN stays NaN.
+const LOG2E: f64 = 1.4426950408889634;
+const LN2_HI: f64 = 0.6931471803691238; // 0x3fe62e42fee00000: 32 significant bits
+const LN2_LO: f64 = 1.9082149292705877e-10;
+const ROUND: f64 = 6755399441055744.0; // 1.5·2⁵²
+@inline function fma2(a: v128, b: v128, c: f64): v128 {
+  return f64x2.add(f64x2.mul(a, b), f64x2.splat(c));
+}
+@inline function expv(x: v128): v128 {
+  x = f64x2.pmax(f64x2.pmin(x, f64x2.splat(709)), f64x2.splat(-708)); // pmin/pmax keep a NaN x
+  const t = fma2(x, f64x2.splat(LOG2E), ROUND);
+  const k = f64x2.sub(t, f64x2.splat(ROUND));
+  const r = f64x2.sub(f64x2.sub(x, f64x2.mul(k, f64x2.splat(LN2_HI))), f64x2.mul(k, f64x2.splat(LN2_LO)));
+  const r2 = f64x2.mul(r, r);
+  const r4 = f64x2.mul(r2, r2);
+  const r8 = f64x2.mul(r4, r4);
+  // Σ rⁿ/n!, n = 0 … 13, in pairs, then pairs of pairs
+  const q0 = fma2(r, f64x2.splat(1), 1);
+  const q1 = fma2(r, f64x2.splat(1.0 / 6.0), 0.5);
+  const q2 = fma2(r, f64x2.splat(1.0 / 120.0), 1.0 / 24.0);
+  const q3 = fma2(r, f64x2.splat(1.0 / 5040.0), 1.0 / 720.0);
+  const q4 = fma2(r, f64x2.splat(1.0 / 362880.0), 1.0 / 40320.0);
+  const q5 = fma2(r, f64x2.splat(1.0 / 39916800.0), 1.0 / 3628800.0);
+  const q6 = fma2(r, f64x2.splat(1.0 / 6227020800.0), 1.0 / 479001600.0);
+  const s0 = f64x2.add(q0, f64x2.mul(q1, r2));
+  const s1 = f64x2.add(q2, f64x2.mul(q3, r2));
+  const s2 = f64x2.add(q4, f64x2.mul(q5, r2));
+  const u0 = f64x2.add(s0, f64x2.mul(s1, r4));
+  const u1 = f64x2.add(s2, f64x2.mul(q6, r4));
+  const p = f64x2.add(u0, f64x2.mul(u1, r8));
+  const scale = i64x2.add(i64x2.shl(t, 52), i64x2.splat(<i64>1023 << 52));
+  return f64x2.mul(p, scale);
+}
+/** The same e^x for one value (lane 0 of the two-lane version, so both give the same bits). */
+@inline function exp1(x: f64): f64 {
+  return f64x2.extract_lane(expv(f64x2.splat(x)), 0);
+}
+/** e^x for every element of a row of n values at p, in place. */
+function expRow(p: usize, n: i32): void {
+  let j = 0;
+  for (; j + 2 <= n; j += 2) v128.store(p + (<usize>j << 3), expv(v128.load(p + (<usize>j << 3))));
+  if (j < n) store<f64>(p + (<usize>j << 3), exp1(load<f64>(p + (<usize>j << 3))));
+}
+
+/** Exported for the tests: e^x as the kernel computes it. */
+export function exp(x: f64): f64 {
+  return exp1(x);
+}
+
+/**
+ * Z = In·W (+ b), then A = f(Z), for every row. Each z sums in_i·W[i][j] over i in order, then
+ * adds b_j, as the reference does; eight columns at a time are held in four registers.
+ */
+function forward(d: usize, input: usize, rows: i32): void {
+  const I = i32At(d, D_IN);
+  const U = i32At(d, D_UNITS);
+  const W = ptrAt(d, D_W);
+  const Z = ptrAt(d, D_Z);
+  const A = ptrAt(d, D_A);
+  const bias = i32At(d, D_BIAS);
+  const b = ptrAt(d, D_B);
+  const stride = <usize>U << 3;
+  for (let r = 0; r < rows; r++) {
+    const x = input + ((<usize>r * I) << 3);
+    const z = Z + <usize>r * stride;
+    let j = 0;
+    for (; j + 8 <= U; j += 8) {
+      let a0 = f64x2.splat(0);
+      let a1 = a0;
+      let a2 = a0;
+      let a3 = a0;
+      let w = W + (<usize>j << 3);
+      for (let i = 0; i < I; i++) {
+        const x2 = v128.load64_splat(x + (<usize>i << 3));
+        a0 = f64x2.add(a0, f64x2.mul(x2, v128.load(w)));
+        a1 = f64x2.add(a1, f64x2.mul(x2, v128.load(w, 16)));
+        a2 = f64x2.add(a2, f64x2.mul(x2, v128.load(w, 32)));
+        a3 = f64x2.add(a3, f64x2.mul(x2, v128.load(w, 48)));
+        w += stride;
+      }
+      if (bias) {
+        const bb = b + (<usize>j << 3);
+        a0 = f64x2.add(a0, v128.load(bb));
+        a1 = f64x2.add(a1, v128.load(bb, 16));
+        a2 = f64x2.add(a2, v128.load(bb, 32));
+        a3 = f64x2.add(a3, v128.load(bb, 48));
+      }
+      const o = z + (<usize>j << 3);
+      v128.store(o, a0);
+      v128.store(o, a1, 16);
+      v128.store(o, a2, 32);
+      v128.store(o, a3, 48);
+    }
+    for (; j + 2 <= U; j += 2) {
+      let a0 = f64x2.splat(0);
+      let w = W + (<usize>j << 3);
+      for (let i = 0; i < I; i++) {
+        a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(x + (<usize>i << 3)), v128.load(w)));
+        w += stride;
+      }
+      if (bias) a0 = f64x2.add(a0, v128.load(b + (<usize>j << 3)));
+      v128.store(z + (<usize>j << 3), a0);
+    }
+    if (j < U) {
+      let s: f64 = 0;
+      let w = W + (<usize>j << 3);
+      for (let i = 0; i < I; i++) {
+        s += load<f64>(x + (<usize>i << 3)) * load<f64>(w);
+        w += stride;
+      }
+      if (bias) s += load<f64>(b + (<usize>j << 3));
+      store<f64>(z + (<usize>j << 3), s);
+    }
+  }
+  activate(i32At(d, D_ACT), Z, A, rows, U);
+}
+
+/** A = f(Z) over rows × U values (softmax: row by row). */
+function activate(act: i32, Z: usize, A: usize, rows: i32, U: i32): void {
+  const n = rows * U;
+  if (act == ACT_SIGMOID) {
+    // σ(z) = 1 / (1 + e^(−z))
+    for (let k = 0; k < n; k++) store<f64>(A + (<usize>k << 3), -load<f64>(Z + (<usize>k << 3)));
+    expRow(A, n);
+    for (let k = 0; k < n; k++) store<f64>(A + (<usize>k << 3), 1 / (1 + load<f64>(A + (<usize>k << 3))));
+  } else if (act == ACT_SOFTMAX) {
+    for (let r = 0; r < rows; r++) softmaxRow(Z + ((<usize>r * U) << 3), A + ((<usize>r * U) << 3), U);
+  } else if (act == ACT_TANH) {
+    for (let k = 0; k < n; k++) store<f64>(A + (<usize>k << 3), Math.tanh(load<f64>(Z + (<usize>k << 3))));
+  } else if (act == ACT_RELU) {
+    for (let k = 0; k < n; k++) {
+      const x = load<f64>(Z + (<usize>k << 3));
+      store<f64>(A + (<usize>k << 3), x > 0 ? x : 0);
+    }
+  } else if (act == ACT_LEAKY) {
+    for (let k = 0; k < n; k++) {
+      const x = load<f64>(Z + (<usize>k << 3));
+      store<f64>(A + (<usize>k << 3), x > 0 ? x : LEAKY_SLOPE * x);
+    }
+  } else {
+    for (let k = 0; k < n; k++) store<f64>(A + (<usize>k << 3), load<f64>(Z + (<usize>k << 3)));
+  }
+}
+
+/** softmax(z)_k = e^(z_k − max z) / Σ_j e^(z_j − max z), for one row of U values. */
+function softmaxRow(z: usize, a: usize, U: i32): void {
+  let max = -Infinity;
+  for (let k = 0; k < U; k++) {
+    const v = load<f64>(z + (<usize>k << 3));
+    if (v > max) max = v;
+  }
+  for (let k = 0; k < U; k++) store<f64>(a + (<usize>k << 3), load<f64>(z + (<usize>k << 3)) - max);
+  expRow(a, U);
+  let sum: f64 = 0;
+  for (let k = 0; k < U; k++) sum += load<f64>(a + (<usize>k << 3));
+  for (let k = 0; k < U; k++) store<f64>(a + (<usize>k << 3), load<f64>(a + (<usize>k << 3)) / sum);
+}
+
+/**
+ * O_error = O_out − Y for every row; the loss's sum (C_SUM) and the rows classified right
+ * (C_HITS_NOW) as the loss and metrics code compute them.
+ */
+function outputError(cfg: usize, top: usize, Y: usize, rows: i32): void {
+  const K = i32At(top, D_UNITS);
+  const Z = ptrAt(top, D_Z);
+  const A = ptrAt(top, D_A);
+  const E = ptrAt(top, D_E);
+  const n = rows * K;
+  const lossKind = i32At(cfg, C_LOSS);
+  let sum: f64 = 0;
+  for (let k = 0; k < n; k++) {
+    const e = load<f64>(A + (<usize>k << 3)) - load<f64>(Y + (<usize>k << 3));
+    store<f64>(E + (<usize>k << 3), e);
+    sum += e * e;
+  }
+  if (lossKind == LOSS_CROSS_ENTROPY) sum = crossEntropySum(Z, Y, rows, K);
+  else if (lossKind == LOSS_BINARY_CROSS_ENTROPY) sum = binaryCrossEntropySum(Z, Y, n);
+  store<f64>(cfg + C_SUM, sum);
+  const classify = i32At(cfg, C_CLASSIFY);
+  let hits = 0;
+  if (classify) {
+    for (let r = 0; r < rows; r++) {
+      const o = (<usize>r * K) << 3;
+      if (classOf(A + o, K) == classOf(Y + o, K)) hits++;
+    }
+  }
+  store<i32>(cfg + C_HITS_NOW, hits);
+}
+
+/** Σ_rows Σ_k y_k (logsumexp(z) − z_k), from the logits without overflow. */
+function crossEntropySum(Z: usize, Y: usize, rows: i32, K: i32): f64 {
+  let sum: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const z = Z + ((<usize>r * K) << 3);
+    const y = Y + ((<usize>r * K) << 3);
+    let max = -Infinity;
+    for (let j = 0; j < K; j++) {
+      const v = load<f64>(z + (<usize>j << 3));
+      if (v > max) max = v;
+    }
+    let t: f64 = 0;
+    for (let j = 0; j < K; j++) t += exp1(load<f64>(z + (<usize>j << 3)) - max);
+    const lse = max + Math.log(t);
+    for (let j = 0; j < K; j++) {
+      const yj = load<f64>(y + (<usize>j << 3));
+      if (yj != 0) sum += yj * (lse - load<f64>(z + (<usize>j << 3)));
+    }
+  }
+  return sum;
+}
+
+/** Σ max(z, 0) − y·z + log(1 + e^(−|z|)) over n values. */
+function binaryCrossEntropySum(Z: usize, Y: usize, n: i32): f64 {
+  let sum: f64 = 0;
+  for (let k = 0; k < n; k++) {
+    const z = load<f64>(Z + (<usize>k << 3));
+    sum += Math.max(z, 0) - load<f64>(Y + (<usize>k << 3)) * z + Math.log1p(exp1(-Math.abs(z)));
+  }
+  return sum;
+}
+
+/** The class of one row: 1 column: value ≥ 0.5; more: the first arg max. */
+@inline function classOf(p: usize, cols: i32): i32 {
+  if (cols == 1) return load<f64>(p) >= 0.5 ? 1 : 0;
+  let best = 0;
+  for (let j = 1; j < cols; j++) if (load<f64>(p + (<usize>j << 3)) > load<f64>(p + (<usize>best << 3))) best = j;
+  return best;
+}
+
+/** delta = error ⊙ f'(z) for every row (softmax: each row's Jacobian–vector product). */
+function delta(d: usize, rows: i32): void {
+  const U = i32At(d, D_UNITS);
+  const Z = ptrAt(d, D_Z);
+  const A = ptrAt(d, D_A);
+  const E = ptrAt(d, D_E);
+  const D = ptrAt(d, D_D);
+  const act = i32At(d, D_ACT);
+  const n = rows * U;
+  if (i32At(d, D_FUSED)) {
+    // O_delta = O_out − Y: the derivatives cancel
+    for (let k = 0; k < n; k++) store<f64>(D + (<usize>k << 3), load<f64>(E + (<usize>k << 3)));
+  } else if (act == ACT_SIGMOID) {
+    for (let k = 0; k < n; k++) {
+      const o = <usize>k << 3;
+      const y = load<f64>(A + o);
+      store<f64>(D + o, load<f64>(E + o) * y * (1 - y));
+    }
+  } else if (act == ACT_SOFTMAX) {
+    for (let r = 0; r < rows; r++) {
+      const base = (<usize>r * U) << 3;
+      let p: f64 = 0;
+      for (let j = 0; j < U; j++) p += load<f64>(E + base + (<usize>j << 3)) * load<f64>(A + base + (<usize>j << 3));
+      for (let j = 0; j < U; j++) {
+        const o = base + (<usize>j << 3);
+        store<f64>(D + o, load<f64>(A + o) * (load<f64>(E + o) - p));
+      }
+    }
+  } else if (act == ACT_TANH) {
+    for (let k = 0; k < n; k++) {
+      const o = <usize>k << 3;
+      const y = load<f64>(A + o);
+      store<f64>(D + o, load<f64>(E + o) * (1 - y * y));
+    }
+  } else if (act == ACT_RELU) {
+    for (let k = 0; k < n; k++) {
+      const o = <usize>k << 3;
+      store<f64>(D + o, load<f64>(E + o) * (load<f64>(Z + o) > 0 ? 1 : 0));
+    }
+  } else if (act == ACT_LEAKY) {
+    for (let k = 0; k < n; k++) {
+      const o = <usize>k << 3;
+      store<f64>(D + o, load<f64>(E + o) * (load<f64>(Z + o) > 0 ? 1 : LEAKY_SLOPE));
+    }
+  } else {
+    for (let k = 0; k < n; k++) store<f64>(D + (<usize>k << 3), load<f64>(E + (<usize>k << 3)) * 1);
+  }
+}
+
+/**
+ * W_update = Σ_rows (scale·in_i)·delta_j and b_update = Σ_rows scale·delta_j, rows in order,
+ * then the error handed down: prevError_i = Σ_j delta_j · W[i][j], j in order.
+ */
+function backward(d: usize, input: usize, below: usize, rows: i32, scale: f64): void {
+  const I = i32At(d, D_IN);
+  const U = i32At(d, D_UNITS);
+  const W = ptrAt(d, D_W);
+  const dW = ptrAt(d, D_DW);
+  const D = ptrAt(d, D_D);
+  const stride = <usize>U << 3;
+  const inStride = <usize>I << 3;
+  for (let i = 0; i < I; i++) {
+    const g = dW + <usize>i * stride;
+    const x = input + (<usize>i << 3);
+    let j = 0;
+    for (; j + 8 <= U; j += 8) {
+      let a0 = f64x2.splat(0);
+      let a1 = a0;
+      let a2 = a0;
+      let a3 = a0;
+      let dd = D + (<usize>j << 3);
+      let xr = x;
+      for (let r = 0; r < rows; r++) {
+        const q = f64x2.splat(scale * load<f64>(xr));
+        a0 = f64x2.add(a0, f64x2.mul(q, v128.load(dd)));
+        a1 = f64x2.add(a1, f64x2.mul(q, v128.load(dd, 16)));
+        a2 = f64x2.add(a2, f64x2.mul(q, v128.load(dd, 32)));
+        a3 = f64x2.add(a3, f64x2.mul(q, v128.load(dd, 48)));
+        dd += stride;
+        xr += inStride;
+      }
+      const o = g + (<usize>j << 3);
+      v128.store(o, a0);
+      v128.store(o, a1, 16);
+      v128.store(o, a2, 32);
+      v128.store(o, a3, 48);
+    }
+    for (; j + 2 <= U; j += 2) {
+      let a0 = f64x2.splat(0);
+      let dd = D + (<usize>j << 3);
+      let xr = x;
+      for (let r = 0; r < rows; r++) {
+        a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(scale * load<f64>(xr)), v128.load(dd)));
+        dd += stride;
+        xr += inStride;
+      }
+      v128.store(g + (<usize>j << 3), a0);
+    }
+    if (j < U) {
+      let s: f64 = 0;
+      let dd = D + (<usize>j << 3);
+      let xr = x;
+      for (let r = 0; r < rows; r++) {
+        s += scale * load<f64>(xr) * load<f64>(dd);
+        dd += stride;
+        xr += inStride;
+      }
+      store<f64>(g + (<usize>j << 3), s);
+    }
+  }
+  if (i32At(d, D_BIAS)) {
+    const db = ptrAt(d, D_DB);
+    for (let j = 0; j < U; j++) {
+      let s: f64 = 0;
+      let dd = D + (<usize>j << 3);
+      for (let r = 0; r < rows; r++) {
+        s += scale * load<f64>(dd);
+        dd += stride;
+      }
+      store<f64>(db + (<usize>j << 3), s);
+    }
+  }
+  if (below == 0) return;
+  const Eb = ptrAt(below, D_E);
+  for (let r = 0; r < rows; r++) {
+    const dr = D + <usize>r * stride;
+    const er = Eb + <usize>r * inStride;
+    let w = W;
+    for (let i = 0; i < I; i++) {
+      let s: f64 = 0;
+      for (let j = 0; j < U; j++) s += load<f64>(dr + (<usize>j << 3)) * load<f64>(w + (<usize>j << 3));
+      store<f64>(er + (<usize>i << 3), s);
+      w += stride;
+    }
+  }
+}
+
+/** One optimizer step over all P parameters, as src/train/optimizers.ts does it. */
+function step(cfg: usize, lr: f64, c1: f64, c2: f64): void {
+  const P = i32At(cfg, C_PARAMS);
+  const w = ptrAt(cfg, C_W);
+  const g = ptrAt(cfg, C_G);
+  const opt = i32At(cfg, C_OPT);
+  if (opt == OPT_SGD) {
+    // W := W − α · W_update
+    for (let i = 0; i < P; i++) {
+      const o = <usize>i << 3;
+      store<f64>(w + o, load<f64>(w + o) - lr * load<f64>(g + o));
+    }
+    return;
+  }
+  const s0 = ptrAt(cfg, C_S0);
+  const s1 = ptrAt(cfg, C_S1);
+  const mu = f64At(cfg, C_MU);
+  const rho = f64At(cfg, C_RHO);
+  const beta1 = f64At(cfg, C_BETA1);
+  const beta2 = f64At(cfg, C_BETA2);
+  const eps = f64At(cfg, C_EPS);
+  for (let i = 0; i < P; i++) {
+    const o = <usize>i << 3;
+    const gi = load<f64>(g + o);
+    const wi = load<f64>(w + o);
+    if (opt == OPT_MOMENTUM) {
+      const v = mu * load<f64>(s0 + o) - lr * gi;
+      store<f64>(s0 + o, v);
+      store<f64>(w + o, wi + v);
+    } else if (opt == OPT_NESTEROV) {
+      const old = load<f64>(s0 + o);
+      const v = mu * old - lr * gi;
+      store<f64>(s0 + o, v);
+      store<f64>(w + o, wi + (-mu * old + (1 + mu) * v));
+    } else if (opt == OPT_RMSPROP) {
+      const s = rho * load<f64>(s0 + o) + (1 - rho) * gi * gi;
+      store<f64>(s0 + o, s);
+      store<f64>(w + o, wi - (lr * gi) / (Math.sqrt(s) + eps));
+    } else {
+      const m = beta1 * load<f64>(s0 + o) + (1 - beta1) * gi;
+      const v = beta2 * load<f64>(s1 + o) + (1 - beta2) * gi * gi;
+      store<f64>(s0 + o, m);
+      store<f64>(s1 + o, v);
+      store<f64>(w + o, wi - (lr * (m / c1)) / (Math.sqrt(v / c2) + eps));
+    }
+  }
+}
+
+/**
+ * One epoch: the pass over the batch, the loss, the checks and the step. Returns 1 when the
+ * loss or a gradient is not finite (the step is not taken), 2 when the epoch loss reached the
+ * threshold (the step is taken, as in fit), 0 otherwise. A function of its own so that the
+ * engine's optimised code for it is used from the next epoch on.
+ */
+function epoch(cfg: usize, ep: i32): i32 {
+  const L = i32At(cfg, C_LAYERS);
+  const rows = i32At(cfg, C_ROWS);
+  const X = ptrAt(cfg, C_X);
+  const desc = ptrAt(cfg, C_DESC);
+  const scale = f64At(cfg, C_SCALE);
+  const top = desc + <usize>(L - 1) * DESC_BYTES;
+  let input = X;
+  for (let l = 0; l < L; l++) {
+    const d = desc + <usize>l * DESC_BYTES;
+    forward(d, input, rows);
+    input = ptrAt(d, D_A);
+  }
+  outputError(cfg, top, ptrAt(cfg, C_Y), rows);
+  for (let l = L - 1; l >= 0; l--) {
+    const d = desc + <usize>l * DESC_BYTES;
+    delta(d, rows);
+    const below = l > 0 ? d - DESC_BYTES : 0;
+    backward(d, l > 0 ? ptrAt(below, D_A) : X, below, rows, scale);
+  }
+  const sum = f64At(cfg, C_SUM);
+  const loss = i32At(cfg, C_LOSS) == LOSS_SQUARED ? f64At(cfg, C_FACTOR) * sum : sum / <f64>rows;
+  // x·0 is 0 for every finite x and NaN otherwise
+  const P = i32At(cfg, C_PARAMS);
+  const G = ptrAt(cfg, C_G);
+  let bad: f64 = 0;
+  for (let i = 0; i < P; i++) bad += load<f64>(G + (<usize>i << 3)) * 0;
+  if (!(bad == 0) || !isFinite(loss)) return 1;
+  // the epoch's loss and accuracy as fit records them: a mean loss is summed as loss·n, then / n
+  const epochLoss = i32At(cfg, C_MEAN) ? (loss * <f64>rows) / <f64>rows : loss;
+  store<f64>(ptrAt(cfg, C_LOSSES) + (<usize>ep << 3), epochLoss);
+  store<f64>(ptrAt(cfg, C_ACCURACY) + (<usize>ep << 3), <f64>i32At(cfg, C_HITS_NOW) / <f64>rows);
+  const s = ptrAt(cfg, C_SCHED) + <usize>ep * 24;
+  step(cfg, load<f64>(s), load<f64>(s, 8), load<f64>(s, 16));
+  return epochLoss <= f64At(cfg, C_THRESHOLD) ? 2 : 0;
+}
+
+/**
+ * Trains for up to C_EPOCHS full-batch epochs and returns how many were completed. Stops early
+ * when the gradients or the loss stop being finite (status 1; that epoch's step is not taken)
+ * or when the epoch loss reaches the threshold (status 2; that epoch's step is taken).
+ */
+export function train(cfg: usize): i32 {
+  const epochs = i32At(cfg, C_EPOCHS);
+  store<i32>(cfg + C_STATUS, 0);
+  for (let ep = 0; ep < epochs; ep++) {
+    const status = epoch(cfg, ep);
+    if (status == 1) {
+      store<i32>(cfg + C_STATUS, 1);
+      return ep;
+    }
+    if (status == 2) {
+      store<i32>(cfg + C_STATUS, 2);
+      return ep + 1;
+    }
+  }
+  return epochs;
+}
+
+/** Where the caller's buffers may start: the module's own constant tables lie below. */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~15;
+}
