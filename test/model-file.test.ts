@@ -90,23 +90,43 @@ test('a truncated file is refused as damaged, never with another kind of error',
 
 test('edited fields are refused with the name of the field', () => {
   const cases: [(m: any) => void, RegExp][] = [
-    [(m) => (m.network.layers[0].activation = 'banana'), /field network\.layers\[0\]\.activation/],
-    [(m) => (m.network.layers[0].weights[1][2] = 'x'), /field network\.layers\[0\]\.weights\[1\]\[2\]: .*expected number/],
+    [(m) => (m.network.layers[0].activation = 'banana'), /field network\.layers\[0\]\.activation: expected one of sigmoid, .*, got string "banana"/],
+    [(m) => (m.network.layers[0].weights[1][2] = 'x'), /field network\.layers\[0\]\.weights\[1\]\[2\]: expected a number, got string "x"/],
     [(m) => m.network.layers[0].weights.pop(), /field network\.layers\[0\]\.weights: has 3 rows, expected 4/],
     [(m) => m.network.layers[1].weights[0].pop(), /field network\.layers\[1\]\.weights\[0\]: has 2 values, expected 3/],
     [(m) => m.network.layers[0].biases.pop(), /field network\.layers\[0\]\.biases/],
-    [(m) => (m.network.loss = 'hinge'), /field network\.loss/],
+    [(m) => (m.network.loss = 'hinge'), /field network\.loss: expected one of .*, got string "hinge"/],
     [(m) => (m.network.layers[1].activation = 'linear'), /field network: the cross-entropy loss needs a softmax output/],
     [(m) => m.data.classes.pop(), /field network\.layers\[1\]\.units: is 3, but data\.classes names 2 classes/],
     [(m) => m.data.features.pop(), /field network\.inputs: is 4, but data\.features names 3 columns/],
-    [(m) => (m.preprocessing.features.scale[0] = 0), /field preprocessing\.features\.scale\[0\]/],
+    [(m) => (m.preprocessing.features.scale[0] = 0), /field preprocessing\.features\.scale\[0\]: expected a number > 0, got number 0/],
     [(m) => m.preprocessing.features.shift.pop(), /field preprocessing\.features\.shift: has 3 values, expected 4/],
-    [(m) => delete m.preprocessing, /field preprocessing/],
-    [(m) => (m.training.batchSize = 0), /field training\.batchSize/],
+    [(m) => delete m.preprocessing, /field preprocessing: expected an object, got nothing \(the field is missing\)/],
+    [(m) => (m.training.batchSize = 0), /field training\.batchSize: expected "full" or a whole number > 0, got number 0/],
     [(m) => (m.training.testRows[0] = 1000), /field training\.testRows\[0\]: is 1000, but the data has 150 rows/],
     [(m) => (m.version = '1'), /field version/],
   ];
   for (const [edit, pattern] of cases) throwsWith(() => parseModelFile(edited(edit), 'm.json'), /^m\.json/, pattern);
+});
+
+test('several problems are listed, the first three by field, and fields not in the format are dropped', () => {
+  throwsWith(
+    () =>
+      parseModelFile(
+        edited((m) => {
+          m.network.inputs = 4.5;
+          m.network.layers[0].bias = 'yes';
+          m.data.rows = -1;
+          m.training.stratified = null;
+          m.training.testRows = {};
+        }),
+        'm.json',
+      ),
+    /field network\.inputs: expected a whole number > 0, got number 4\.5; field network\.layers\[0\]\.bias: expected true or false, got string "yes"; field data\.rows: .*, got number -1 \(and 2 more\)$/,
+  );
+  const extra = parseModelFile(edited((m) => ((m.comment = 'mine'), (m.network.layers[0].note = 1))), 'm.json');
+  assert.equal(modelFileToText(extra), text);
+  assert.ok(!('comment' in extra) && !('note' in extra.network.layers[0]));
 });
 
 test('a newer format version, another format or not an object is refused', () => {

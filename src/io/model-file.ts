@@ -1,10 +1,10 @@
-import { z } from 'zod';
 import { BackpropError } from '../errors.js';
 import { ACTIVATION_NAMES } from '../nn/activations.js';
 import { LOSS_NAMES } from '../nn/losses.js';
 import { Network } from '../nn/network.js';
 import { OPTIMIZER_NAMES } from '../train/optimizers.js';
 import { SCALING_NAMES } from '../data/preprocess.js';
+import { array, boolean, checkFields, either, literal, nullable, number, object, oneOf, optional, record, string, type Infer } from './fields.js';
 
 /**
  * The model file: versioned JSON holding everything needed to use a trained network on new
@@ -16,90 +16,84 @@ export const MODEL_FORMAT = 'backprop-model';
 /** The format version this code writes, and the newest it reads. */
 export const MODEL_VERSION = 1;
 
-const finite = z.number();
-const count = z.number().int().nonnegative();
-const positiveInt = z.number().int().positive();
+const finite = number();
+const count = number({ int: true, min: 0 });
+const positiveInt = number({ int: true, above: 0 });
+const numbers = array(finite);
 
-const scalerSchema = z.object({
-  kind: z.enum(SCALING_NAMES),
-  shift: z.array(finite),
-  scale: z.array(z.number().positive()),
+const scalerSchema = object({
+  kind: oneOf(SCALING_NAMES),
+  shift: numbers,
+  scale: array(number({ above: 0 })),
 });
 
-const layerSchema = z.object({
+const layerSchema = object({
   units: positiveInt,
-  activation: z.enum(ACTIVATION_NAMES),
-  bias: z.boolean(),
-  weights: z.array(z.array(finite)),
-  biases: z.array(finite).optional(),
+  activation: oneOf(ACTIVATION_NAMES),
+  bias: boolean,
+  weights: array(numbers),
+  biases: optional(numbers),
 });
 
-const historySchema = z.object({
-  loss: z.array(finite),
-  accuracy: z.array(finite).optional(),
-  valLoss: z.array(finite).optional(),
-  valAccuracy: z.array(finite).optional(),
+const historySchema = object({
+  loss: numbers,
+  accuracy: optional(numbers),
+  valLoss: optional(numbers),
+  valAccuracy: optional(numbers),
   /** The test part's loss after each epoch (watched only: it never steers training). */
-  testLoss: z.array(finite).optional(),
-  learningRate: z.array(finite).optional(),
+  testLoss: optional(numbers),
+  learningRate: optional(numbers),
   epochs: count,
-  stopReason: z.string(),
-  bestEpoch: count.optional(),
-  seconds: z.number().nonnegative(),
+  stopReason: string(),
+  bestEpoch: optional(count),
+  seconds: number({ min: 0 }),
 });
 
-const modelFileSchema = z.object({
-  format: z.literal(MODEL_FORMAT),
-  version: z.literal(MODEL_VERSION),
-  network: z.object({
+const modelFileSchema = object({
+  format: literal(MODEL_FORMAT),
+  version: literal(MODEL_VERSION),
+  network: object({
     inputs: positiveInt,
-    loss: z.enum(LOSS_NAMES),
-    seed: z.number().int().optional(),
-    layers: z.array(layerSchema).min(1),
+    loss: oneOf(LOSS_NAMES),
+    seed: optional(number({ int: true })),
+    layers: array(layerSchema, { min: 1 }),
   }),
-  data: z.object({
+  data: object({
     /** Where the training data came from (a file name or a bundled dataset's name). */
-    source: z.string(),
+    source: string(),
     /** Data rows in the training file, and a fingerprint of its text, to recognise it again. */
     rows: positiveInt,
-    fingerprint: z.string(),
-    features: z.array(z.string()).min(1),
-    target: z.string(),
-    kind: z.enum(['classification', 'regression']),
-    classes: z.array(z.string()).min(2).optional(),
+    fingerprint: string(),
+    features: array(string(), { min: 1 }),
+    target: string(),
+    kind: oneOf(['classification', 'regression']),
+    classes: optional(array(string(), { min: 2 })),
   }),
-  preprocessing: z.object({
+  preprocessing: object({
     features: scalerSchema,
     /** For a regression: the targets' scaling, undone on the predictions. */
-    target: scalerSchema.optional(),
+    target: optional(scalerSchema),
   }),
-  training: z.object({
-    optimizer: z.enum(OPTIMIZER_NAMES),
-    learningRate: z.number().positive(),
-    batchSize: z.union([z.literal('full'), positiveInt]),
+  training: object({
+    optimizer: oneOf(OPTIMIZER_NAMES),
+    learningRate: number({ above: 0 }),
+    batchSize: either(literal('full'), positiveInt, '"full" or a whole number > 0'),
     epochs: positiveInt,
-    seed: z.number().int(),
-    testSplit: z.number().min(0).lt(1),
-    stratified: z.boolean(),
-    validationSplit: z.number().gt(0).lt(1).optional(),
-    earlyStop: positiveInt.optional(),
+    seed: number({ int: true }),
+    testSplit: number({ min: 0, below: 1 }),
+    stratified: boolean,
+    validationSplit: optional(number({ above: 0, below: 1 })),
+    earlyStop: optional(positiveInt),
     /** Row indices (0-based, among the data rows) of the test part. */
-    testRows: z.array(count),
+    testRows: array(count),
     history: historySchema,
     /** Final figures: trainLoss, testLoss, testAccuracy, …; null where there is no test part. */
-    metrics: z.record(z.string(), finite.nullable()),
+    metrics: record(nullable(finite)),
   }),
 });
 
-export type ModelFile = z.infer<typeof modelFileSchema>;
+export type ModelFile = Infer<typeof modelFileSchema>;
 export type ModelHistory = ModelFile['training']['history'];
-
-/** "network.layers[0].weights[1][2]": a zod issue path the way a person would write it. */
-function fieldName(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
-  return out || '(the whole file)';
-}
 
 /** Reads a model file's text; throws a BackpropError naming `source` and the field that is wrong. */
 export function parseModelFile(text: string, source = 'model file'): ModelFile {
@@ -131,19 +125,14 @@ export function parseModelFile(text: string, source = 'model file'): ModelFile {
       `${source}: field version is ${obj.version}, a model format newer than this backprop reads (version ${MODEL_VERSION}): upgrade backprop to load it`,
     );
   }
-  const parsed = modelFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues;
-    const first = issues.slice(0, 3).map((i) => `field ${fieldName(i.path)}: ${i.message}`);
-    const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : '';
-    throw new BackpropError('model', `${source} is damaged or was edited: ${first.join('; ')}${more}`);
-  }
-  checkConsistency(parsed.data, source);
-  networkFromModelFile(parsed.data, source);
-  return parsed.data;
+  const checked = checkFields(modelFileSchema, raw);
+  if (!checked.ok) throw new BackpropError('model', `${source} is damaged or was edited: ${checked.problems}`);
+  checkConsistency(checked.value, source);
+  networkFromModelFile(checked.value, source);
+  return checked.value;
 }
 
-/** The checks zod cannot express field by field: the shapes must agree with each other. */
+/** The checks beyond single fields: the shapes must agree with each other. */
 function checkConsistency(f: ModelFile, source: string): void {
   const bad = (field: string, what: string): never => {
     throw new BackpropError('model', `${source} is damaged or was edited: field ${field}: ${what}`);

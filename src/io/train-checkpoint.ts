@@ -1,9 +1,9 @@
-import { z } from 'zod';
 import { BackpropError } from '../errors.js';
 import type { CsvTable } from '../data/csv.js';
 import { SCALING_NAMES } from '../data/preprocess.js';
 import type { Checkpoint } from '../train/checkpoint.js';
 import { OPTIMIZER_NAMES } from '../train/optimizers.js';
+import { array, boolean, checkFields, either, literal, nullable, number, object, oneOf, optional, string } from './fields.js';
 import { fingerprintTable } from './model.js';
 import type { TrainSettings } from './train-model.js';
 
@@ -42,82 +42,82 @@ export interface CheckpointOrigin {
 export const TRAIN_CHECKPOINT_FORMAT = 'backprop-train-checkpoint';
 export const TRAIN_CHECKPOINT_VERSION = 1;
 
-const finite = z.number();
-const count = z.number().int().nonnegative();
-const positiveInt = z.number().int().positive();
-const numbers = z.array(finite);
+const finite = number();
+const count = number({ int: true, min: 0 });
+const positiveInt = number({ int: true, above: 0 });
+const numbers = array(finite);
 
-const settingsSchema = z.object({
-  target: z.string(),
-  kind: z.enum(['classification', 'regression']),
-  layers: z.array(positiveInt),
-  activation: z.string(),
-  outputActivation: z.string(),
-  loss: z.string(),
-  optimizer: z.enum(OPTIMIZER_NAMES),
-  learningRate: z.number().positive(),
-  batchSize: z.union([z.literal('full'), positiveInt]),
+const settingsSchema = object({
+  target: string(),
+  kind: oneOf(['classification', 'regression']),
+  layers: array(positiveInt),
+  activation: string(),
+  outputActivation: string(),
+  loss: string(),
+  optimizer: oneOf(OPTIMIZER_NAMES),
+  learningRate: number({ above: 0 }),
+  batchSize: either(literal('full'), positiveInt, '"full" or a whole number > 0'),
   epochs: positiveInt,
-  seed: z.number().int(),
-  testSplit: z.number().min(0).lt(1),
-  stratify: z.boolean(),
-  validationSplit: z.number().gt(0).lt(1).optional(),
-  earlyStop: positiveInt.optional(),
-  scale: z.enum(SCALING_NAMES),
+  seed: number({ int: true }),
+  testSplit: number({ min: 0, below: 1 }),
+  stratify: boolean,
+  validationSplit: optional(number({ above: 0, below: 1 })),
+  earlyStop: optional(positiveInt),
+  scale: oneOf(SCALING_NAMES),
 });
 
-const historySchema = z.object({
+const historySchema = object({
   loss: numbers,
-  accuracy: numbers.optional(),
-  valLoss: numbers.optional(),
-  valAccuracy: numbers.optional(),
+  accuracy: optional(numbers),
+  valLoss: optional(numbers),
+  valAccuracy: optional(numbers),
   learningRate: numbers,
   epochs: count,
-  stopReason: z.enum(['epochs', 'threshold', 'early-stopping', 'callback', 'interrupted']),
-  bestEpoch: count.optional(),
-  seconds: z.number().nonnegative(),
+  stopReason: oneOf(['epochs', 'threshold', 'early-stopping', 'callback', 'interrupted']),
+  bestEpoch: optional(count),
+  seconds: number({ min: 0 }),
 });
 
-const fitSchema = z.object({
-  kind: z.literal('backprop-checkpoint'),
+const fitSchema = object({
+  kind: literal('backprop-checkpoint'),
   epoch: positiveInt,
   batch: count,
-  order: z.array(count),
+  order: array(count),
   total: finite,
   hits: count,
-  validationRows: z.array(count).optional(),
-  params: z.array(numbers),
-  optimizer: z.object({ name: z.enum(OPTIMIZER_NAMES), t: count, slots: z.array(z.array(numbers)) }),
-  rng: z.array(z.number().int().min(-0x80000000).max(0xffffffff)).length(4),
+  validationRows: optional(array(count)),
+  params: array(numbers),
+  optimizer: object({ name: oneOf(OPTIMIZER_NAMES), t: count, slots: array(array(numbers)) }),
+  rng: array(number({ int: true, min: -0x80000000, max: 0xffffffff }), { length: 4 }),
   history: historySchema,
-  early: z
-    .object({
+  early: optional(
+    object({
       // JSON writes an infinite best loss (none yet) as null
-      best: finite.nullable(),
+      best: nullable(finite),
       bestEpoch: count,
       sinceBest: count,
-      bestParams: z.array(numbers).optional(),
-    })
-    .optional(),
+      bestParams: optional(array(numbers)),
+    }),
+  ),
 });
 
-const checkpointSchema = z.object({
-  format: z.literal(TRAIN_CHECKPOINT_FORMAT),
-  version: z.literal(TRAIN_CHECKPOINT_VERSION),
-  data: z.object({ source: z.string(), rows: positiveInt, fingerprint: z.string() }),
+const checkpointSchema = object({
+  format: literal(TRAIN_CHECKPOINT_FORMAT),
+  version: literal(TRAIN_CHECKPOINT_VERSION),
+  data: object({ source: string(), rows: positiveInt, fingerprint: string() }),
   settings: settingsSchema,
   testLoss: numbers,
   fit: fitSchema,
-  origin: z
-    .object({
-      data: z.string().optional(),
-      delimiter: z.string().length(1).optional(),
-      out: z.string().optional(),
-      plot: z.string().optional(),
-      everyEpochs: positiveInt.optional(),
-      everyBatches: positiveInt.optional(),
-    })
-    .optional(),
+  origin: optional(
+    object({
+      data: optional(string()),
+      delimiter: optional(string(1)),
+      out: optional(string()),
+      plot: optional(string()),
+      everyEpochs: optional(positiveInt),
+      everyBatches: optional(positiveInt),
+    }),
+  ),
 });
 
 /** Reads a checkpoint's text; throws a BackpropError naming `source` and the field that is wrong. */
@@ -132,12 +132,9 @@ export function parseTrainCheckpoint(text: string, source = 'checkpoint'): Train
   if (format !== TRAIN_CHECKPOINT_FORMAT) {
     throw new BackpropError('checkpoint', `${source} is not a backprop training checkpoint: field format is ${JSON.stringify(format)}, expected "${TRAIN_CHECKPOINT_FORMAT}"`);
   }
-  const parsed = checkpointSchema.safeParse(raw);
-  if (!parsed.success) {
-    const first = parsed.error.issues.slice(0, 3).map((i) => `field ${i.path.map(String).join('.') || '(the whole file)'}: ${i.message}`);
-    throw new BackpropError('checkpoint', `${source} is damaged or was edited: ${first.join('; ')}`);
-  }
-  const c = parsed.data as TrainCheckpoint;
+  const checked = checkFields(checkpointSchema, raw);
+  if (!checked.ok) throw new BackpropError('checkpoint', `${source} is damaged or was edited: ${checked.problems}`);
+  const c = checked.value as TrainCheckpoint;
   if (c.fit.early?.best === null) c.fit.early.best = Infinity;
   return c;
 }
