@@ -1,4 +1,4 @@
-// The public API of backprop.
+// The public API of backprop. ONNX export is in its own entry, 'backprop/onnx' (src/onnx.ts).
 export { BackpropError } from './errors.js';
 export { Matrix, matmul, addRow, colSums } from './tensor/matrix.js';
 export { Random } from './tensor/random.js';
@@ -18,7 +18,7 @@ export type { Recorder } from './trace/recorder.js';
 export { IRIS3, XOR, XOR_SLIDE_ITERATIONS, slidesIrisNetwork } from './data/examples.js';
 export { parseCsv, detectDelimiter, parseNumber, CSV_DELIMITERS, type CsvTable, type CsvOptions } from './data/csv.js';
 export { datasetFromTable, datasetForSchema, MAX_AUTO_CLASSES, type Dataset, type DataSchema, type DatasetOptions, type TargetKind } from './data/dataset.js';
-export { fitScaler, applyScaler, invertScaler, splitRows, takeRows, SCALING_NAMES, type Scaler, type ScalingName, type Split } from './data/preprocess.js';
+export { fitScaler, applyScaler, invertScaler, splitRows, takeRows, SCALING_NAMES, type Scaler, type ScalingName, type Split, type ColumnScaling } from './data/preprocess.js';
 export { parseModelFile, modelFileToText, networkFromModelFile, MODEL_FORMAT, MODEL_VERSION, type ModelFile, type ModelHistory } from './io/model-file.js';
 export { Model, fingerprintTable, type PreparedData, type Predictions, type ModelEvaluation, type RowSelection } from './io/model.js';
 export { trainModel, resolveSettings, defaultHiddenUnits, defaultLoss, MIN_ROWS_FOR_TEST_SPLIT, TrainingDivergedError, type TrainModelOptions, type TrainModelResult, type TrainSettings } from './io/train-model.js';
@@ -31,5 +31,4 @@ export {
   type CheckpointOrigin,
   type SettingNames,
 } from './io/train-checkpoint.js';
-export { toONNX, onnxOptionsForModel, ONNX_OPSET, type OnnxOptions, type ColumnScaling } from './io/onnx.js';
 export { toFunction, type StandaloneOptions } from './io/standalone.js';

@@ -10,6 +10,7 @@ import { Command } from 'commander';
 import onnxProto from 'onnx-proto';
 import { registerExport } from '../cli/commands/export.js';
 import { BackpropError, datasetForSchema, Model, parseCsv, trainModel } from '../src/index.js';
+import { toONNX } from '../src/onnx.js';
 import { assertClose, cli, root } from './helpers.js';
 import { runOnnx } from './onnx-runtime.js';
 
@@ -76,7 +77,7 @@ test('a regression model exports with its target scaling undone: outputs in the 
   assert.ok(expected.every(([v]) => v > 50), 'predictions are in the target\'s units');
   // float32: the library call the command makes, without the float64 flag.
   const pre = model.file.preprocessing;
-  const bytes32 = model.network.toONNX({ preprocess: pre.features, postprocess: pre.target });
+  const bytes32 = toONNX(model.network, { preprocess: pre.features, postprocess: pre.target });
   assertClose(await runOnnx(bytes32, raw, 'float32'), expected, 1e-3, 'ONNX float32 output (values near 100)');
 
   const onnx64 = join(dir, 'line64.onnx');

@@ -6,7 +6,7 @@ import onnxProto from 'onnx-proto';
 import { join } from 'node:path';
 import vm from 'node:vm';
 import { BackpropError, Network } from '../src/index.js';
-import { ONNX_OPSET } from '../src/io/onnx.js';
+import { ONNX_OPSET, toONNX } from '../src/onnx.js';
 import { networkArb, scaledNetworkCases } from './arbitraries.js';
 import { checkOnnx, checkOnnxScalings } from './export-checks.js';
 import { root } from './helpers.js';
@@ -43,7 +43,7 @@ test('the graph: opset, symbolic batch dimension, the slides\' value names and o
       { units: 2, activation: 'softmax' },
     ],
   });
-  const bytes = net.toONNX({ preprocess: { shift: [1, 2, 3], scale: [1, 1, 2] }, metadata: { classes: '["a","b"]' } });
+  const bytes = toONNX(net, { preprocess: { shift: [1, 2, 3], scale: [1, 1, 2] }, metadata: { classes: '["a","b"]' } });
   // A plain Uint8Array owning its buffer (safe to transfer), not a slice of a Node Buffer pool.
   assert.equal(Object.getPrototypeOf(bytes), Uint8Array.prototype);
   assert.equal(bytes.buffer.byteLength, bytes.byteLength);
@@ -78,13 +78,13 @@ test('the graph: opset, symbolic batch dimension, the slides\' value names and o
 test('ONNX export refuses what it cannot write, with the project\'s error', () => {
   const net = new Network({ inputs: 2, layers: [{ units: 1, activation: 'linear' }] });
   const err = (code: string, pattern: RegExp) => (e: unknown) => e instanceof BackpropError && e.code === code && pattern.test(e.message);
-  assert.throws(() => net.toONNX({ preprocess: { shift: [0], scale: [1] } }), err('shape', /1 shifts and 1 scales, but the network has 2 inputs/));
-  assert.throws(() => net.toONNX({ preprocess: { shift: [0, 0], scale: [1, 0] } }), err('value', /scale of 0/));
-  assert.throws(() => net.toONNX({ postprocess: { shift: [NaN], scale: [1] } }), err('value', /not a finite number/));
-  assert.throws(() => net.toONNX({ dtype: 'float16' as 'float32' }), err('option', /dtype/));
+  assert.throws(() => toONNX(net, { preprocess: { shift: [0], scale: [1] } }), err('shape', /1 shifts and 1 scales, but the network has 2 inputs/));
+  assert.throws(() => toONNX(net, { preprocess: { shift: [0, 0], scale: [1, 0] } }), err('value', /scale of 0/));
+  assert.throws(() => toONNX(net, { postprocess: { shift: [NaN], scale: [1] } }), err('value', /not a finite number/));
+  assert.throws(() => toONNX(net, { dtype: 'float16' as 'float32' }), err('option', /dtype/));
   net.layers[0].W.data[1] = 1e300;
-  assert.throws(() => net.toONNX(), err('value', /W1 holds 1e\+300, beyond float32's range: export with dtype 'float64'/));
-  assert.ok(net.toONNX({ dtype: 'float64' }).length > 0);
+  assert.throws(() => toONNX(net), err('value', /W1 holds 1e\+300, beyond float32's range: export with dtype 'float64'/));
+  assert.ok(toONNX(net, { dtype: 'float64' }).length > 0);
 });
 
 test('the export runs in a browser: bundled by Vite, with no Node globals, it writes the same bytes', async () => {
@@ -96,8 +96,19 @@ test('the export runs in a browser: bundled by Vite, with no Node globals, it wr
     build: {
       write: false,
       minify: false,
-      lib: { entry: join(root, 'src/nn/network.ts'), formats: ['iife'], name: 'backprop' },
+      lib: { entry: join(root, 'page-entry.ts'), formats: ['iife'], name: 'backprop' },
     },
+    // the page's view of the package (a module made up here): the core entry and backprop/onnx
+    plugins: [
+      {
+        name: 'page-entry',
+        resolveId: (id: string) => (id.endsWith('page-entry.ts') ? '\0page-entry' : null),
+        load: (id: string) =>
+          id === '\0page-entry'
+            ? `export { Network } from ${JSON.stringify(join(root, 'src/index.ts'))}; export { toONNX } from ${JSON.stringify(join(root, 'src/onnx.ts'))};`
+            : null,
+      },
+    ],
   });
   const output = (Array.isArray(result) ? result[0] : result) as { output: { type: string; code?: string }[] };
   const code = output.output.find((o) => o.type === 'chunk')!.code!;
@@ -106,6 +117,6 @@ test('the export runs in a browser: bundled by Vite, with no Node globals, it wr
   assert.equal(vm.runInContext('typeof require + typeof Buffer + typeof process', page), 'undefinedundefinedundefined');
   const spec = { inputs: 3, seed: 5, layers: [{ units: 4, activation: 'step' }, { units: 2, activation: 'softmax' }] };
   const options = { preprocess: { shift: [1, 2, 3], scale: [2, 2, 2] } };
-  const inPage = JSON.parse(vm.runInContext(`JSON.stringify(Array.from(new backprop.Network(${JSON.stringify(spec)}).toONNX(${JSON.stringify(options)})))`, page));
-  assert.deepEqual(inPage, Array.from(new Network(spec).toONNX(options)));
+  const inPage = JSON.parse(vm.runInContext(`JSON.stringify(Array.from(backprop.toONNX(new backprop.Network(${JSON.stringify(spec)}), ${JSON.stringify(options)})))`, page));
+  assert.deepEqual(inPage, Array.from(toONNX(new Network(spec), options)));
 });

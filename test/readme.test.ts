@@ -14,7 +14,7 @@ test("the README's TypeScript examples run and print what they promise", () => {
   try {
     blocks.forEach((code, i) => {
       const file = join(dir, `example${i}.ts`);
-      writeFileSync(file, code.replace(/from 'backprop'/g, `from '${join(root, 'src', 'index.ts')}'`));
+      writeFileSync(file, code.replace(/from 'backprop'/g, `from '${join(root, 'src', 'index.ts')}'`).replace(/from 'backprop\/onnx'/g, `from '${join(root, 'src', 'onnx.ts')}'`));
       const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8' });
       assert.equal(r.status, 0, `README example ${i + 1} failed:\n${r.stderr}`);
       if (i === 0) {

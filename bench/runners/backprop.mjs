@@ -1,5 +1,6 @@
 // backprop adapter: the library as built by the repository root (`npm ci` or `npm run build`
-// there writes dist/). Imported by relative path so bench/ needs no link to the root package.
+// there writes dist/). Imported by relative path so bench/ needs no link to the root package:
+// the main entry, what `import 'backprop'` loads (not backprop/onnx), as a user who trains would.
 import { timeGemm } from '../lib/gemm-timer.mjs';
 
 const bp = await import('../../dist/src/index.js');

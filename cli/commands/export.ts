@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { BackpropError } from '../../src/errors.js';
 import type { Model } from '../../src/io/model.js';
-import { onnxOptionsForModel, toONNX, ONNX_OPSET } from '../../src/io/onnx.js';
 import { toFunction } from '../../src/io/standalone.js';
 import { checkWritable, loadModel, writeFileAtomic } from '../files.js';
 
@@ -27,7 +26,7 @@ export function registerExport(program: Command): void {
     .option('--onnx <model.onnx>', 'write an ONNX model taking the raw feature columns')
     .option('--js <predict.js>', 'write an ES module whose default export is predict(row or rows)')
     .option('--float64', 'make the ONNX graph float64 (default float32)')
-    .action((path: string, flags: ExportFlags) => {
+    .action(async (path: string, flags: ExportFlags) => {
       if (!flags.onnx && !flags.js) {
         throw new BackpropError('option', 'export needs --onnx <file>, --js <file> or both: say what to write');
       }
@@ -42,6 +41,8 @@ export function registerExport(program: Command): void {
 
       if (flags.onnx) {
         const dtype = flags.float64 ? 'float64' : 'float32';
+        // loaded here, so that the other commands do not load the protobuf encoder
+        const { onnxOptionsForModel, toONNX, ONNX_OPSET } = await import('../../src/io/onnx.js');
         const bytes = toONNX(net, { ...onnxOptionsForModel(model.file), dtype, producerVersion: program.version() });
         writeFileAtomic(flags.onnx, bytes);
         process.stdout.write(
@@ -54,7 +55,7 @@ export function registerExport(program: Command): void {
         const header =
           `// predict(row) for the model ${path}, exported by backprop: a row is [${d.features.join(', ')}] (raw values);\n` +
           `// the result is ${outputsText(model)}. predict(rows) returns one result per row.\n`;
-        const { preprocess, postprocess } = onnxOptionsForModel(model.file);
+        const { features: preprocess, target: postprocess } = model.file.preprocessing;
         writeFileAtomic(flags.js, header + toFunction(net, { preprocess, postprocess, format: 'module' }));
         process.stdout.write(`wrote ${flags.js}: predict(row) takes ${net.inputs} raw features, returns ${outputsText(model)}\n`);
       }

@@ -7,6 +7,15 @@ export const SCALING_NAMES = ['standard', 'minmax', 'none'] as const;
 export type ScalingName = (typeof SCALING_NAMES)[number];
 
 /**
+ * A column scaling as the exports take it (the shift and scale of a Scaler):
+ * x' = (x − shift) / scale, column by column.
+ */
+export interface ColumnScaling {
+  shift: readonly number[];
+  scale: readonly number[];
+}
+
+/**
  * A fitted column scaling, as plain data for the model file: x' = (x − shift) / scale, column
  * by column. Fitted on the training rows only, then applied unchanged to test and new data.
  */

@@ -2,21 +2,13 @@ import onnxProto from 'onnx-proto';
 import { BackpropError, check } from '../errors.js';
 import { LEAKY_SLOPE } from '../nn/activations.js';
 import type { Network } from '../nn/network.js';
+import type { ColumnScaling } from '../data/preprocess.js';
 import type { ModelFile } from './model-file.js';
 import { layerPrefix } from '../trace/recorder.js';
 
 const { onnx } = onnxProto;
 type INode = onnxProto.onnx.INodeProto;
 type ITensor = onnxProto.onnx.ITensorProto;
-
-/**
- * A column scaling in the form the model file stores it (see data/preprocess.ts):
- * x' = (x − shift) / scale, column by column.
- */
-export interface ColumnScaling {
-  shift: readonly number[];
-  scale: readonly number[];
-}
 
 export interface OnnxOptions {
   /**

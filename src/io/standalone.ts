@@ -2,7 +2,7 @@ import { check } from '../errors.js';
 import { LEAKY_SLOPE } from '../nn/activations.js';
 import type { Network } from '../nn/network.js';
 import { layerPrefix } from '../trace/recorder.js';
-import type { ColumnScaling } from './onnx.js';
+import type { ColumnScaling } from '../data/preprocess.js';
 
 export interface StandaloneOptions {
   /**

@@ -8,7 +8,6 @@ import { initialise, INIT_NAMES, type InitName } from './init.js';
 import { loss as lookupLoss, type Loss } from './losses.js';
 import { fit, type FitOptions, type History } from '../train/fit.js';
 import { evaluate, type Evaluation } from '../train/metrics.js';
-import { toONNX as onnxBytes, type OnnxOptions } from '../io/onnx.js';
 import { toFunction as functionSource, type StandaloneOptions } from '../io/standalone.js';
 
 /** One layer of a network. */
@@ -337,11 +336,6 @@ export class Network {
         ...(l.useBias ? { biases: Array.from(l.b) } : {}),
       })),
     };
-  }
-
-  /** The network as ONNX model bytes for ONNX Runtime and other tools (see io/onnx.ts for the graph and options). */
-  toONNX(options?: OnnxOptions): Uint8Array {
-    return onnxBytes(this, options);
   }
 
   /** JavaScript source of a dependency-free predict function with the weights written in (see io/standalone.ts). */

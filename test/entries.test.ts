@@ -1,0 +1,46 @@
+// The package's entries and what importing each one loads: the core entry ('backprop') stays
+// light — no protobuf encoder, no validation library — so that a process or a page that only
+// trains pays for nothing else; ONNX export is 'backprop/onnx'.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+import { root } from './helpers.js';
+
+/** The source files and the packages a module loads, following its value imports and re-exports. */
+function importGraph(entry: string): { files: string[]; packages: string[] } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    files.add(file);
+    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022);
+    for (const s of source.statements) {
+      let spec: ts.Expression | undefined;
+      if (ts.isImportDeclaration(s) && !s.importClause?.isTypeOnly) spec = s.moduleSpecifier;
+      if (ts.isExportDeclaration(s) && !s.isTypeOnly) spec = s.moduleSpecifier;
+      if (!spec || !ts.isStringLiteral(spec)) continue;
+      const name = spec.text;
+      if (name.startsWith('.')) visit(resolve(dirname(file), name.replace(/\.js$/, '.ts')));
+      else packages.add(name);
+    }
+  };
+  visit(join(root, entry));
+  return { files: [...files].map((f) => relative(root, f)).sort(), packages: [...packages].sort() };
+}
+
+test("the core entry loads no heavy package: only csv-parse's browser build", () => {
+  const core = importGraph('src/index.ts');
+  assert.deepEqual(core.packages, ['csv-parse/browser/esm/sync']);
+  assert.ok(!core.files.includes('src/io/onnx.ts'), 'src/index.ts reaches src/io/onnx.ts');
+  // the model file is still read and checked from the core entry
+  assert.ok(core.files.includes('src/io/model-file.ts'));
+});
+
+test("'backprop/onnx' is the ONNX export, and package.json maps both entries with their types", () => {
+  assert.ok(importGraph('src/onnx.ts').packages.includes('onnx-proto'));
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  assert.deepEqual(pkg.exports['.'], { types: './dist/src/index.d.ts', import: './dist/src/index.js' });
+  assert.deepEqual(pkg.exports['./onnx'], { types: './dist/src/onnx.d.ts', import: './dist/src/onnx.js' });
+});
