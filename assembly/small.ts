@@ -1,9 +1,9 @@
 // The small-network training kernel (AssemblyScript, float64), for src/train/small-kernel.ts.
 //
-// One call trains a network for a run of full-batch epochs: for each epoch, layer by layer over
-// the whole batch, the forward pass, O_error, the deltas, the errors handed back and the weight
-// and bias gradients, then the loss, the accuracy count, the finite check and the optimizer's
-// step. Every element is computed by the operations of Dense.forward/delta/gradients/backError
+// One call trains a network for a run of epochs: for each batch of each epoch (in the order fit
+// would take the rows), layer by layer over the batch, the forward pass, O_error, the deltas, the
+// errors handed back and the weight and bias gradients, then the loss, the accuracy count, the
+// finite check and the optimizer's step. Every element is computed by the operations of Dense.forward/delta/gradients/backError
 // and of the optimizers, in the same order (sums over the same terms in the same order; SIMD
 // lanes hold different elements), so a network without exp/tanh/log gives the very bits of the
 // reference path. Nothing is allocated: the caller lays out every buffer in this module's memory
@@ -12,14 +12,14 @@
 // ---- the configuration block (byte offsets from cfg) ----------------------------------------
 // i32 words
 const C_LAYERS = 0; //   number of layers L
-const C_ROWS = 4; //     rows in the batch (all of the training data)
+const C_ROWS = 4; //     rows of training data
 const C_EPOCHS = 8; //   epochs to run
 const C_OPT = 12; //     optimizer: OPT_*
 const C_LOSS = 16; //    loss: LOSS_*
 const C_CLASSIFY = 20; // accuracy: 0 none, 1 one column (class = out ≥ 0.5), 2 arg max
-const C_X = 24; //       X, rows × inputs
+const C_X = 24; //       X, rows × inputs, in the data's order
 const C_Y = 28; //       Y, rows × outputs
-const C_SCHED = 32; //   per epoch: lr, c1, c2 (f64 each; c1, c2 are Adam's bias corrections)
+const C_SCHED = 32; //   per epoch: the learning rate (f64)
 const C_LOSSES = 36; //  out, per epoch: the epoch's loss, measured before the step (f64)
 const C_ACCURACY = 40; // out, per epoch: the fraction of rows classified right before the step (f64)
 const C_PARAMS = 44; //  parameter count P
@@ -30,7 +30,14 @@ const C_S1 = 60; //      optimizer slot 1 (Adam's v)
 const C_DESC = 64; //    layer descriptors
 const C_MEAN = 68; //    1 when the loss is a mean over rows (the epoch loss is loss·n/n)
 const C_STATUS = 72; //  out: 0 ran every epoch, 1 diverged (epoch returned + 1 not applied), 2 threshold reached
-const C_HITS_NOW = 76; // scratch: this epoch's hits
+const C_HITS_NOW = 76; // scratch: this batch's hits
+const C_BATCH = 80; //   rows per batch (the last batch of an epoch may be smaller)
+const C_ORDERS = 84; //  per epoch, the order of the rows (rows i32 each); 0: rows in order, unshuffled
+const C_BX = 88; //      batch buffers for shuffled rows: batch × inputs, batch × outputs
+const C_BY = 92;
+const C_FAILED = 96; //  out: the batch (0-based) whose loss or gradients were not finite
+const C_OUTPUTS = 100; // outputs K (the width of Y)
+const C_CORR = 104; //   Adam: per step of the call, its bias corrections c1, c2 (f64 each); 0 otherwise
 // f64 words
 const C_FACTOR = 128; // squared error: L = factor · Σ(O_out − Y)²
 const C_SCALE = 136; //  W_update = scale · inᵀ·delta
@@ -40,7 +47,9 @@ const C_RHO = 160;
 const C_BETA1 = 168;
 const C_BETA2 = 176;
 const C_EPS = 184;
-const C_SUM = 192; //    scratch: this epoch's loss sum
+const C_SUM = 192; //    scratch: this batch's loss sum
+const C_SCALE_TAIL = 200; // scale and factor for the last, smaller batch
+const C_FACTOR_TAIL = 208;
 
 // ---- a layer's descriptor: 16 i32 words -----------------------------------------------------
 const D_IN = 0;
@@ -504,18 +513,10 @@ function step(cfg: usize, lr: f64, c1: f64, c2: f64): void {
   }
 }
 
-/**
- * One epoch: the pass over the batch, the loss, the checks and the step. Returns 1 when the
- * loss or a gradient is not finite (the step is not taken), 2 when the epoch loss reached the
- * threshold (the step is taken, as in fit), 0 otherwise. A function of its own so that the
- * engine's optimised code for it is used from the next epoch on.
- */
-function epoch(cfg: usize, ep: i32): i32 {
+/** The pass over one batch of `rows` rows: forward, O_error, backward; returns its loss. */
+function pass(cfg: usize, X: usize, Y: usize, rows: i32, scale: f64, factor: f64): f64 {
   const L = i32At(cfg, C_LAYERS);
-  const rows = i32At(cfg, C_ROWS);
-  const X = ptrAt(cfg, C_X);
   const desc = ptrAt(cfg, C_DESC);
-  const scale = f64At(cfg, C_SCALE);
   const top = desc + <usize>(L - 1) * DESC_BYTES;
   let input = X;
   for (let l = 0; l < L; l++) {
@@ -523,7 +524,7 @@ function epoch(cfg: usize, ep: i32): i32 {
     forward(d, input, rows);
     input = ptrAt(d, D_A);
   }
-  outputError(cfg, top, ptrAt(cfg, C_Y), rows);
+  outputError(cfg, top, Y, rows);
   for (let l = L - 1; l >= 0; l--) {
     const d = desc + <usize>l * DESC_BYTES;
     delta(d, rows);
@@ -531,26 +532,83 @@ function epoch(cfg: usize, ep: i32): i32 {
     backward(d, l > 0 ? ptrAt(below, D_A) : X, below, rows, scale);
   }
   const sum = f64At(cfg, C_SUM);
-  const loss = i32At(cfg, C_LOSS) == LOSS_SQUARED ? f64At(cfg, C_FACTOR) * sum : sum / <f64>rows;
-  // x·0 is 0 for every finite x and NaN otherwise
+  return i32At(cfg, C_LOSS) == LOSS_SQUARED ? factor * sum : sum / <f64>rows;
+}
+
+/** Copies rows order[start .. end) of src (width cols) into dst, as Matrix.gatherRows does. */
+function gather(src: usize, cols: i32, order: usize, start: i32, end: i32, dst: usize): void {
+  const bytes = <usize>cols << 3;
+  for (let r = start; r < end; r++) {
+    const from = src + <usize>load<i32>(order + (<usize>r << 2)) * bytes;
+    const to = dst + <usize>(r - start) * bytes;
+    for (let k = 0; k < cols; k++) store<f64>(to + (<usize>k << 3), load<f64>(from + (<usize>k << 3)));
+  }
+}
+
+/**
+ * One epoch: for each batch in the epoch's order, the pass, the checks and the step, as fit's
+ * loop does. Returns 1 when a batch's loss or gradients are not finite (its step is not taken;
+ * C_FAILED says which batch), 2 when the epoch loss reached the threshold (the steps are taken,
+ * as in fit), 0 otherwise. A function of its own so that the engine's optimised code for it is
+ * used from the next epoch on.
+ */
+function epoch(cfg: usize, ep: i32): i32 {
+  const n = i32At(cfg, C_ROWS);
+  const bs = i32At(cfg, C_BATCH);
+  const X = ptrAt(cfg, C_X);
+  const Y = ptrAt(cfg, C_Y);
+  const nin = i32At(ptrAt(cfg, C_DESC), D_IN);
+  const K = i32At(cfg, C_OUTPUTS);
+  const orders = ptrAt(cfg, C_ORDERS);
+  const order = orders + ((<usize>ep * n) << 2);
+  const mean = i32At(cfg, C_MEAN);
   const P = i32At(cfg, C_PARAMS);
   const G = ptrAt(cfg, C_G);
-  let bad: f64 = 0;
-  for (let i = 0; i < P; i++) bad += load<f64>(G + (<usize>i << 3)) * 0;
-  if (!(bad == 0) || !isFinite(loss)) return 1;
-  // the epoch's loss and accuracy as fit records them: a mean loss is summed as loss·n, then / n
-  const epochLoss = i32At(cfg, C_MEAN) ? (loss * <f64>rows) / <f64>rows : loss;
+  const lr = load<f64>(ptrAt(cfg, C_SCHED) + (<usize>ep << 3));
+  const corr = ptrAt(cfg, C_CORR);
+  const batches = (n + bs - 1) / bs;
+  let total: f64 = 0;
+  let hits = 0;
+  for (let start = 0, b = 0; start < n; start += bs, b++) {
+    const end = min(start + bs, n);
+    const m = end - start;
+    let x = X + ((<usize>start * nin) << 3);
+    let y = Y + ((<usize>start * K) << 3);
+    if (orders) {
+      x = ptrAt(cfg, C_BX);
+      y = ptrAt(cfg, C_BY);
+      gather(X, nin, order, start, end, x);
+      gather(Y, K, order, start, end, y);
+    }
+    const full = m == bs;
+    const loss = pass(cfg, x, y, m, f64At(cfg, full ? C_SCALE : C_SCALE_TAIL), f64At(cfg, full ? C_FACTOR : C_FACTOR_TAIL));
+    // x·0 is 0 for every finite x and NaN otherwise
+    let bad: f64 = 0;
+    for (let i = 0; i < P; i++) bad += load<f64>(G + (<usize>i << 3)) * 0;
+    if (!(bad == 0) || !isFinite(loss)) {
+      store<i32>(cfg + C_FAILED, b);
+      return 1;
+    }
+    hits += i32At(cfg, C_HITS_NOW);
+    if (corr) {
+      const c = corr + <usize>(ep * batches + b) * 16;
+      step(cfg, lr, load<f64>(c), load<f64>(c, 8));
+    } else {
+      step(cfg, lr, 1, 1);
+    }
+    total += mean ? loss * <f64>m : loss;
+  }
+  // the epoch's loss and accuracy as fit records them
+  const epochLoss = mean ? total / <f64>n : total;
   store<f64>(ptrAt(cfg, C_LOSSES) + (<usize>ep << 3), epochLoss);
-  store<f64>(ptrAt(cfg, C_ACCURACY) + (<usize>ep << 3), <f64>i32At(cfg, C_HITS_NOW) / <f64>rows);
-  const s = ptrAt(cfg, C_SCHED) + <usize>ep * 24;
-  step(cfg, load<f64>(s), load<f64>(s, 8), load<f64>(s, 16));
+  store<f64>(ptrAt(cfg, C_ACCURACY) + (<usize>ep << 3), <f64>hits / <f64>n);
   return epochLoss <= f64At(cfg, C_THRESHOLD) ? 2 : 0;
 }
 
 /**
- * Trains for up to C_EPOCHS full-batch epochs and returns how many were completed. Stops early
- * when the gradients or the loss stop being finite (status 1; that epoch's step is not taken)
- * or when the epoch loss reaches the threshold (status 2; that epoch's step is taken).
+ * Trains for up to C_EPOCHS epochs and returns how many were completed. Stops early when a
+ * batch's gradients or loss stop being finite (status 1; that batch's step is not taken) or
+ * when the epoch loss reaches the threshold (status 2; the epoch's steps are taken).
  */
 export function train(cfg: usize): i32 {
   const epochs = i32At(cfg, C_EPOCHS);

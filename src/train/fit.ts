@@ -273,29 +273,45 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
 
   const firstEpoch = resume ? resume.epoch : 1;
 
-  // A small network on the full batch, with nothing to run between epochs: the WebAssembly
-  // kernel runs the epochs, thousands per call, and the history is filled from what it reports.
+  if (resume) order.set(resume.order); // each epoch shuffles the previous epoch's order
+
+  // With nothing to run between batches or epochs, the float64 WebAssembly kernel runs the
+  // epochs, thousands per call, and the history is filled from what it reports.
   const kernel =
-    compiled && full && !VX && !es && !cp && !options.onEpochEnd && !options.onBatchEnd && !options.shouldStop && typeof options.schedule !== 'function'
-      ? SmallKernel.create(net, opt, X, Y, { classify, threshold })
+    compiled && !VX && !es && !cp && !options.onEpochEnd && !options.onBatchEnd && !options.shouldStop &&
+    typeof options.schedule !== 'function' && !(resume && resume.batch > 0)
+      ? SmallKernel.create(net, opt, X, Y, { batchSize, shuffled: shuffle && !full, classify, threshold })
       : undefined;
   // The first calls are short: WebAssembly starts in its baseline compiler and moves to the
   // optimised code only for calls made after that code is ready, so the calls double in length.
-  for (let epoch = firstEpoch, span = 16; kernel && epoch <= epochs; span = Math.min(2 * span, KERNEL_CHUNK)) {
-    const lrs = new Float64Array(Math.min(epochs - epoch + 1, span));
-    if (options.schedule) for (let k = 0; k < lrs.length; k++) lrs[k] = scheduledRate(options.schedule, epoch - 1 + k, lr0);
+  for (let epoch = firstEpoch, span = 16; kernel && epoch <= epochs; span *= 2) {
+    const count = Math.min(epochs - epoch + 1, span, kernel.maxEpochs);
+    const lrs = new Float64Array(count);
+    if (options.schedule) for (let k = 0; k < count; k++) lrs[k] = scheduledRate(options.schedule, epoch - 1 + k, lr0);
     else lrs.fill(lr0);
-    const run = kernel.run(lrs);
-    const done = lrs.subarray(0, run.epochs);
+    // each epoch's row order, shuffled from the one before as the loop below does it
+    let orders: Int32Array | undefined;
+    const rngAfter: ReturnType<typeof net.rng.getState>[] = [];
+    if (shuffle && !full) {
+      orders = new Int32Array(count * n);
+      for (let k = 0; k < count; k++) {
+        net.rng.shuffle(order);
+        orders.set(order, k * n);
+        rngAfter.push(net.rng.getState());
+      }
+    }
+    const run = kernel.run(lrs, orders);
     history.loss.push(...run.losses);
-    history.learningRate.push(...done);
+    history.learningRate.push(...lrs.subarray(0, run.epochs));
     if (classify) history.accuracy!.push(...run.accuracy);
     epoch += run.epochs;
     history.epochs = epoch - 1;
+    // on an early stop, the generator as the loop below would leave it: the stopping epoch has shuffled
+    if (orders && run.status !== 'ran') net.rng.setState(rngAfter[run.status === 'diverged' ? run.epochs : run.epochs - 1]);
     if (run.status === 'diverged') {
       kernel.save();
       history.seconds = secondsBefore + (now() - started) / 1000;
-      throw new DivergedError(epoch, 1, lrs[run.epochs], history);
+      throw new DivergedError(epoch, run.batch, lrs[run.epochs], history);
     }
     if (run.status === 'threshold') {
       history.stopReason = 'threshold';
@@ -308,7 +324,6 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
     return history;
   }
 
-  if (resume) order.set(resume.order); // each epoch shuffles the previous epoch's order
   for (let epoch = firstEpoch; epoch <= epochs; epoch++) {
     const lr = scheduledRate(options.schedule, epoch - 1, lr0);
     const resuming = resume !== undefined && epoch === resume.epoch && resume.batch > 0;

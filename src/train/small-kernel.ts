@@ -4,18 +4,21 @@ import { isBuiltin, type Optimizer } from './optimizers.js';
 import { SMALL_WASM } from './small-wasm-bytes.js';
 
 /**
- * The small-network path: full-batch training of a small float64 network run by the
- * WebAssembly kernel of assembly/small.ts, many epochs per call. A network like the slides'
- * 2-2-1 XOR spends far more time on per-call overhead and JIT warm-up than on arithmetic; the
- * kernel pays neither. fit uses it when nothing has to run between epochs (see fit.ts); it
- * computes what the reference path computes, in the same order (test/small-kernel.test.ts).
+ * The float64 training kernel: fit's epochs run by the WebAssembly of assembly/small.ts, many
+ * epochs per call, batch by batch in the order fit would take the rows. A network like the
+ * slides' 2-2-1 XOR spends far more time on per-call overhead and JIT warm-up than on arithmetic;
+ * the kernel pays neither, and on larger networks its register-blocked SIMD loops run several
+ * times faster than the JavaScript matrix kernels. fit uses it when nothing has to run between
+ * epochs (see fit.ts); it computes what the reference path computes, in the same order
+ * (test/small-kernel.test.ts).
  */
 
-/** Networks with more weights than this train on the matrix kernels. */
-export const SMALL_MAX_WEIGHTS = 4096;
-/** Epochs per call at most: bounds the per-epoch buffers (40 bytes an epoch). */
+/** The kernel's memory is kept under this; a run needing more uses the matrix kernels. */
+export const KERNEL_MAX_BYTES = 256 * 2 ** 20;
+/** Epochs per call at most. */
 export const KERNEL_CHUNK = 4096;
-const CHUNK = KERNEL_CHUNK;
+/** Bytes of row orders (shuffled mini-batches: one per epoch) and of Adam's per-step constants per call at most. */
+const PER_CALL_BYTES = 4 * 2 ** 20;
 
 const ACT: Record<string, number> = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, 'leaky-relu': 4, softmax: 5 };
 const OPT: Record<string, number> = { sgd: 0, momentum: 1, nesterov: 2, rmsprop: 3, adam: 4 };
@@ -24,20 +27,26 @@ const SLOTS: Record<string, number> = { sgd: 0, momentum: 1, nesterov: 1, rmspro
 // The configuration block of assembly/small.ts: byte offsets.
 const C = {
   layers: 0, rows: 4, epochs: 8, opt: 12, loss: 16, classify: 20, x: 24, y: 28, sched: 32, losses: 36, accuracy: 40,
-  params: 44, w: 48, g: 52, s0: 56, s1: 60, desc: 64, mean: 68, status: 72,
-  factor: 128, scale: 136, threshold: 144, mu: 152, rho: 160, beta1: 168, beta2: 176, eps: 184,
+  params: 44, w: 48, g: 52, s0: 56, s1: 60, desc: 64, mean: 68, status: 72, batch: 80, orders: 84, bx: 88, by: 92,
+  failed: 96, outputs: 100, corr: 104,
+  factor: 128, scale: 136, threshold: 144, mu: 152, rho: 160, beta1: 168, beta2: 176, eps: 184, scaleTail: 200, factorTail: 208,
 } as const;
 const CFG_BYTES = 256;
 const DESC_BYTES = 64;
 
-/** The compiled module, and the first byte above its own constant tables. */
-let compiled: { module: WebAssembly.Module; base: number; exp(x: number): number } | null | undefined;
+interface KernelModule {
+  module: WebAssembly.Module;
+  /** The first byte above the module's own constant tables. */
+  base: number;
+  exp(x: number): number;
+}
+let compiled: KernelModule | null | undefined;
 
 const abort = () => {
-  throw new Error('small-network kernel: abort');
+  throw new Error('float64 training kernel: abort');
 };
 
-function kernelModule(): { module: WebAssembly.Module; base: number; exp(x: number): number } | null {
+function kernelModule(): KernelModule | null {
   if (compiled === undefined) {
     try {
       const text = atob(SMALL_WASM);
@@ -59,15 +68,28 @@ export function kernelExp(x: number): number {
   return kernelModule()?.exp(x) ?? NaN;
 }
 
+export interface KernelOptions {
+  /** Rows per batch (the last batch of an epoch may be smaller). */
+  batchSize: number;
+  /** Whether run() takes a row order per epoch (shuffled mini-batches). */
+  shuffled: boolean;
+  /** Count the rows classified right (targets are classes). */
+  classify: boolean;
+  /** Stop once an epoch's loss is at or below this. */
+  threshold?: number;
+}
+
 /** What one call of the kernel did. */
 export interface KernelRun {
   /** Epochs completed in this call. */
   epochs: number;
-  /** 'diverged': the next epoch's loss or gradients were not finite (its step was not taken). */
+  /** 'diverged': a batch of the next epoch had a loss or gradients that were not finite (its step was not taken). */
   status: 'ran' | 'diverged' | 'threshold';
+  /** With 'diverged', the batch (1-based) that failed. */
+  batch: number;
   /**
    * Per completed epoch, as fit records them: the epoch's loss and the fraction of rows classified
-   * right, both measured before the epoch's step. Views into the kernel's memory, valid until the next run.
+   * right. Views into the kernel's memory, valid until the next run.
    */
   losses: Float64Array;
   accuracy: Float64Array;
@@ -75,44 +97,53 @@ export interface KernelRun {
 
 /** A network, its data and its optimizer laid out in one kernel instance's memory. */
 export class SmallKernel {
+  /** Epochs one call of run() takes at most. */
+  readonly maxEpochs: number;
   private readonly net: Network;
   private readonly opt: Optimizer;
   private readonly mem: WebAssembly.Memory;
   private readonly train: (cfg: number) => number;
-  private readonly at: { w: number; g: number; s0: number; s1: number; sched: number; losses: number; accuracy: number };
-  private readonly sizes: number[];
-  private readonly slots: number;
   private readonly cfg: number;
+  private readonly at: { w: number; g: number; s0: number; s1: number; sched: number; corr: number; losses: number; accuracy: number; orders: number };
+  private readonly slots: number;
+  private readonly rows: number;
+  private readonly batches: number;
   /** The optimizer's step count. */
   private t = 0;
 
   /**
-   * The kernel for training `net` on all of (X, Y) at once with `opt`, or undefined when this
-   * run does not fit it: float32 weights, a network above SMALL_MAX_WEIGHTS, an optimizer that
-   * is not one of the built-in ones, or no WebAssembly SIMD.
+   * The kernel for training `net` on (X, Y) with `opt`, or undefined when this run does not fit
+   * it: float32 weights, an optimizer that is not one of the built-in ones, more memory than
+   * KERNEL_MAX_BYTES, or no WebAssembly SIMD.
    */
-  static create(net: Network, opt: Optimizer, X: Matrix, Y: Matrix, options: { classify: boolean; threshold?: number }): SmallKernel | undefined {
+  static create(net: Network, opt: Optimizer, X: Matrix, Y: Matrix, options: KernelOptions): SmallKernel | undefined {
     if (net.dtype !== 'float64' || !isBuiltin(opt)) return undefined;
-    const weights = net.layers.reduce((s, l) => s + l.inputs * l.units, 0);
-    if (weights > SMALL_MAX_WEIGHTS) return undefined;
     if (net.layers.some((l) => !(l.activation.name in ACT))) return undefined;
     const mod = kernelModule();
     if (!mod) return undefined;
-    return new SmallKernel(net, opt, mod, X, Y, options);
+    const kernel = new SmallKernel(net, opt, mod, X, Y, options);
+    return kernel.mem.buffer.byteLength > 0 ? kernel : undefined;
   }
 
-  private constructor(net: Network, opt: Optimizer, mod: { module: WebAssembly.Module; base: number }, X: Matrix, Y: Matrix, options: { classify: boolean; threshold?: number }) {
+  private constructor(net: Network, opt: Optimizer, mod: KernelModule, X: Matrix, Y: Matrix, options: KernelOptions) {
     this.net = net;
     this.opt = opt;
+    const n = X.rows;
+    const K = Y.cols;
+    const bs = Math.min(options.batchSize, n);
     const params = net.params();
-    this.sizes = params.map((p) => p.value.length);
-    const P = this.sizes.reduce((s, n) => s + n, 0);
+    const P = params.reduce((s, p) => s + p.value.length, 0);
     this.slots = SLOTS[opt.spec.name];
+    this.rows = n;
+    this.batches = Math.ceil(n / bs);
+    const adam = opt.spec.name === 'adam';
+    const perEpoch = (options.shuffled ? 4 * n : 0) + (adam ? 16 * this.batches : 0);
+    this.maxEpochs = Math.max(1, Math.min(KERNEL_CHUNK, Math.floor(PER_CALL_BYTES / Math.max(1, perEpoch))));
     const L = net.layers.length;
 
-    // layout, above the module's own tables: cfg | descriptors | W | G | S0 | S1 | row buffers | X | Y | sched | losses | accuracy
+    // layout, above the module's own tables:
+    // cfg | descriptors | W | G | S0 | S1 | per layer z, a, error, delta | X | Y | batch X, Y | rates | Adam's constants | losses | accuracy | orders
     const cfg = mod.base;
-    this.cfg = cfg;
     let top = cfg + CFG_BYTES + L * DESC_BYTES;
     const take = (bytes: number) => {
       const p = top;
@@ -123,67 +154,65 @@ export class SmallKernel {
     const g = take(P * 8);
     const s0 = take(this.slots >= 1 ? P * 8 : 0);
     const s1 = take(this.slots >= 2 ? P * 8 : 0);
-    const layerBufs = net.layers.map((l) => [0, 1, 2, 3].map(() => take(X.rows * l.units * 8)));
+    const layerBufs = net.layers.map((l) => [0, 1, 2, 3].map(() => take(bs * l.units * 8)));
     const x = take(X.data.length * 8);
     const y = take(Y.data.length * 8);
-    const sched = take(CHUNK * 24);
-    const losses = take(CHUNK * 8);
-    const accuracy = take(CHUNK * 8);
+    const bx = take(options.shuffled ? bs * X.cols * 8 : 0);
+    const by = take(options.shuffled ? bs * K * 8 : 0);
+    const sched = take(this.maxEpochs * 8);
+    const corr = take(adam ? this.maxEpochs * this.batches * 16 : 0);
+    const losses = take(this.maxEpochs * 8);
+    const accuracy = take(this.maxEpochs * 8);
+    const orders = take(options.shuffled ? this.maxEpochs * n * 4 : 0);
+    this.cfg = cfg;
+    this.at = { w, g, s0, s1, sched, corr: adam ? corr : 0, losses, accuracy, orders: options.shuffled ? orders : 0 };
+    if (top > KERNEL_MAX_BYTES) {
+      this.mem = new WebAssembly.Memory({ initial: 0 }); // create() declines it
+      this.train = () => 0;
+      return;
+    }
     this.mem = new WebAssembly.Memory({ initial: Math.ceil(top / 65536) });
     const instance = new WebAssembly.Instance(mod.module, { env: { memory: this.mem, abort } });
     this.train = (instance.exports as unknown as { train(cfg: number): number }).train;
-    this.at = { w, g, s0, s1, sched, losses, accuracy };
 
-    const buf = this.mem.buffer;
-    const i32 = new Int32Array(buf);
-    const f64 = new Float64Array(buf);
+    const f64 = new Float64Array(this.mem.buffer);
+    const i32 = new Int32Array(this.mem.buffer);
     const seti = (off: number, v: number) => (i32[(cfg + off) >> 2] = v);
     const setf = (off: number, v: number) => (f64[(cfg + off) >> 3] = v);
     const loss = net.loss;
-    const n = X.rows;
-    const K = Y.cols;
-    seti(C.layers, L);
-    seti(C.rows, n);
-    seti(C.opt, OPT[opt.spec.name]);
-    seti(C.loss, loss.fusedWith === 'softmax' ? 1 : loss.fusedWith === 'sigmoid' ? 2 : 0);
-    seti(C.classify, options.classify ? (K === 1 ? 1 : 2) : 0);
-    seti(C.x, x);
-    seti(C.y, y);
-    seti(C.sched, sched);
-    seti(C.losses, losses);
-    seti(C.accuracy, accuracy);
-    seti(C.params, P);
-    seti(C.w, w);
-    seti(C.g, g);
-    seti(C.s0, s0);
-    seti(C.s1, s1);
-    seti(C.desc, cfg + CFG_BYTES);
-    seti(C.mean, loss.mean ? 1 : 0);
-    const scale = loss.scale(n, net.outputs);
-    setf(C.factor, scale / 2); // every squared error's gradient constant is twice its factor
-    setf(C.scale, scale);
-    setf(C.threshold, options.threshold ?? NaN);
+    const ints: [number, number][] = [
+      [C.layers, L], [C.rows, n], [C.opt, OPT[opt.spec.name]],
+      [C.loss, loss.fusedWith === 'softmax' ? 1 : loss.fusedWith === 'sigmoid' ? 2 : 0],
+      [C.classify, options.classify ? (K === 1 ? 1 : 2) : 0],
+      [C.x, x], [C.y, y], [C.sched, sched], [C.losses, losses], [C.accuracy, accuracy], [C.params, P],
+      [C.w, w], [C.g, g], [C.s0, s0], [C.s1, s1], [C.desc, cfg + CFG_BYTES], [C.mean, loss.mean ? 1 : 0],
+      [C.batch, bs], [C.orders, this.at.orders], [C.bx, bx], [C.by, by], [C.outputs, K], [C.corr, this.at.corr],
+    ];
+    ints.forEach(([off, v]) => seti(off, v));
+    // every squared error's gradient constant is twice its factor: L = factor · Σ(O_out − Y)²
+    const scale = loss.scale(bs, K);
+    const scaleTail = loss.scale(n % bs || bs, K);
     const s = opt.spec;
-    setf(C.mu, s.momentum);
-    setf(C.rho, s.rho);
-    setf(C.beta1, s.beta1);
-    setf(C.beta2, s.beta2);
-    setf(C.eps, s.epsilon);
+    const floats: [number, number][] = [
+      [C.scale, scale], [C.factor, scale / 2], [C.scaleTail, scaleTail], [C.factorTail, scaleTail / 2],
+      [C.threshold, options.threshold ?? NaN],
+      [C.mu, s.momentum], [C.rho, s.rho], [C.beta1, s.beta1], [C.beta2, s.beta2], [C.eps, s.epsilon],
+    ];
+    floats.forEach(([off, v]) => setf(off, v));
 
+    // layer descriptors: sizes, activation, bias, fused output delta, then the buffers' addresses
     let off = 0;
-    const offsets = this.sizes.map((len) => ((off += len), off - len));
+    const offsets = params.map((p) => ((off += p.value.length), off - p.value.length));
     let p = 0;
     net.layers.forEach((layer, l) => {
-      const d = CFG_BYTES + l * DESC_BYTES; // relative to cfg, as seti takes it
       const wOff = offsets[p++];
       const bOff = layer.useBias ? offsets[p++] : 0;
-      const [z, a, e, dd] = layerBufs[l];
       const fields = [
         layer.inputs, layer.units, ACT[layer.activation.name], layer.useBias ? 1 : 0,
         l === L - 1 && loss.fusedWith === layer.activation.name ? 1 : 0,
-        w + wOff * 8, w + bOff * 8, g + wOff * 8, g + bOff * 8, z, a, e, dd,
+        w + wOff * 8, w + bOff * 8, g + wOff * 8, g + bOff * 8, ...layerBufs[l],
       ];
-      fields.forEach((v, k) => seti(d + 4 * k, v));
+      fields.forEach((v, k) => seti(CFG_BYTES + l * DESC_BYTES + 4 * k, v));
     });
     f64.set(X.data, x >> 3);
     f64.set(Y.data, y >> 3);
@@ -208,7 +237,7 @@ export class SmallKernel {
     });
   }
 
-  /** Writes weights, gradients and optimizer state back where the last completed epoch left them. */
+  /** Writes weights, gradients and optimizer state back where the last step left them. */
   save(): void {
     const f64 = new Float64Array(this.mem.buffer);
     let off = 0;
@@ -229,30 +258,34 @@ export class SmallKernel {
   }
 
   /**
-   * Runs up to `lrs.length` epochs (at most KERNEL_CHUNK) on the weights the kernel holds; save()
-   * hands them back to the network.
+   * Runs `lrs.length` epochs (at most maxEpochs), the k-th at learning rate lrs[k], on the weights
+   * the kernel holds; save() hands them back to the network. With shuffled batches, `orders`
+   * holds each epoch's row order, one after the other.
    */
-  run(lrs: Float64Array): KernelRun {
-    const E = Math.min(lrs.length, CHUNK);
-    const buf = this.mem.buffer;
-    const f64 = new Float64Array(buf);
-    const i32 = new Int32Array(buf);
-    const adam = this.opt.spec.name === 'adam';
-    const { beta1, beta2 } = this.opt.spec;
-    for (let e = 0; e < E; e++) {
-      const t = this.t + e + 1;
-      const s = (this.at.sched >> 3) + 3 * e;
-      f64[s] = lrs[e];
-      f64[s + 1] = adam ? 1 - Math.pow(beta1, t) : 1;
-      f64[s + 2] = adam ? 1 - Math.pow(beta2, t) : 1;
+  run(lrs: Float64Array, orders?: Int32Array): KernelRun {
+    const E = Math.min(lrs.length, this.maxEpochs);
+    const f64 = new Float64Array(this.mem.buffer);
+    const i32 = new Int32Array(this.mem.buffer);
+    if (this.at.orders) i32.set(orders!.subarray(0, E * this.rows), this.at.orders >> 2);
+    f64.set(lrs.subarray(0, E), this.at.sched >> 3);
+    if (this.at.corr) {
+      // Adam's bias corrections for each step of the call, as the optimizer computes them
+      const { beta1, beta2 } = this.opt.spec;
+      const base = this.at.corr >> 3;
+      for (let k = 0; k < E * this.batches; k++) {
+        f64[base + 2 * k] = 1 - Math.pow(beta1, this.t + k + 1);
+        f64[base + 2 * k + 1] = 1 - Math.pow(beta2, this.t + k + 1);
+      }
     }
     i32[(this.cfg + C.epochs) >> 2] = E;
     const done = this.train(this.cfg);
     const status = i32[(this.cfg + C.status) >> 2];
-    this.t += done;
+    const failed = i32[(this.cfg + C.failed) >> 2];
+    this.t += done * this.batches + (status === 1 ? failed : 0);
     return {
       epochs: done,
       status: status === 1 ? 'diverged' : status === 2 ? 'threshold' : 'ran',
+      batch: failed + 1,
       losses: f64.subarray(this.at.losses >> 3, (this.at.losses >> 3) + done),
       accuracy: f64.subarray(this.at.accuracy >> 3, (this.at.accuracy >> 3) + done),
     };
