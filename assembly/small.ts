@@ -143,6 +143,72 @@ function expRow(p: usize, n: i32): void {
   if (j < n) store<f64>(p + (<usize>j << 3), exp1(load<f64>(p + (<usize>j << 3))));
 }
 
+// log, log1p and tanh for one value, the operations of src/nn/math.ts in the same order.
+const SQRT2: f64 = 1.4142135623730951;
+/** log x: x = 2^k·m, m in [√½, √2), log m = 2·atanh((m − 1)/(m + 1)) by its series to s²¹. */
+function log1(x: f64): f64 {
+  if (!(x > 0) || x == Infinity) return x == 0 ? -Infinity : x == Infinity ? x : NaN;
+  let k: i32 = 0;
+  if (x < 2.2250738585072014e-308) {
+    x *= 18014398509481984.0; // 2⁵⁴: subnormals become normal
+    k = -54;
+  }
+  const b = reinterpret<u64>(x);
+  const hi = <u32>(b >> 32);
+  k += <i32>((hi >> 20) & 0x7ff) - 1023;
+  let m = reinterpret<f64>((<u64>((hi & 0x000fffff) | 0x3ff00000) << 32) | (b & 0xffffffff));
+  if (m > SQRT2) {
+    m *= 0.5;
+    k += 1;
+  }
+  const s = (m - 1) / (m + 1);
+  const z = s * s;
+  const p: f64 =
+    1 + z * (1.0 / 3 + z * (1.0 / 5 + z * (1.0 / 7 + z * (1.0 / 9 + z * (1.0 / 11 + z * (1.0 / 13 + z * (1.0 / 15 + z * (1.0 / 17 + z * (1.0 / 19 + z * (1.0 / 21))))))))));
+  const kf = <f64>k;
+  return kf * LN2_HI + (2 * s * p + kf * LN2_LO);
+}
+/** log(1 + x) = log(w)·x / (w − 1) with w = 1 + x. */
+function log1p1(x: f64): f64 {
+  const w = 1 + x;
+  if (w == 1) return x;
+  if (w == Infinity) return w;
+  return (log1(w) * x) / (w - 1);
+}
+/** 1/n! for n = 0 … 21 (the same literals as src/nn/math.ts). */
+const INV_FACTORIAL: StaticArray<f64> = [
+  1.0, 1.0, 0.5, 0.16666666666666666, 0.041666666666666664, 0.008333333333333333, 0.001388888888888889, 0.0001984126984126984, 0.0000248015873015873, 0.0000027557319223985893, 2.755731922398589e-7, 2.505210838544172e-8, 2.08767569878681e-9, 1.6059043836821613e-10, 1.1470745597729725e-11, 7.647163731819816e-13, 4.779477332387385e-14, 2.8114572543455206e-15, 1.5619206968586225e-16, 8.22063524662433e-18, 4.110317623312165e-19, 1.9572941063391263e-20
+];
+/** tanh x = e/(e + 2), e = e^(2|x|) − 1 (by its series below 0.625), sign restored; ±1 beyond 22. */
+function tanh1(x: f64): f64 {
+  if (x != x) return NaN;
+  const a = x < 0 ? -x : x;
+  let r: f64;
+  if (a > 22) r = 1;
+  else if (a >= 0.625) {
+    const e = exp1(2 * a) - 1;
+    r = e / (e + 2);
+  } else {
+    const y = 2 * a;
+    let e = unchecked(INV_FACTORIAL[21]);
+    for (let n = 20; n >= 1; n--) e = e * y + unchecked(INV_FACTORIAL[n]);
+    e *= y;
+    r = e / (e + 2);
+  }
+  return x < 0 ? -r : x == 0 ? x : r;
+}
+
+/** Exported for the tests: the kernel's log, log1p and tanh. */
+export function log(x: f64): f64 {
+  return log1(x);
+}
+export function log1p(x: f64): f64 {
+  return log1p1(x);
+}
+export function tanh(x: f64): f64 {
+  return tanh1(x);
+}
+
 /** Exported for the tests: e^x as the kernel computes it. */
 export function exp(x: f64): f64 {
   return exp1(x);
@@ -227,7 +293,7 @@ function activate(act: i32, Z: usize, A: usize, rows: i32, U: i32): void {
   } else if (act == ACT_SOFTMAX) {
     for (let r = 0; r < rows; r++) softmaxRow(Z + ((<usize>r * U) << 3), A + ((<usize>r * U) << 3), U);
   } else if (act == ACT_TANH) {
-    for (let k = 0; k < n; k++) store<f64>(A + (<usize>k << 3), Math.tanh(load<f64>(Z + (<usize>k << 3))));
+    for (let k = 0; k < n; k++) store<f64>(A + (<usize>k << 3), tanh1(load<f64>(Z + (<usize>k << 3))));
   } else if (act == ACT_RELU) {
     for (let k = 0; k < n; k++) {
       const x = load<f64>(Z + (<usize>k << 3));
@@ -301,7 +367,7 @@ function crossEntropySum(Z: usize, Y: usize, rows: i32, K: i32): f64 {
     }
     let t: f64 = 0;
     for (let j = 0; j < K; j++) t += exp1(load<f64>(z + (<usize>j << 3)) - max);
-    const lse = max + Math.log(t);
+    const lse = max + log1(t);
     for (let j = 0; j < K; j++) {
       const yj = load<f64>(y + (<usize>j << 3));
       if (yj != 0) sum += yj * (lse - load<f64>(z + (<usize>j << 3)));
@@ -315,7 +381,7 @@ function binaryCrossEntropySum(Z: usize, Y: usize, n: i32): f64 {
   let sum: f64 = 0;
   for (let k = 0; k < n; k++) {
     const z = load<f64>(Z + (<usize>k << 3));
-    sum += Math.max(z, 0) - load<f64>(Y + (<usize>k << 3)) * z + Math.log1p(exp1(-Math.abs(z)));
+    sum += Math.max(z, 0) - load<f64>(Y + (<usize>k << 3)) * z + log1p1(exp1(-Math.abs(z)));
   }
   return sum;
 }

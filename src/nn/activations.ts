@@ -1,5 +1,6 @@
 import { BackpropError } from '../errors.js';
 import type { Matrix } from '../tensor/matrix.js';
+import { exp, tanh } from './math.js';
 
 export const ACTIVATION_NAMES = ['sigmoid', 'step', 'tanh', 'relu', 'leaky-relu', 'softmax', 'linear'] as const;
 export type ActivationName = (typeof ACTIVATION_NAMES)[number];
@@ -25,7 +26,8 @@ export interface Activation {
   backward(input: Matrix, output: Matrix, error: Matrix, delta: Matrix): void;
   /**
    * The same two formulas as JavaScript expressions over the names of x (input), y (output) and
-   * e (error), for the compiled small-network path (src/nn/compile.ts); written to evaluate in the
+   * e (error), for the compiled small-network path (src/nn/compile.ts; `exp` and `tanh` there are
+   * those of ./math.ts); written to evaluate in the
    * same order as forward/backward above, so both paths give the same bits. Absent for softmax,
    * which works on whole rows and is compiled separately.
    */
@@ -68,11 +70,11 @@ const sigmoid: Activation = {
   formula: 'σ(x) = 1 / (1 + e^(−x))',
   derivative: "σ'(x) = σ(x) · (1 − σ(x))",
   trainable: true,
-  source: { forward: (x) => `1 / (1 + Math.exp(-${x}))`, delta: (e, _x, y) => `${e} * ${y} * (1 - ${y})` },
+  source: { forward: (x) => `1 / (1 + exp(-${x}))`, delta: (e, _x, y) => `${e} * ${y} * (1 - ${y})` },
   forward(input, output) {
     const x = input.data;
     const y = output.data;
-    for (let i = 0; i < x.length; i++) y[i] = 1 / (1 + Math.exp(-x[i]));
+    for (let i = 0; i < x.length; i++) y[i] = 1 / (1 + exp(-x[i]));
   },
   backward(_input, output, error, delta) {
     const y = output.data;
@@ -98,7 +100,7 @@ const softmax: Activation = {
       for (let j = 0; j < c; j++) if (x[o + j] > max) max = x[o + j];
       let sum = 0;
       for (let j = 0; j < c; j++) {
-        const v = Math.exp(x[o + j] - max);
+        const v = exp(x[o + j] - max);
         y[o + j] = v;
         sum += v;
       }
@@ -131,8 +133,8 @@ const ACTIVATIONS: Record<ActivationName, Activation> = {
     { f: (x) => `(${x} < 0 ? 0 : 1)`, df: () => '0' },
     false,
   ),
-  tanh: elementwise('tanh', 'tanh(x)', "tanh'(x) = 1 − tanh(x)²", Math.tanh, (_x, y) => 1 - y * y, {
-    f: (x) => `Math.tanh(${x})`,
+  tanh: elementwise('tanh', 'tanh(x)', "tanh'(x) = 1 − tanh(x)²", tanh, (_x, y) => 1 - y * y, {
+    f: (x) => `tanh(${x})`,
     df: (_x, y) => `1 - ${y} * ${y}`,
   }),
   relu: elementwise(

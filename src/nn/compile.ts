@@ -1,5 +1,6 @@
 import type { Dense, LayerBuffers } from './dense.js';
 import { difference, type Loss } from './losses.js';
+import { exp, tanh } from './math.js';
 
 /**
  * The small-network path. For a network small enough to unroll, one generated JavaScript
@@ -22,10 +23,12 @@ export function compilePass(layers: readonly Dense[], loss: Loss): CompiledPass 
   if (layers.some((l) => l.activation.name !== 'softmax' && !l.activation.source)) return undefined;
   const code = generate(layers, loss);
   try {
-    const factory = new Function(...layers.flatMap((_, l) => [`W${l}`, `b${l}`, `dW${l}`, `db${l}`]), code) as (
+    const factory = new Function('exp', 'tanh', ...layers.flatMap((_, l) => [`W${l}`, `b${l}`, `dW${l}`, `db${l}`]), code) as (
+      e: typeof exp,
+      t: typeof tanh,
       ...a: Float64Array[]
     ) => CompiledPass;
-    return factory(...layers.flatMap((l) => [l.W.data, l.b, l.dW.data, l.db] as Float64Array[]));
+    return factory(exp, tanh, ...layers.flatMap((l) => [l.W.data, l.b, l.dW.data, l.db] as Float64Array[]));
   } catch {
     return undefined; // e.g. a page whose content security policy forbids code generation
   }
@@ -68,7 +71,7 @@ function generate(layers: readonly Dense[], loss: Loss): string {
       emit(`let m${l} = -Infinity;`);
       for (let j = 0; j < U; j++) emit(`if (z${l}_${j} > m${l}) m${l} = z${l}_${j};`);
       emit(`let t${l} = 0;`);
-      for (let j = 0; j < U; j++) emit(`const v${l}_${j} = Math.exp(z${l}_${j} - m${l}); t${l} += v${l}_${j};`);
+      for (let j = 0; j < U; j++) emit(`const v${l}_${j} = exp(z${l}_${j} - m${l}); t${l} += v${l}_${j};`);
       for (let j = 0; j < U; j++) emit(`const a${l}_${j} = v${l}_${j} / t${l}; a${l}[o${l} + ${j}] = a${l}_${j};`);
     } else {
       const f = layer.activation.source!.forward;

@@ -1,6 +1,7 @@
 import { BackpropError } from '../errors.js';
 import type { Matrix } from '../tensor/matrix.js';
 import type { ActivationName } from './activations.js';
+import { exp, log, log1p } from './math.js';
 
 export const LOSS_NAMES = [
   'half-mean-over-samples',
@@ -147,8 +148,8 @@ const LOSSES: Record<LossName, Loss> = {
         let max = -Infinity;
         for (let j = 0; j < c; j++) if (z[o + j] > max) max = z[o + j];
         let sum = 0;
-        for (let j = 0; j < c; j++) sum += Math.exp(z[o + j] - max);
-        const lse = max + Math.log(sum);
+        for (let j = 0; j < c; j++) sum += exp(z[o + j] - max);
+        const lse = max + log(sum);
         for (let j = 0; j < c; j++) if (t[o + j] !== 0) s += t[o + j] * (lse - z[o + j]);
       }
       return s / logits.rows;
@@ -167,7 +168,7 @@ const LOSSES: Record<LossName, Loss> = {
       const z = logits.data;
       const t = y.data;
       let s = 0;
-      for (let i = 0; i < z.length; i++) s += Math.max(z[i], 0) - t[i] * z[i] + Math.log1p(Math.exp(-Math.abs(z[i])));
+      for (let i = 0; i < z.length; i++) s += Math.max(z[i], 0) - t[i] * z[i] + log1p(exp(-Math.abs(z[i])));
       return s / logits.rows;
     },
     error: difference,

@@ -275,16 +275,19 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
 
   if (resume) order.set(resume.order); // each epoch shuffles the previous epoch's order
 
-  // With nothing to run between batches or epochs, the float64 WebAssembly kernel runs the
-  // epochs, thousands per call, and the history is filled from what it reports.
+  // The float64 WebAssembly kernel runs every epoch that needs no JavaScript between its batches
+  // (src/train/small-kernel.ts). With nothing to run between epochs either, it runs thousands of
+  // epochs per call and the history is filled from what it reports; otherwise one per call, and
+  // the loop further down does the rest of each epoch.
+  const perBatch = options.onBatchEnd !== undefined || options.shouldStop !== undefined || cp?.everyBatches !== undefined;
+  const perEpoch = options.onEpochEnd !== undefined || VX !== undefined || es !== undefined || cp !== undefined;
   const kernel =
-    compiled && !VX && !es && !cp && !options.onEpochEnd && !options.onBatchEnd && !options.shouldStop &&
-    typeof options.schedule !== 'function' && !(resume && resume.batch > 0)
-      ? SmallKernel.create(net, opt, X, Y, { batchSize, shuffled: shuffle && !full, classify, threshold })
+    compiled && !perBatch && typeof options.schedule !== 'function' && !(resume && resume.batch > 0)
+      ? SmallKernel.create(net, opt, X, Y, { batchSize, shuffled: shuffle && !full, classify, threshold: perEpoch ? undefined : threshold })
       : undefined;
   // The first calls are short: WebAssembly starts in its baseline compiler and moves to the
   // optimised code only for calls made after that code is ready, so the calls double in length.
-  for (let epoch = firstEpoch, span = 16; kernel && epoch <= epochs; span *= 2) {
+  for (let epoch = firstEpoch, span = 16; kernel && !perEpoch && epoch <= epochs; span *= 2) {
     const count = Math.min(epochs - epoch + 1, span, kernel.maxEpochs);
     const lrs = new Float64Array(count);
     if (options.schedule) for (let k = 0; k < count; k++) lrs[k] = scheduledRate(options.schedule, epoch - 1 + k, lr0);
@@ -318,7 +321,7 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
       break;
     }
   }
-  if (kernel) {
+  if (kernel && !perEpoch) {
     kernel.save();
     history.seconds = secondsBefore + (now() - started) / 1000;
     return history;
@@ -328,9 +331,26 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
     const lr = scheduledRate(options.schedule, epoch - 1, lr0);
     const resuming = resume !== undefined && epoch === resume.epoch && resume.batch > 0;
     if (!resuming && shuffle && !full) net.rng.shuffle(order);
-    acc.total = resuming ? resume.total : 0;
-    acc.hits = resuming ? resume.hits : 0;
-    const ended = runBatches(epoch, lr, resuming ? resume.batch : 0);
+    let epochLoss: number;
+    let epochAccuracy: number;
+    let ended: ReturnType<typeof runBatches> = 'done';
+    if (kernel) {
+      const run = kernel.run(Float64Array.of(lr), shuffle && !full ? order : undefined);
+      kernel.save();
+      if (run.status === 'diverged') {
+        history.seconds = secondsBefore + (now() - started) / 1000;
+        throw new DivergedError(epoch, run.batch, lr, history);
+      }
+      stepsDone += batches;
+      epochLoss = run.losses[0];
+      epochAccuracy = run.accuracy[0];
+    } else {
+      acc.total = resuming ? resume.total : 0;
+      acc.hits = resuming ? resume.hits : 0;
+      ended = runBatches(epoch, lr, resuming ? resume.batch : 0);
+      epochLoss = sums ? acc.total / n : acc.total;
+      epochAccuracy = acc.hits / n;
+    }
     const stopByCallback = ended === 'callback';
     if (ended === 'interrupted' || ended === 'interrupted-at-end') history.stopReason = 'interrupted';
     if (ended === 'interrupted') {
@@ -338,15 +358,12 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
       history.seconds = secondsBefore + (now() - started) / 1000;
       return history;
     }
-    const total = acc.total;
-    const hits = acc.hits;
 
-    const epochLoss = sums ? total / n : total;
     history.loss.push(epochLoss);
     history.learningRate.push(lr);
     history.epochs = epoch;
     const info: EpochInfo = { epoch, loss: epochLoss, learningRate: lr };
-    if (classify) history.accuracy!.push((info.accuracy = hits / n));
+    if (classify) history.accuracy!.push((info.accuracy = epochAccuracy));
     if (VX && VY) {
       const vl = net.lossOn(VX, VY);
       history.valLoss!.push((info.valLoss = vl));
@@ -372,6 +389,7 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
     if (stop) history.stopReason = stop;
     if (epochCheckpoint && (!stop || stop === 'interrupted')) cp!.save(snapshot(epoch + 1, 0, 0, 0));
     if (stop) break;
+    kernel?.load(); // the callback, or early stopping, may have changed the weights
   }
   history.seconds = secondsBefore + (now() - started) / 1000;
   return history;

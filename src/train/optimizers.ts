@@ -56,9 +56,14 @@ export function optimizer(spec: OptimizerName | OptimizerSpec): Optimizer {
   return new SlotOptimizer(full);
 }
 
-/** True for the optimizers made by optimizer() (whose steps the small-network kernel repeats exactly). */
-export function isBuiltin(o: Optimizer): boolean {
-  return o instanceof SlotOptimizer;
+/**
+ * The live state of an optimizer made by optimizer() — its step count and, per parameter, its
+ * slot arrays (created if it has not stepped yet) — for the float64 kernel, which repeats its
+ * steps exactly; undefined for any other optimizer.
+ */
+export function builtinState(o: Optimizer, params: readonly Param[]): { slots: Float64Array[][]; steps: number; setSteps(t: number): void } | undefined {
+  if (!(o instanceof SlotOptimizer)) return undefined;
+  return o.live(params);
 }
 
 /** Number of state arrays ("slots") each optimizer keeps per parameter. */
@@ -71,6 +76,11 @@ class SlotOptimizer implements Optimizer {
 
   constructor(spec: Required<OptimizerSpec>) {
     this.spec = spec;
+  }
+
+  live(params: readonly Param[]) {
+    this.ensureSlots(params);
+    return { slots: this.slots, steps: this.t, setSteps: (t: number) => void (this.t = t) };
   }
 
   private ensureSlots(params: readonly Param[]): void {

@@ -1,6 +1,6 @@
 import type { Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
-import { isBuiltin, type Optimizer } from './optimizers.js';
+import { builtinState, type Optimizer } from './optimizers.js';
 import { SMALL_WASM } from './small-wasm-bytes.js';
 
 /**
@@ -38,7 +38,16 @@ interface KernelModule {
   module: WebAssembly.Module;
   /** The first byte above the module's own constant tables. */
   base: number;
+  /** The kernel's own exp, log, log1p and tanh (for the tests). */
+  math: KernelMath;
+}
+
+/** The elementary functions as the kernel computes them. */
+export interface KernelMath {
   exp(x: number): number;
+  log(x: number): number;
+  log1p(x: number): number;
+  tanh(x: number): number;
 }
 let compiled: KernelModule | null | undefined;
 
@@ -54,8 +63,8 @@ function kernelModule(): KernelModule | null {
       for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
       const module = new WebAssembly.Module(bytes);
       const probe = new WebAssembly.Instance(module, { env: { memory: new WebAssembly.Memory({ initial: 1 }), abort } });
-      const probed = probe.exports as unknown as { heapBase(): number; exp(x: number): number };
-      compiled = { module, base: probed.heapBase(), exp: probed.exp };
+      const probed = probe.exports as unknown as KernelMath & { heapBase(): number };
+      compiled = { module, base: probed.heapBase(), math: { exp: probed.exp, log: probed.log, log1p: probed.log1p, tanh: probed.tanh } };
     } catch {
       compiled = null; // no WebAssembly or no SIMD: fit uses the other paths
     }
@@ -63,9 +72,9 @@ function kernelModule(): KernelModule | null {
   return compiled;
 }
 
-/** e^x as the kernel computes it (for the tests; NaN where WebAssembly SIMD is unavailable). */
-export function kernelExp(x: number): number {
-  return kernelModule()?.exp(x) ?? NaN;
+/** The kernel's exp, log, log1p and tanh (for the tests), or null where WebAssembly SIMD is unavailable. */
+export function kernelMath(): KernelMath | null {
+  return kernelModule()?.math ?? null;
 }
 
 export interface KernelOptions {
@@ -117,7 +126,7 @@ export class SmallKernel {
    * KERNEL_MAX_BYTES, or no WebAssembly SIMD.
    */
   static create(net: Network, opt: Optimizer, X: Matrix, Y: Matrix, options: KernelOptions): SmallKernel | undefined {
-    if (net.dtype !== 'float64' || !isBuiltin(opt)) return undefined;
+    if (net.dtype !== 'float64' || !builtinState(opt, net.params())) return undefined;
     if (net.layers.some((l) => !(l.activation.name in ACT))) return undefined;
     const mod = kernelModule();
     if (!mod) return undefined;
@@ -220,19 +229,16 @@ export class SmallKernel {
   }
 
   /** Copies the network's weights and the optimizer's state into the kernel. */
-  private load(): void {
+  load(): void {
     const f64 = new Float64Array(this.mem.buffer);
-    const state = this.opt.getState();
-    this.t = state.t;
+    const params = this.net.params();
+    const state = builtinState(this.opt, params)!;
+    this.t = state.steps;
     let off = 0;
-    this.net.params().forEach((p, i) => {
+    params.forEach((p, i) => {
       f64.set(p.value, (this.at.w >> 3) + off);
-      for (let k = 0; k < this.slots; k++) {
-        const base = (k === 0 ? this.at.s0 : this.at.s1) >> 3;
-        const slot = state.slots[i]?.[k];
-        if (slot && slot.length === p.value.length) f64.set(slot, base + off);
-        else f64.fill(0, base + off, base + off + p.value.length);
-      }
+      if (this.slots >= 1) f64.set(state.slots[i][0], (this.at.s0 >> 3) + off);
+      if (this.slots >= 2) f64.set(state.slots[i][1], (this.at.s1 >> 3) + off);
       off += p.value.length;
     });
   }
@@ -240,21 +246,19 @@ export class SmallKernel {
   /** Writes weights, gradients and optimizer state back where the last step left them. */
   save(): void {
     const f64 = new Float64Array(this.mem.buffer);
+    const params = this.net.params();
+    const state = builtinState(this.opt, params)!;
+    const view = (base: number, off: number, len: number) => f64.subarray((base >> 3) + off, (base >> 3) + off + len);
     let off = 0;
-    const slots: number[][][] = [];
-    this.net.params().forEach((p) => {
+    params.forEach((p, i) => {
       const len = p.value.length;
-      p.value.set(f64.subarray((this.at.w >> 3) + off, (this.at.w >> 3) + off + len));
-      p.grad.set(f64.subarray((this.at.g >> 3) + off, (this.at.g >> 3) + off + len));
-      const mine: number[][] = [];
-      for (let k = 0; k < this.slots; k++) {
-        const base = (k === 0 ? this.at.s0 : this.at.s1) >> 3;
-        mine.push(Array.from(f64.subarray(base + off, base + off + len)));
-      }
-      slots.push(mine);
+      p.value.set(view(this.at.w, off, len));
+      p.grad.set(view(this.at.g, off, len));
+      if (this.slots >= 1) state.slots[i][0].set(view(this.at.s0, off, len));
+      if (this.slots >= 2) state.slots[i][1].set(view(this.at.s1, off, len));
       off += len;
     });
-    this.opt.setState({ t: this.t, slots });
+    state.setSteps(this.t);
   }
 
   /**
