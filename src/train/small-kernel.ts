@@ -55,16 +55,42 @@ const abort = () => {
   throw new Error('float64 training kernel: abort');
 };
 
+function kernelBytes(): Uint8Array {
+  const text = atob(SMALL_WASM);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+function ready(module: WebAssembly.Module): KernelModule {
+  const probe = new WebAssembly.Instance(module, { env: { memory: new WebAssembly.Memory({ initial: 1 }), abort } });
+  const probed = probe.exports as unknown as KernelMath & { heapBase(): number };
+  return { module, base: probed.heapBase(), math: { exp: probed.exp, log: probed.log, log1p: probed.log1p, tanh: probed.tanh } };
+}
+
+// The module compiles in the background as soon as the library loads; a fit that comes first
+// compiles it there and then.
+if (typeof WebAssembly === 'object' && typeof WebAssembly.compile === 'function') {
+  try {
+    WebAssembly.compile(kernelBytes() as BufferSource).then(
+      (module) => {
+        try {
+          compiled ??= ready(module);
+        } catch {
+          compiled ??= null;
+        }
+      },
+      () => void (compiled ??= null),
+    );
+  } catch {
+    compiled = null;
+  }
+}
+
 function kernelModule(): KernelModule | null {
   if (compiled === undefined) {
     try {
-      const text = atob(SMALL_WASM);
-      const bytes = new Uint8Array(text.length);
-      for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-      const module = new WebAssembly.Module(bytes);
-      const probe = new WebAssembly.Instance(module, { env: { memory: new WebAssembly.Memory({ initial: 1 }), abort } });
-      const probed = probe.exports as unknown as KernelMath & { heapBase(): number };
-      compiled = { module, base: probed.heapBase(), math: { exp: probed.exp, log: probed.log, log1p: probed.log1p, tanh: probed.tanh } };
+      compiled = ready(new WebAssembly.Module(kernelBytes() as BufferSource));
     } catch {
       compiled = null; // no WebAssembly or no SIMD: fit uses the other paths
     }
@@ -126,7 +152,7 @@ export class SmallKernel {
    * KERNEL_MAX_BYTES, or no WebAssembly SIMD.
    */
   static create(net: Network, opt: Optimizer, X: Matrix, Y: Matrix, options: KernelOptions): SmallKernel | undefined {
-    if (net.dtype !== 'float64' || !builtinState(opt, net.params())) return undefined;
+    if (net.dtype !== 'float64' || X.rows < 1 || !(options.batchSize >= 1) || !builtinState(opt, net.params())) return undefined;
     if (net.layers.some((l) => !(l.activation.name in ACT))) return undefined;
     const mod = kernelModule();
     if (!mod) return undefined;
