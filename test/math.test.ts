@@ -52,3 +52,17 @@ test('the kernel computes the same bits as the JavaScript functions', (t) => {
     for (const f of ['exp', 'log', 'log1p', 'tanh'] as const) assert.ok(same(k[f](x), { exp, log, log1p, tanh }[f](x)), `${f}(${x})`);
   }
 });
+
+test('powi: x^n by squaring, within n ulp of the engine (2 log2 n roundings, each error at most doubled by a squaring)', async () => {
+  const { powi } = await import('../src/nn/math.js');
+  assert.equal(powi(2, 10), 1024);
+  assert.equal(powi(0.5, 0), 1);
+  assert.equal(powi(3, 1), 3);
+  assert.equal(powi(0.5, 1074), 5e-324);
+  for (const x of [0.9, 0.999, 0.99, 1.01, 0.5, 0.123]) {
+    for (let n = 0; n < 5000; n += 7) {
+      const u = ulps(powi(x, n), Math.pow(x, n));
+      assert.ok(u <= Math.max(2, n), `${x}^${n}: ${u} ulp`);
+    }
+  }
+});

@@ -1,5 +1,5 @@
 /**
- * e^x, log, log1p and tanh made of IEEE additions, multiplications and divisions only, in a fixed
+ * e^x, log, log1p, tanh and whole powers made of IEEE additions, multiplications and divisions only, in a fixed
  * order. The engine's Math.exp/log/tanh differ between JavaScript engines and versions in the
  * last bit; these give the same bits everywhere, and assembly/small.ts computes the very same
  * operations in WebAssembly (test/math.test.ts checks both), so the float64 kernel and the
@@ -116,3 +116,18 @@ const INV_FACTORIAL = [
   0.0000248015873015873, 0.0000027557319223985893, 2.755731922398589e-7, 2.505210838544172e-8, 2.08767569878681e-9, 1.6059043836821613e-10, 1.1470745597729725e-11,
   7.647163731819816e-13, 4.779477332387385e-14, 2.8114572543455206e-15, 1.5619206968586225e-16, 8.22063524662433e-18, 4.110317623312165e-19, 1.9572941063391263e-20,
 ];
+
+/**
+ * x^n for a whole n ≥ 0 by squaring and multiplying (Adam's bias corrections, learning-rate
+ * schedules): a fixed sequence of multiplications, so every engine gives the same bits; exact
+ * for powers of two, within about n ulp otherwise.
+ */
+export function powi(x: number, n: number): number {
+  let result = 1;
+  let base = x;
+  for (let k = n; k > 0; k = Math.floor(k / 2)) {
+    if (k % 2 === 1) result *= base;
+    if (k > 1) base *= base;
+  }
+  return result;
+}

@@ -1,5 +1,6 @@
 import { BackpropError, check } from '../errors.js';
 import type { Param } from '../nn/network.js';
+import { powi } from '../nn/math.js';
 
 export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adam'] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
@@ -93,8 +94,8 @@ class SlotOptimizer implements Optimizer {
     this.ensureSlots(params);
     this.t++;
     const { name, momentum: mu, rho, beta1, beta2, epsilon } = this.spec;
-    const c1 = name === 'adam' ? 1 - Math.pow(beta1, this.t) : 1;
-    const c2 = name === 'adam' ? 1 - Math.pow(beta2, this.t) : 1;
+    const c1 = name === 'adam' ? 1 - powi(beta1, this.t) : 1;
+    const c2 = name === 'adam' ? 1 - powi(beta2, this.t) : 1;
     for (let p = 0; p < params.length; p++) {
       const w = params[p].value;
       const g = params[p].grad;

@@ -1,4 +1,5 @@
 import { check } from '../errors.js';
+import { powi } from '../nn/math.js';
 
 /**
  * A learning-rate schedule: the rate for a (0-based) epoch given the base rate.
@@ -14,8 +15,8 @@ export type Schedule =
 export function scheduledRate(schedule: Schedule | undefined, epoch: number, lr: number): number {
   if (!schedule) return lr;
   if (typeof schedule === 'function') return schedule(epoch, lr);
-  if (schedule.type === 'step') return lr * Math.pow(schedule.factor, Math.floor(epoch / schedule.every));
-  return lr * Math.pow(schedule.rate, epoch);
+  if (schedule.type === 'step') return lr * powi(schedule.factor, Math.floor(epoch / schedule.every));
+  return lr * powi(schedule.rate, epoch);
 }
 
 export function validateSchedule(schedule: Schedule | undefined): void {

@@ -2,6 +2,7 @@ import type { Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
 import { builtinState, type Optimizer } from './optimizers.js';
 import { SMALL_WASM } from './small-wasm-bytes.js';
+import { powi } from '../nn/math.js';
 
 /**
  * The float64 training kernel: fit's epochs run by the WebAssembly of assembly/small.ts, many
@@ -303,8 +304,8 @@ export class SmallKernel {
       const { beta1, beta2 } = this.opt.spec;
       const base = this.at.corr >> 3;
       for (let k = 0; k < E * this.batches; k++) {
-        f64[base + 2 * k] = 1 - Math.pow(beta1, this.t + k + 1);
-        f64[base + 2 * k + 1] = 1 - Math.pow(beta2, this.t + k + 1);
+        f64[base + 2 * k] = 1 - powi(beta1, this.t + k + 1);
+        f64[base + 2 * k + 1] = 1 - powi(beta2, this.t + k + 1);
       }
     }
     i32[(this.cfg + C.epochs) >> 2] = E;
