@@ -4,6 +4,14 @@
 // packing A), so X·W, Xᵀ·D and D·Wᵀ all run the same register-blocked micro-kernel:
 // a 5×8 tile of C held in ten 128-bit accumulators, updated once per step along k.
 //
+// Every element of C is computed by the same operations in the same order whatever block of C a
+// call is given (the sum runs over k in KC-deep blocks from 0, each block summed in its own
+// accumulator then added to C): that is what lets src/tensor/threads.ts split one product
+// between threads, each calling gemm on its own rows or columns, with the single-thread bits.
+//
+// Built twice by scripts/build-wasm.mjs: with its own memory (one thread) and with an imported
+// shared memory (the calling thread and a helper worker run two instances on one memory).
+//
 // Why this shape (measured with V8, Node 20, on Zen 4; see the commit messages): the loop is
 // bound by the instructions V8 emits per step, not by arithmetic. So A is packed with every value
 // already splatted to four lanes (a plain vector load per row, where a load32_splat at an offset

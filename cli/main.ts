@@ -8,6 +8,7 @@ import { registerPredict } from './commands/predict.js';
 import { registerTrace } from './commands/trace.js';
 import { registerTrain } from './commands/train.js';
 import { exitWithError } from './errors.js';
+import '../node/threads.js'; // float32 products on both cores
 
 // Output cut short by the reader (e.g. `| head`) is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

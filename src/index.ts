@@ -2,6 +2,8 @@
 export { BackpropError } from './errors.js';
 export { Matrix, matmul, addRow, colSums } from './tensor/matrix.js';
 export { Random } from './tensor/random.js';
+export { setThreads, setWorkerFactory, type WorkerFactory, type WorkerHandle } from './tensor/threads.js';
+export { threadsReady } from './tensor/wasm.js';
 export { activation, ACTIVATION_NAMES, LEAKY_SLOPE, type Activation, type ActivationName } from './nn/activations.js';
 export { loss, LOSS_NAMES, LOSS_ALIASES, type Loss, type LossName } from './nn/losses.js';
 export { INIT_NAMES, type InitName } from './nn/init.js';

@@ -41,6 +41,13 @@ test("the core entry loads no heavy package: only csv-parse's browser build", ()
 test("'backprop/onnx' is the ONNX export, and package.json maps both entries with their types", () => {
   assert.ok(importGraph('src/onnx.ts').packages.includes('onnx-proto'));
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  assert.deepEqual(pkg.exports['.'], { types: './dist/src/index.d.ts', import: './dist/src/index.js' });
+  // Node loads node/index.ts: the same API, with worker threads for the float32 products
+  assert.deepEqual(pkg.exports['.'], { types: './dist/src/index.d.ts', node: './dist/node/index.js', import: './dist/src/index.js' });
   assert.deepEqual(pkg.exports['./onnx'], { types: './dist/src/onnx.d.ts', import: './dist/src/onnx.js' });
+});
+
+test("Node's entry is the core entry and Node's worker_threads, nothing more", () => {
+  const node = importGraph('node/index.ts');
+  assert.deepEqual(node.packages, ['csv-parse/browser/esm/sync', 'node:os', 'node:worker_threads']);
+  assert.ok(!importGraph('src/index.ts').packages.some((p) => p.startsWith('node:')), 'src/ imports no Node built-in');
 });

@@ -1,0 +1,5 @@
+// The library as Node loads it (package.json's "node" condition): everything in src/index.ts,
+// with worker threads for the float32 matrix products (node/threads.ts).
+import './threads.js';
+
+export * from '../src/index.js';

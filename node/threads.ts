@@ -1,0 +1,35 @@
+// Node's workers for the float32 matrix products (src/tensor/threads.ts): importing this module
+// lets products large enough to pay for it run on two cores. The entry `backprop` imports it in
+// Node (package.json's "node" condition), so a Node user gets threads without asking; the
+// command line imports it too. BACKPROP_THREADS=1 (or setThreads(1)) keeps to one thread,
+// BACKPROP_THREADS=N asks for N. src/ never imports node:worker_threads: the browser bundle stays
+// free of it.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { check } from '../src/errors.js';
+import { setThreads, setWorkerFactory, type WorkerFactory } from '../src/tensor/threads.js';
+
+/**
+ * Starts a worker thread running the helper script. It is unref'd (a process whose work is done
+ * exits, helpers or not), and its errors are swallowed: a helper that fails to start never
+ * reports ready, so its share of every product runs on the calling thread.
+ */
+export const nodeWorkerFactory: WorkerFactory = (source) => {
+  // the helper is plain JavaScript: none of this process's flags (--import tsx, --input-type) apply
+  const glue = `\nimport('node:worker_threads').then(({ parentPort }) => parentPort.once('message', backpropHelper));\n`;
+  const w = new Worker(source + glue, { eval: true, execArgv: [], name: 'backprop-gemm' });
+  w.unref();
+  w.on('error', () => {});
+  return {
+    postMessage: (message) => w.postMessage(message),
+    terminate: () => void w.terminate(),
+  };
+};
+
+setWorkerFactory(nodeWorkerFactory, availableParallelism());
+const env = process.env.BACKPROP_THREADS;
+if (env !== undefined && env !== '') {
+  const n = env === 'auto' ? 'auto' : Number(env);
+  check(n === 'auto' || (Number.isInteger(n) && n >= 1 && n <= 64), `BACKPROP_THREADS must be 'auto' or a whole number from 1 to 64, got '${env}'`);
+  setThreads(n);
+}
