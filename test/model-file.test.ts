@@ -103,6 +103,10 @@ test('edited fields are refused with the name of the field', () => {
     [(m) => m.preprocessing.features.shift.pop(), /field preprocessing\.features\.shift: has 3 values, expected 4/],
     [(m) => delete m.preprocessing, /field preprocessing: expected an object, got nothing \(the field is missing\)/],
     [(m) => (m.training.batchSize = 0), /field training\.batchSize: expected "full" or a whole number > 0, got number 0/],
+    [(m) => (m.training.batchSize = 2.5), /field training\.batchSize: expected "full" or a whole number > 0, got number 2\.5/],
+    [(m) => (m.training.metrics = [1]), /field training\.metrics: expected an object, got an array of 1/],
+    [(m) => (m.network.layers = []), /field network\.layers: expected at least 1 layer, got an array of 0/],
+    [(m) => (m.data.classes = ['a']), /field data\.classes: expected at least 2 classes, got an array of 1/],
     [(m) => (m.training.testRows[0] = 1000), /field training\.testRows\[0\]: is 1000, but the data has 150 rows/],
     [(m) => (m.version = '1'), /field version/],
   ];

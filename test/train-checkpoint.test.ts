@@ -92,10 +92,19 @@ test('other data, other settings, fewer epochs and damaged checkpoints are refus
   for (const [bad, message] of [
     [text.slice(0, 100), /not valid JSON/],
     ['[1,2]', /not a backprop training checkpoint: field format is undefined/],
-    [text.replace('"rng":[', '"rng":[1.5,'), /damaged or was edited: field fit\.rng/],
-    [text.replace('"epochs":9', '"epochs":-9'), /damaged or was edited: field settings\.epochs/],
-    [text.replace('"version":1', '"version":2'), /damaged or was edited: field version/],
+    [text.replace('"rng":[', '"rng":[1.5,'), /damaged or was edited: field fit\.rng\[0\]: expected a whole number ≥ -2147483648 and ≤ 4294967295, got number 1\.5$/],
+    [text.replace('"rng":[', '"rng":[7,'), /damaged or was edited: field fit\.rng: expected 4 numbers, got an array of 5$/],
+    [text.replace('"epochs":9', '"epochs":-9'), /damaged or was edited: field settings\.epochs: expected a whole number > 0, got number -9$/],
+    [text.replace('"version":1', '"version":2'), /damaged or was edited: field version: expected 1, got number 2$/],
+    [text.replace(/"batchSize":[^,]*/, '"batchSize":"half"'), /field settings\.batchSize: expected "full" or a whole number > 0, got string "half"$/],
+    [text.replace(/"testLoss":\[[^\]]*\],/, ''), /field testLoss: expected an array, got nothing \(the field is missing\)$/],
+    [text.replace(/"order":\[[^\]]*\]/, '"order":{}'), /field fit\.order: expected an array, got an object$/],
   ] as const) {
     assert.throws(() => parseTrainCheckpoint(bad, 'ck.json'), (e: unknown) => e instanceof BackpropError && /^ck\.json/.test(e.message) && message.test(e.message));
   }
+  // fields not in the format are dropped; the others come back in the format's order
+  const reversed = (o: object) => Object.fromEntries(Object.entries(o).reverse());
+  const extra = parseTrainCheckpoint(JSON.stringify(reversed({ note: 'mine', ...c, fit: reversed({ ...c!.fit, extra: 1 }) })), 'ck.json');
+  assert.equal(JSON.stringify(extra), JSON.stringify(parseTrainCheckpoint(text, 'ck.json')));
+  assert.ok(!('note' in extra) && !('extra' in extra.fit));
 });

@@ -1,10 +1,11 @@
+import * as v from 'valibot';
 import { BackpropError } from '../errors.js';
 import { ACTIVATION_NAMES } from '../nn/activations.js';
 import { LOSS_NAMES } from '../nn/losses.js';
 import { Network } from '../nn/network.js';
 import { OPTIMIZER_NAMES } from '../train/optimizers.js';
 import { SCALING_NAMES } from '../data/preprocess.js';
-import { array, boolean, checkFields, either, literal, nullable, number, object, oneOf, optional, record, string, type Infer } from './fields.js';
+import { array, batchSize, boolean, check, literal, number, object, picklist, record, string } from './schema.js';
 
 /**
  * The model file: versioned JSON holding everything needed to use a trained network on new
@@ -22,30 +23,30 @@ const positiveInt = number({ int: true, above: 0 });
 const numbers = array(finite);
 
 const scalerSchema = object({
-  kind: oneOf(SCALING_NAMES),
+  kind: picklist(SCALING_NAMES),
   shift: numbers,
   scale: array(number({ above: 0 })),
 });
 
 const layerSchema = object({
   units: positiveInt,
-  activation: oneOf(ACTIVATION_NAMES),
+  activation: picklist(ACTIVATION_NAMES),
   bias: boolean,
   weights: array(numbers),
-  biases: optional(numbers),
+  biases: v.optional(numbers),
 });
 
 const historySchema = object({
   loss: numbers,
-  accuracy: optional(numbers),
-  valLoss: optional(numbers),
-  valAccuracy: optional(numbers),
+  accuracy: v.optional(numbers),
+  valLoss: v.optional(numbers),
+  valAccuracy: v.optional(numbers),
   /** The test part's loss after each epoch (watched only: it never steers training). */
-  testLoss: optional(numbers),
-  learningRate: optional(numbers),
+  testLoss: v.optional(numbers),
+  learningRate: v.optional(numbers),
   epochs: count,
-  stopReason: string(),
-  bestEpoch: optional(count),
+  stopReason: string,
+  bestEpoch: v.optional(count),
   seconds: number({ min: 0 }),
 });
 
@@ -54,45 +55,45 @@ const modelFileSchema = object({
   version: literal(MODEL_VERSION),
   network: object({
     inputs: positiveInt,
-    loss: oneOf(LOSS_NAMES),
-    seed: optional(number({ int: true })),
-    layers: array(layerSchema, { min: 1 }),
+    loss: picklist(LOSS_NAMES),
+    seed: v.optional(number({ int: true })),
+    layers: v.pipe(array(layerSchema), v.minLength(1, 'at least 1 layer')),
   }),
   data: object({
     /** Where the training data came from (a file name or a bundled dataset's name). */
-    source: string(),
+    source: string,
     /** Data rows in the training file, and a fingerprint of its text, to recognise it again. */
     rows: positiveInt,
-    fingerprint: string(),
-    features: array(string(), { min: 1 }),
-    target: string(),
-    kind: oneOf(['classification', 'regression']),
-    classes: optional(array(string(), { min: 2 })),
+    fingerprint: string,
+    features: v.pipe(array(string), v.minLength(1, 'at least 1 column')),
+    target: string,
+    kind: picklist(['classification', 'regression']),
+    classes: v.optional(v.pipe(array(string), v.minLength(2, 'at least 2 classes'))),
   }),
   preprocessing: object({
     features: scalerSchema,
     /** For a regression: the targets' scaling, undone on the predictions. */
-    target: optional(scalerSchema),
+    target: v.optional(scalerSchema),
   }),
   training: object({
-    optimizer: oneOf(OPTIMIZER_NAMES),
+    optimizer: picklist(OPTIMIZER_NAMES),
     learningRate: number({ above: 0 }),
-    batchSize: either(literal('full'), positiveInt, '"full" or a whole number > 0'),
+    batchSize,
     epochs: positiveInt,
     seed: number({ int: true }),
     testSplit: number({ min: 0, below: 1 }),
     stratified: boolean,
-    validationSplit: optional(number({ above: 0, below: 1 })),
-    earlyStop: optional(positiveInt),
+    validationSplit: v.optional(number({ above: 0, below: 1 })),
+    earlyStop: v.optional(positiveInt),
     /** Row indices (0-based, among the data rows) of the test part. */
     testRows: array(count),
     history: historySchema,
     /** Final figures: trainLoss, testLoss, testAccuracy, …; null where there is no test part. */
-    metrics: record(nullable(finite)),
+    metrics: record(v.nullable(finite)),
   }),
 });
 
-export type ModelFile = Infer<typeof modelFileSchema>;
+export type ModelFile = v.InferOutput<typeof modelFileSchema>;
 export type ModelHistory = ModelFile['training']['history'];
 
 /** Reads a model file's text; throws a BackpropError naming `source` and the field that is wrong. */
@@ -125,7 +126,7 @@ export function parseModelFile(text: string, source = 'model file'): ModelFile {
       `${source}: field version is ${obj.version}, a model format newer than this backprop reads (version ${MODEL_VERSION}): upgrade backprop to load it`,
     );
   }
-  const checked = checkFields(modelFileSchema, raw);
+  const checked = check(modelFileSchema, raw);
   if (!checked.ok) throw new BackpropError('model', `${source} is damaged or was edited: ${checked.problems}`);
   checkConsistency(checked.value, source);
   networkFromModelFile(checked.value, source);

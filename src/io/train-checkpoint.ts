@@ -1,9 +1,10 @@
+import * as v from 'valibot';
 import { BackpropError } from '../errors.js';
 import type { CsvTable } from '../data/csv.js';
 import { SCALING_NAMES } from '../data/preprocess.js';
 import type { Checkpoint } from '../train/checkpoint.js';
 import { OPTIMIZER_NAMES } from '../train/optimizers.js';
-import { array, boolean, checkFields, either, literal, nullable, number, object, oneOf, optional, string } from './fields.js';
+import { array, batchSize, boolean, check, literal, number, object, picklist, string } from './schema.js';
 import { fingerprintTable } from './model.js';
 import type { TrainSettings } from './train-model.js';
 
@@ -48,33 +49,33 @@ const positiveInt = number({ int: true, above: 0 });
 const numbers = array(finite);
 
 const settingsSchema = object({
-  target: string(),
-  kind: oneOf(['classification', 'regression']),
+  target: string,
+  kind: picklist(['classification', 'regression']),
   layers: array(positiveInt),
-  activation: string(),
-  outputActivation: string(),
-  loss: string(),
-  optimizer: oneOf(OPTIMIZER_NAMES),
+  activation: string,
+  outputActivation: string,
+  loss: string,
+  optimizer: picklist(OPTIMIZER_NAMES),
   learningRate: number({ above: 0 }),
-  batchSize: either(literal('full'), positiveInt, '"full" or a whole number > 0'),
+  batchSize,
   epochs: positiveInt,
   seed: number({ int: true }),
   testSplit: number({ min: 0, below: 1 }),
   stratify: boolean,
-  validationSplit: optional(number({ above: 0, below: 1 })),
-  earlyStop: optional(positiveInt),
-  scale: oneOf(SCALING_NAMES),
+  validationSplit: v.optional(number({ above: 0, below: 1 })),
+  earlyStop: v.optional(positiveInt),
+  scale: picklist(SCALING_NAMES),
 });
 
 const historySchema = object({
   loss: numbers,
-  accuracy: optional(numbers),
-  valLoss: optional(numbers),
-  valAccuracy: optional(numbers),
+  accuracy: v.optional(numbers),
+  valLoss: v.optional(numbers),
+  valAccuracy: v.optional(numbers),
   learningRate: numbers,
   epochs: count,
-  stopReason: oneOf(['epochs', 'threshold', 'early-stopping', 'callback', 'interrupted']),
-  bestEpoch: optional(count),
+  stopReason: picklist(['epochs', 'threshold', 'early-stopping', 'callback', 'interrupted']),
+  bestEpoch: v.optional(count),
   seconds: number({ min: 0 }),
 });
 
@@ -85,18 +86,18 @@ const fitSchema = object({
   order: array(count),
   total: finite,
   hits: count,
-  validationRows: optional(array(count)),
+  validationRows: v.optional(array(count)),
   params: array(numbers),
-  optimizer: object({ name: oneOf(OPTIMIZER_NAMES), t: count, slots: array(array(numbers)) }),
-  rng: array(number({ int: true, min: -0x80000000, max: 0xffffffff }), { length: 4 }),
+  optimizer: object({ name: picklist(OPTIMIZER_NAMES), t: count, slots: array(array(numbers)) }),
+  rng: v.pipe(array(number({ int: true, min: -0x80000000, max: 0xffffffff })), v.length(4, '4 numbers')),
   history: historySchema,
-  early: optional(
+  early: v.optional(
     object({
       // JSON writes an infinite best loss (none yet) as null
-      best: nullable(finite),
+      best: v.nullable(finite),
       bestEpoch: count,
       sinceBest: count,
-      bestParams: optional(array(numbers)),
+      bestParams: v.optional(array(numbers)),
     }),
   ),
 });
@@ -104,18 +105,18 @@ const fitSchema = object({
 const checkpointSchema = object({
   format: literal(TRAIN_CHECKPOINT_FORMAT),
   version: literal(TRAIN_CHECKPOINT_VERSION),
-  data: object({ source: string(), rows: positiveInt, fingerprint: string() }),
+  data: object({ source: string, rows: positiveInt, fingerprint: string }),
   settings: settingsSchema,
   testLoss: numbers,
   fit: fitSchema,
-  origin: optional(
+  origin: v.optional(
     object({
-      data: optional(string()),
-      delimiter: optional(string(1)),
-      out: optional(string()),
-      plot: optional(string()),
-      everyEpochs: optional(positiveInt),
-      everyBatches: optional(positiveInt),
+      data: v.optional(string),
+      delimiter: v.optional(v.pipe(string, v.length(1, '1 character'))),
+      out: v.optional(string),
+      plot: v.optional(string),
+      everyEpochs: v.optional(positiveInt),
+      everyBatches: v.optional(positiveInt),
     }),
   ),
 });
@@ -132,7 +133,7 @@ export function parseTrainCheckpoint(text: string, source = 'checkpoint'): Train
   if (format !== TRAIN_CHECKPOINT_FORMAT) {
     throw new BackpropError('checkpoint', `${source} is not a backprop training checkpoint: field format is ${JSON.stringify(format)}, expected "${TRAIN_CHECKPOINT_FORMAT}"`);
   }
-  const checked = checkFields(checkpointSchema, raw);
+  const checked = check(checkpointSchema, raw);
   if (!checked.ok) throw new BackpropError('checkpoint', `${source} is damaged or was edited: ${checked.problems}`);
   const c = checked.value as TrainCheckpoint;
   if (c.fit.early?.best === null) c.fit.early.best = Infinity;
