@@ -6,6 +6,7 @@
  *        'c'        — build/<binary> <workload> build/data/<W>.bin <evalRows>
  *        'openblas' — build/gemm with OPENBLAS_NUM_THREADS=<threads>
  * package: npm package whose version the report records (js kinds).
+ * threads: OpenBLAS's thread count; for backprop, its setThreads (default: two on two cores).
  */
 export const LIBRARIES = [
   {
@@ -15,6 +16,18 @@ export const LIBRARIES = [
     kind: 'js',
     runner: 'backprop',
     workloads: ['W1', 'W2', 'W3', 'W4'],
+    notes: {},
+  },
+  {
+    // the same library held to one thread (bp.setThreads(1)), beside the default (two threads
+    // where there are two cores) on the workloads with float32 products
+    id: 'backprop-1',
+    library: 'backprop',
+    backend: 'js, 1 thread',
+    kind: 'js',
+    runner: 'backprop',
+    threads: 1,
+    workloads: ['W3', 'W4'],
     notes: {},
   },
   {

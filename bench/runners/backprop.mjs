@@ -4,8 +4,15 @@
 import { timeGemm } from '../lib/gemm-timer.mjs';
 
 const bp = await import('../../dist/src/index.js');
+// Threads: node/threads.ts is what the "node" condition of package.json loads with the main entry
+// (worker threads for the float32 products); a library entry with `threads` (backprop-1) pins it.
+await import('../../dist/node/threads.js');
+async function useThreads(lib) {
+  if (lib?.threads) bp.setThreads(lib.threads);
+  return bp.threadsReady(); // the helpers' start-up is set-up, not timed (like the peers' backend init)
+}
 
-export async function prepare(spec, data) {
+export async function prepare(spec, data, lib) {
   const L = spec.sizes.length - 1;
   // float32 where every peer computes in float32 (the MLP); the float64 reference elsewhere
   const dtype = spec.id === 'W3' ? 'float32' : 'float64';
@@ -20,6 +27,7 @@ export async function prepare(spec, data) {
   // adapters' conversions are not).
   const X = new bp.Matrix(data.n, data.nin, data.xs).to(dtype);
   const Y = new bp.Matrix(data.n, data.nout, data.ys).to(dtype);
+  const threads = dtype === 'float32' ? await useThreads(lib) : 1;
   return {
     train() {
       net.fit(X, Y, {
@@ -33,14 +41,16 @@ export async function prepare(spec, data) {
     predict(rows) {
       return net.predict(rows);
     },
-    info: `net.fit, optimizer sgd, dtype ${dtype}${dtype === 'float32' ? ' (WebAssembly SIMD products)' : ' (generated small-network pass)'}`,
+    info: `net.fit, optimizer sgd, dtype ${dtype}${dtype === 'float32' ? ` (WebAssembly SIMD products, ${threads === 1 ? 'one thread' : `${threads} threads`})` : ' (generated small-network pass)'}`,
   };
 }
 
 export const gemmUnavailable = 'the library exports no matmul';
 
-export async function gemm(shapes, minSeconds) {
+let gemmThreads = 1;
+export async function gemm(shapes, minSeconds, lib) {
   if (typeof bp.matmul !== 'function' || typeof bp.Matrix !== 'function') return null;
+  gemmThreads = await useThreads(lib);
   let seed = 12345;
   const fill = (m) => {
     for (let i = 0; i < m.data.length; i++) {
@@ -59,5 +69,5 @@ export async function gemm(shapes, minSeconds) {
 
 /** What was timed, for the table's notes. */
 export function gemmInfo() {
-  return `bp.matmul on float32 matrices (WebAssembly SIMD kernel, copies in and out included)`;
+  return `bp.matmul on float32 matrices (WebAssembly SIMD kernel, copies in and out included, ${gemmThreads === 1 ? 'one thread' : `${gemmThreads} threads for products from 4·10⁶ multiply-adds`})`;
 }
