@@ -285,12 +285,8 @@ function forward(d: usize, input: usize, rows: i32): void {
 /** A = f(Z) over rows × U values (softmax: row by row). */
 function activate(act: i32, Z: usize, A: usize, rows: i32, U: i32): void {
   const n = rows * U;
-  if (act == ACT_SIGMOID) {
-    // σ(z) = 1 / (1 + e^(−z))
-    for (let k = 0; k < n; k++) store<f64>(A + (<usize>k << 3), -load<f64>(Z + (<usize>k << 3)));
-    expRow(A, n);
-    for (let k = 0; k < n; k++) store<f64>(A + (<usize>k << 3), 1 / (1 + load<f64>(A + (<usize>k << 3))));
-  } else if (act == ACT_SOFTMAX) {
+  if (act == ACT_SIGMOID) sigmoidAll(Z, A, n);
+  else if (act == ACT_SOFTMAX) {
     for (let r = 0; r < rows; r++) softmaxRow(Z + ((<usize>r * U) << 3), A + ((<usize>r * U) << 3), U);
   } else if (act == ACT_TANH) {
     for (let k = 0; k < n; k++) store<f64>(A + (<usize>k << 3), tanh1(load<f64>(Z + (<usize>k << 3))));
@@ -307,6 +303,17 @@ function activate(act: i32, Z: usize, A: usize, rows: i32, U: i32): void {
   } else {
     for (let k = 0; k < n; k++) store<f64>(A + (<usize>k << 3), load<f64>(Z + (<usize>k << 3)));
   }
+}
+
+/** σ(z) = 1 / (1 + e^(−z)) for n values, two at a time. */
+function sigmoidAll(Z: usize, A: usize, n: i32): void {
+  const one = f64x2.splat(1);
+  let k = 0;
+  for (; k + 2 <= n; k += 2) {
+    const o = <usize>k << 3;
+    v128.store(A + o, f64x2.div(one, f64x2.add(one, expv(f64x2.neg(v128.load(Z + o))))));
+  }
+  if (k < n) store<f64>(A + (<usize>k << 3), 1 / (1 + exp1(-load<f64>(Z + (<usize>k << 3)))));
 }
 
 /** softmax(z)_k = e^(z_k − max z) / Σ_j e^(z_j − max z), for one row of U values. */
@@ -455,11 +462,11 @@ function backward(d: usize, input: usize, below: usize, rows: i32, scale: f64): 
   const D = ptrAt(d, D_D);
   const stride = <usize>U << 3;
   const inStride = <usize>I << 3;
+  const U8 = U & ~7;
   for (let i = 0; i < I; i++) {
     const g = dW + <usize>i * stride;
     const x = input + (<usize>i << 3);
-    let j = 0;
-    for (; j + 8 <= U; j += 8) {
+    for (let j = 0; j < U8; j += 8) {
       let a0 = f64x2.splat(0);
       let a1 = a0;
       let a2 = a0;
@@ -481,41 +488,14 @@ function backward(d: usize, input: usize, below: usize, rows: i32, scale: f64): 
       v128.store(o, a2, 32);
       v128.store(o, a3, 48);
     }
-    for (; j + 2 <= U; j += 2) {
-      let a0 = f64x2.splat(0);
-      let dd = D + (<usize>j << 3);
-      let xr = x;
-      for (let r = 0; r < rows; r++) {
-        a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(scale * load<f64>(xr)), v128.load(dd)));
-        dd += stride;
-        xr += inStride;
-      }
-      v128.store(g + (<usize>j << 3), a0);
-    }
-    if (j < U) {
-      let s: f64 = 0;
-      let dd = D + (<usize>j << 3);
-      let xr = x;
-      for (let r = 0; r < rows; r++) {
-        s += scale * load<f64>(xr) * load<f64>(dd);
-        dd += stride;
-        xr += inStride;
-      }
-      store<f64>(g + (<usize>j << 3), s);
-    }
   }
-  if (i32At(d, D_BIAS)) {
-    const db = ptrAt(d, D_DB);
-    for (let j = 0; j < U; j++) {
-      let s: f64 = 0;
-      let dd = D + (<usize>j << 3);
-      for (let r = 0; r < rows; r++) {
-        s += scale * load<f64>(dd);
-        dd += stride;
-      }
-      store<f64>(db + (<usize>j << 3), s);
-    }
+  // the last U mod 8 columns: four inputs at a time, so that four sums run side by side
+  if (U8 < U) {
+    let i = 0;
+    for (; i + 4 <= I; i += 4) narrowGradients(dW, D, input, i, 4, U8, U, rows, I, scale);
+    if (i < I) narrowGradients(dW, D, input, i, I - i, U8, U, rows, I, scale);
   }
+  if (i32At(d, D_BIAS)) biasGradients(ptrAt(d, D_DB), D, rows, U, scale);
   if (below == 0) return;
   const Eb = ptrAt(below, D_E);
   for (let r = 0; r < rows; r++) {
@@ -528,6 +508,105 @@ function backward(d: usize, input: usize, below: usize, rows: i32, scale: f64): 
       store<f64>(er + (<usize>i << 3), s);
       w += stride;
     }
+  }
+}
+
+/**
+ * W_update[i][j] = Σ_rows (scale·in_i)·delta_j for `count` (1 … 4) inputs from i0 and the columns
+ * j0 … U − 1 (fewer than 8), rows in order: a pair of columns, then a single one, for each input.
+ */
+function narrowGradients(dW: usize, D: usize, input: usize, i0: i32, count: i32, j0: i32, U: i32, rows: i32, I: i32, scale: f64): void {
+  const stride = <usize>U << 3;
+  const inStride = <usize>I << 3;
+  const x = input + (<usize>i0 << 3);
+  let j = j0;
+  for (; j + 2 <= U; j += 2) {
+    let a0 = f64x2.splat(0);
+    let a1 = a0;
+    let a2 = a0;
+    let a3 = a0;
+    let dd = D + (<usize>j << 3);
+    let xr = x;
+    for (let r = 0; r < rows; r++) {
+      const dv = v128.load(dd);
+      a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(scale * load<f64>(xr)), dv));
+      if (count > 1) a1 = f64x2.add(a1, f64x2.mul(f64x2.splat(scale * load<f64>(xr, 8)), dv));
+      if (count > 2) a2 = f64x2.add(a2, f64x2.mul(f64x2.splat(scale * load<f64>(xr, 16)), dv));
+      if (count > 3) a3 = f64x2.add(a3, f64x2.mul(f64x2.splat(scale * load<f64>(xr, 24)), dv));
+      dd += stride;
+      xr += inStride;
+    }
+    const g = dW + <usize>i0 * stride + (<usize>j << 3);
+    v128.store(g, a0);
+    if (count > 1) v128.store(g + stride, a1);
+    if (count > 2) v128.store(g + 2 * stride, a2);
+    if (count > 3) v128.store(g + 3 * stride, a3);
+  }
+  if (j < U) {
+    let s0: f64 = 0;
+    let s1: f64 = 0;
+    let s2: f64 = 0;
+    let s3: f64 = 0;
+    let dd = D + (<usize>j << 3);
+    let xr = x;
+    for (let r = 0; r < rows; r++) {
+      const dv = load<f64>(dd);
+      s0 += scale * load<f64>(xr) * dv;
+      if (count > 1) s1 += scale * load<f64>(xr, 8) * dv;
+      if (count > 2) s2 += scale * load<f64>(xr, 16) * dv;
+      if (count > 3) s3 += scale * load<f64>(xr, 24) * dv;
+      dd += stride;
+      xr += inStride;
+    }
+    const g = dW + <usize>i0 * stride + (<usize>j << 3);
+    store<f64>(g, s0);
+    if (count > 1) store<f64>(g + stride, s1);
+    if (count > 2) store<f64>(g + 2 * stride, s2);
+    if (count > 3) store<f64>(g + 3 * stride, s3);
+  }
+}
+
+/** b_update_j = Σ_rows scale·delta_j, rows in order; eight columns at a time in four registers. */
+function biasGradients(db: usize, D: usize, rows: i32, U: i32, scale: f64): void {
+  const stride = <usize>U << 3;
+  const s2 = f64x2.splat(scale);
+  let j = 0;
+  for (; j + 8 <= U; j += 8) {
+    let a0 = f64x2.splat(0);
+    let a1 = a0;
+    let a2 = a0;
+    let a3 = a0;
+    let dd = D + (<usize>j << 3);
+    for (let r = 0; r < rows; r++) {
+      a0 = f64x2.add(a0, f64x2.mul(s2, v128.load(dd)));
+      a1 = f64x2.add(a1, f64x2.mul(s2, v128.load(dd, 16)));
+      a2 = f64x2.add(a2, f64x2.mul(s2, v128.load(dd, 32)));
+      a3 = f64x2.add(a3, f64x2.mul(s2, v128.load(dd, 48)));
+      dd += stride;
+    }
+    const o = db + (<usize>j << 3);
+    v128.store(o, a0);
+    v128.store(o, a1, 16);
+    v128.store(o, a2, 32);
+    v128.store(o, a3, 48);
+  }
+  for (; j + 2 <= U; j += 2) {
+    let a0 = f64x2.splat(0);
+    let dd = D + (<usize>j << 3);
+    for (let r = 0; r < rows; r++) {
+      a0 = f64x2.add(a0, f64x2.mul(s2, v128.load(dd)));
+      dd += stride;
+    }
+    v128.store(db + (<usize>j << 3), a0);
+  }
+  if (j < U) {
+    let s: f64 = 0;
+    let dd = D + (<usize>j << 3);
+    for (let r = 0; r < rows; r++) {
+      s += scale * load<f64>(dd);
+      dd += stride;
+    }
+    store<f64>(db + (<usize>j << 3), s);
   }
 }
 

@@ -304,9 +304,9 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
       }
     }
     const run = kernel.run(lrs, orders);
-    history.loss.push(...run.losses);
-    history.learningRate.push(...lrs.subarray(0, run.epochs));
-    if (classify) history.accuracy!.push(...run.accuracy);
+    append(history.loss, run.losses);
+    append(history.learningRate, lrs.subarray(0, run.epochs));
+    if (classify) append(history.accuracy!, run.accuracy);
     epoch += run.epochs;
     history.epochs = epoch - 1;
     // on an early stop, the generator as the loop below would leave it: the stopping epoch has shuffled
@@ -417,6 +417,11 @@ function structuredCloneHistory(h: History): History {
 function resolveOptimizer(o: FitOptions['optimizer']): Optimizer {
   if (o && typeof o === 'object' && 'step' in o) return o;
   return makeOptimizer((o as OptimizerName | OptimizerSpec | undefined) ?? 'sgd');
+}
+
+/** Appends the values to the array (push.apply copies natively; spreading a typed array iterates in JavaScript). */
+function append(to: number[], values: Float64Array): void {
+  Array.prototype.push.apply(to, values as unknown as number[]);
 }
 
 function allFinite(params: readonly Param[]): boolean {
