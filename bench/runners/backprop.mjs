@@ -41,7 +41,7 @@ export async function prepare(spec, data, lib) {
     predict(rows) {
       return net.predict(rows);
     },
-    info: `net.fit, optimizer sgd, dtype ${dtype}${dtype === 'float32' ? ` (WebAssembly SIMD products, ${threads === 1 ? 'one thread' : `${threads} threads`})` : ' (generated small-network pass)'}`,
+    info: `net.fit, optimizer sgd, dtype ${dtype}${dtype === 'float32' ? ` (WebAssembly SIMD products, ${threads === 1 ? 'one thread' : `${threads} threads`})` : ' (the float64 WebAssembly kernel: every epoch in WebAssembly, thousands per call)'}`,
   };
 }
 
