@@ -124,24 +124,27 @@ const now = typeof performance === 'object' ? () => performance.now() : () => Da
  * threads win from the size splitProduct asks for; on a machine busier than its cores (other
  * processes, a throttled browser worker) the helpers wait for a core and the caller waits for
  * them, and one thread wins. The bits are the same either way, so the choice is free to follow
- * the clock: each shape runs both ways a few times, then the faster way, with one product in
- * EXPLORE_EVERY run the other way to notice a change.
+ * the clock: each shape runs both ways, alternately, until each way has TRIALS times, then the
+ * faster way (split within SPLIT_MARGIN counts as faster), with one product in EXPLORE_EVERY run
+ * the other way to notice a change. A way's time is the least of its last WINDOW: the first
+ * products of a fresh module run before V8 has optimised it (5–10 times slower), and a
+ * preempted product is slow once; neither should count. (A running mean did count them: the
+ * first X·W products, timed in V8's quick tier, kept whole runs on one thread.)
  */
 export class SplitChooser {
-  private readonly stats = new Map<string, { one: number; two: number; ones: number; twos: number; calls: number }>();
+  private readonly stats = new Map<string, { one: number[]; two: number[]; calls: number }>();
 
   /** Whether the next product of this shape should be split. */
   split(key: string): boolean {
     let s = this.stats.get(key);
     if (!s) {
       if (this.stats.size >= 256) this.stats.clear(); // many shapes: start learning again
-      s = { one: 0, two: 0, ones: 0, twos: 0, calls: 0 };
+      s = { one: [], two: [], calls: 0 };
       this.stats.set(key, s);
     }
     s.calls++;
-    if (s.twos < 2) return true;
-    if (s.ones < 2) return false;
-    const faster = s.two <= s.one;
+    if (s.two.length < TRIALS || s.one.length < TRIALS) return s.two.length <= s.one.length;
+    const faster = Math.min(...s.two) <= SPLIT_MARGIN * Math.min(...s.one);
     return s.calls % EXPLORE_EVERY === 0 ? !faster : faster;
   }
 
@@ -149,12 +152,16 @@ export class SplitChooser {
   record(key: string, split: boolean, ms: number): void {
     const s = this.stats.get(key);
     if (!s) return;
-    // a running mean of the last few (the first one weighs less: it may include warming up)
-    if (split) s.two = s.twos++ === 0 ? ms : s.two + (ms - s.two) * 0.3;
-    else s.one = s.ones++ === 0 ? ms : s.one + (ms - s.one) * 0.3;
+    const times = split ? s.two : s.one;
+    times.push(ms);
+    if (times.length > WINDOW) times.shift();
   }
 }
-const EXPLORE_EVERY = 16;
+const TRIALS = 3;
+const WINDOW = 4;
+const EXPLORE_EVERY = 32;
+/** Split unless it is clearly slower (timings on a shared machine are noisy; idle, it wins). */
+const SPLIT_MARGIN = 1.1;
 
 function decode(base64: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
