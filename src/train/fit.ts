@@ -425,13 +425,23 @@ function append(to: number[], values: Float64Array): void {
 }
 
 function allFinite(params: readonly Param[]): boolean {
-  // x · 0 is 0 for every finite x and NaN otherwise: one branch-free pass
-  let s = 0;
+  // x · 0 is 0 for every finite x and NaN otherwise: one branch-free pass, four sums side by side
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
   for (const p of params) {
     const g = p.grad;
-    for (let i = 0; i < g.length; i++) s += g[i] * 0;
+    const n = g.length - (g.length % 4);
+    for (let i = 0; i < n; i += 4) {
+      s0 += g[i] * 0;
+      s1 += g[i + 1] * 0;
+      s2 += g[i + 2] * 0;
+      s3 += g[i + 3] * 0;
+    }
+    for (let i = n; i < g.length; i++) s0 += g[i] * 0;
   }
-  return s === 0;
+  return s0 + s1 + s2 + s3 === 0;
 }
 
 function countHits(out: Matrix, y: Matrix, predicted: Int32Array, actual: Int32Array): number {
