@@ -50,6 +50,7 @@ const C_EPS = 184;
 const C_SUM = 192; //    scratch: this batch's loss sum
 const C_SCALE_TAIL = 200; // scale and factor for the last, smaller batch
 const C_FACTOR_TAIL = 208;
+const C_BATCH_LOSS = 216; // out: the last batch's loss
 
 // ---- a layer's descriptor: 16 i32 words -----------------------------------------------------
 const D_IN = 0;
@@ -691,6 +692,58 @@ function gather(src: usize, cols: i32, order: usize, start: i32, end: i32, dst: 
 }
 
 /**
+ * One batch, the b-th of an epoch whose row order is at `order` (0: the data's order): the
+ * pass, the finite check and, when the loss and gradients are finite, the optimizer's step with
+ * Adam's constants of step `stepIndex` of this call. Returns 1 when they are not finite (no step),
+ * else 0; the batch's loss is left at C_BATCH_LOSS and its hits at C_HITS_NOW.
+ */
+function batch(cfg: usize, order: usize, b: i32, stepIndex: i32, lr: f64): i32 {
+  const n = i32At(cfg, C_ROWS);
+  const bs = i32At(cfg, C_BATCH);
+  const X = ptrAt(cfg, C_X);
+  const Y = ptrAt(cfg, C_Y);
+  const nin = i32At(ptrAt(cfg, C_DESC), D_IN);
+  const K = i32At(cfg, C_OUTPUTS);
+  const P = i32At(cfg, C_PARAMS);
+  const G = ptrAt(cfg, C_G);
+  const start = b * bs;
+  const end = min(start + bs, n);
+  const m = end - start;
+  let x = X + ((<usize>start * nin) << 3);
+  let y = Y + ((<usize>start * K) << 3);
+  if (order) {
+    x = ptrAt(cfg, C_BX);
+    y = ptrAt(cfg, C_BY);
+    gather(X, nin, order, start, end, x);
+    gather(Y, K, order, start, end, y);
+  }
+  const full = m == bs;
+  const loss = pass(cfg, x, y, m, f64At(cfg, full ? C_SCALE : C_SCALE_TAIL), f64At(cfg, full ? C_FACTOR : C_FACTOR_TAIL));
+  // x·0 is 0 for every finite x and NaN otherwise
+  let bad: f64 = 0;
+  for (let i = 0; i < P; i++) bad += load<f64>(G + (<usize>i << 3)) * 0;
+  if (!(bad == 0) || !isFinite(loss)) return 1;
+  store<f64>(cfg + C_BATCH_LOSS, loss);
+  const corr = ptrAt(cfg, C_CORR);
+  if (corr) {
+    const c = corr + <usize>stepIndex * 16;
+    step(cfg, lr, load<f64>(c), load<f64>(c, 8));
+  } else {
+    step(cfg, lr, 1, 1);
+  }
+  return 0;
+}
+
+/**
+ * The b-th batch alone, for fit's loop when JavaScript runs between batches: the row order at
+ * C_ORDERS (0: unshuffled), the learning rate at C_SCHED and Adam's constants at C_CORR, first
+ * entries. See batch().
+ */
+export function oneBatch(cfg: usize, b: i32): i32 {
+  return batch(cfg, ptrAt(cfg, C_ORDERS), b, 0, load<f64>(ptrAt(cfg, C_SCHED)));
+}
+
+/**
  * One epoch: for each batch in the epoch's order, the pass, the checks and the step, as fit's
  * loop does. Returns 1 when a batch's loss or gradients are not finite (its step is not taken;
  * C_FAILED says which batch), 2 when the epoch loss reached the threshold (the steps are taken,
@@ -700,47 +753,21 @@ function gather(src: usize, cols: i32, order: usize, start: i32, end: i32, dst: 
 function epoch(cfg: usize, ep: i32): i32 {
   const n = i32At(cfg, C_ROWS);
   const bs = i32At(cfg, C_BATCH);
-  const X = ptrAt(cfg, C_X);
-  const Y = ptrAt(cfg, C_Y);
-  const nin = i32At(ptrAt(cfg, C_DESC), D_IN);
-  const K = i32At(cfg, C_OUTPUTS);
   const orders = ptrAt(cfg, C_ORDERS);
-  const order = orders + ((<usize>ep * n) << 2);
+  const order = orders ? orders + ((<usize>ep * n) << 2) : 0;
   const mean = i32At(cfg, C_MEAN);
-  const P = i32At(cfg, C_PARAMS);
-  const G = ptrAt(cfg, C_G);
   const lr = load<f64>(ptrAt(cfg, C_SCHED) + (<usize>ep << 3));
-  const corr = ptrAt(cfg, C_CORR);
   const batches = (n + bs - 1) / bs;
   let total: f64 = 0;
   let hits = 0;
-  for (let start = 0, b = 0; start < n; start += bs, b++) {
-    const end = min(start + bs, n);
-    const m = end - start;
-    let x = X + ((<usize>start * nin) << 3);
-    let y = Y + ((<usize>start * K) << 3);
-    if (orders) {
-      x = ptrAt(cfg, C_BX);
-      y = ptrAt(cfg, C_BY);
-      gather(X, nin, order, start, end, x);
-      gather(Y, K, order, start, end, y);
-    }
-    const full = m == bs;
-    const loss = pass(cfg, x, y, m, f64At(cfg, full ? C_SCALE : C_SCALE_TAIL), f64At(cfg, full ? C_FACTOR : C_FACTOR_TAIL));
-    // x·0 is 0 for every finite x and NaN otherwise
-    let bad: f64 = 0;
-    for (let i = 0; i < P; i++) bad += load<f64>(G + (<usize>i << 3)) * 0;
-    if (!(bad == 0) || !isFinite(loss)) {
+  for (let b = 0; b < batches; b++) {
+    if (batch(cfg, order, b, ep * batches + b, lr)) {
       store<i32>(cfg + C_FAILED, b);
       return 1;
     }
+    const m = min(bs, n - b * bs);
+    const loss = f64At(cfg, C_BATCH_LOSS);
     hits += i32At(cfg, C_HITS_NOW);
-    if (corr) {
-      const c = corr + <usize>(ep * batches + b) * 16;
-      step(cfg, lr, load<f64>(c), load<f64>(c, 8));
-    } else {
-      step(cfg, lr, 1, 1);
-    }
     total += mean ? loss * <f64>m : loss;
   }
   // the epoch's loss and accuracy as fit records them

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DivergedError, LOSS_NAMES, Matrix, Network, optimizer, type LossName } from '../src/index.js';
 import { OPTIMIZER_NAMES } from '../src/train/optimizers.js';
-import { SmallKernel } from '../src/train/small-kernel.js';
+import { KERNEL_MIN_STEPS, SmallKernel } from '../src/train/small-kernel.js';
 
 const ACTS = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'linear', 'softmax'] as const;
 const outputsFor = (loss: LossName) => (loss === 'cross-entropy' ? ['softmax'] : loss === 'binary-cross-entropy' ? ['sigmoid'] : ['sigmoid', 'tanh', 'linear', 'softmax', 'relu']);
@@ -32,7 +32,7 @@ const config = (acts: readonly string[], losses: readonly LossName[], outputsOf:
       bias: fc.boolean(),
       rows: fc.integer({ min: 1, max: 23 }),
       optimizer: fc.constantFrom(...OPTIMIZER_NAMES),
-      epochs: fc.integer({ min: 1, max: 12 }),
+      epochs: fc.integer({ min: 32, max: 40 }), // at least KERNEL_MIN_STEPS steps: fit takes the kernel
       batchSize: fc.oneof(fc.constant<'full'>('full'), fc.integer({ min: 1, max: 30 })),
       shuffle: fc.boolean(),
       seed: fc.integer({ min: 1, max: 1e6 }),
@@ -99,12 +99,54 @@ test('fit runs training on the kernel when nothing runs between epochs', () => {
   assert.equal(kernel.run(new Float64Array(300).fill(0.5)).epochs, 300);
   kernel.save();
   assert.deepEqual(viaFit.toJSON(), direct.toJSON());
-  // a callback after every batch keeps fit on the generated JavaScript pass: the reference bits
-  const observed = make();
-  observed.fit(X, Y, { epochs: 300, learningRate: 0.5, onBatchEnd: () => undefined });
+  // a run of fewer steps than KERNEL_MIN_STEPS (the playground's one batch per call) goes without it
+  const short = make();
+  short.fit(X, Y, { epochs: KERNEL_MIN_STEPS - 1, learningRate: 0.5 });
   const reference = make();
-  reference.fit(X, Y, { epochs: 300, learningRate: 0.5, compiled: false });
-  assert.deepEqual(observed.toJSON(), reference.toJSON());
+  reference.fit(X, Y, { epochs: KERNEL_MIN_STEPS - 1, learningRate: 0.5, compiled: false });
+  assert.deepEqual(short.toJSON(), reference.toJSON());
+});
+
+test('between kernel batches, onBatchEnd, shouldStop and batch checkpoints see what the reference shows them', () => {
+  const X = Array.from({ length: 45 }, (_, i) => [Math.sin(i), Math.cos(2 * i), (i % 5) / 5]);
+  const Y = X.map(([a, b]) => [a * b > 0 ? 1 : 0, a * b > 0 ? 0 : 1]);
+  const make = () => new Network({ inputs: 3, layers: [{ units: 7, activation: 'tanh' }, { units: 2, activation: 'softmax' }], loss: 'cross-entropy', seed: 5 });
+  const run = (compiled: boolean) => {
+    const net = make();
+    const seen: unknown[] = [];
+    const saved: unknown[] = [];
+    let calls = 0;
+    const history = net.fit(X, Y, {
+      epochs: 30,
+      batchSize: 8,
+      optimizer: 'adam',
+      learningRate: 0.02,
+      compiled,
+      checkpoint: { everyBatches: 17, save: (c) => saved.push(c) },
+      onBatchEnd: (info) => {
+        seen.push({ ...info, w: Array.from(net.layers[1].W.data) });
+        if (info.epoch === 3 && info.batch === 2) net.layers[0].W.data[1] -= 0.25; // a callback that changes a weight
+      },
+      shouldStop: () => ++calls === 148, // stops mid-epoch (batch 4 of epoch 25), saving a checkpoint
+    });
+    return { net, history, seen, saved };
+  };
+  const a = run(true);
+  const b = run(false);
+  assert.equal(a.history.stopReason, 'interrupted');
+  assert.deepEqual({ ...a.history, seconds: 0 }, { ...b.history, seconds: 0 });
+  assert.deepEqual(a.seen, b.seen);
+  const strip = (c: unknown) => ({ ...(c as object), history: { ...(c as { history: object }).history, seconds: 0 } });
+  assert.deepEqual(a.saved.map(strip), b.saved.map(strip));
+  assert.deepEqual(a.net.toJSON(), b.net.toJSON());
+  assert.deepEqual(a.net.rng.getState(), b.net.rng.getState());
+  // and resuming from the interruption's checkpoint ends where an uninterrupted run ends
+  const resumed = make();
+  const last = a.saved.at(-1) as Parameters<typeof resumed.fit>[2] extends infer O ? (O extends { resume?: infer R } ? R : never) : never;
+  resumed.fit(X, Y, { epochs: 30, batchSize: 8, optimizer: 'adam', learningRate: 0.02, resume: last, onBatchEnd: () => undefined });
+  const whole = make();
+  whole.fit(X, Y, { epochs: 30, batchSize: 8, optimizer: 'adam', learningRate: 0.02, compiled: false, onBatchEnd: (info) => void (info.epoch === 3 && info.batch === 2 && (whole.layers[0].W.data[1] -= 0.25)) });
+  assert.deepEqual(resumed.toJSON(), whole.toJSON());
 });
 
 test('between kernel epochs, callbacks, validation, early stopping and checkpoints see what the reference shows them', () => {

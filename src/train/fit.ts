@@ -5,7 +5,7 @@ import { classesOf, isClassification, accuracy } from './metrics.js';
 import { defaultLearningRate, optimizer as makeOptimizer, type Optimizer, type OptimizerName, type OptimizerSpec } from './optimizers.js';
 import { scheduledRate, validateSchedule, type Schedule } from './schedules.js';
 import type { Checkpoint, CheckpointOptions } from './checkpoint.js';
-import { KERNEL_CHUNK, SmallKernel } from './small-kernel.js';
+import { KERNEL_CHUNK, KERNEL_MIN_STEPS, SmallKernel } from './small-kernel.js';
 
 type Data = Matrix | number[][];
 
@@ -239,31 +239,61 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
     ...(es ? { early: { best, bestEpoch, sinceBest, ...(bestWeights ? { bestParams: bestWeights.map((w) => Array.from(w)) } : {}) } } : {}),
   });
 
+  // The float64 WebAssembly kernel (src/train/small-kernel.ts) trains whenever it can: with
+  // nothing to run between batches or epochs, thousands of epochs per call, the history filled
+  // from what it reports; with something to run between epochs, an epoch per call; between
+  // batches, a batch per call. Every way computes the bits of the JavaScript kernels.
+  const perBatch = options.onBatchEnd !== undefined || options.shouldStop !== undefined || cp?.everyBatches !== undefined;
+  const perEpoch = options.onEpochEnd !== undefined || VX !== undefined || es !== undefined || cp !== undefined;
+  const manyEpochs = !perBatch && !perEpoch && typeof options.schedule !== 'function' && !(resume && resume.batch > 0);
+  const compiled = options.compiled ?? true;
+  // (a run of a few steps, like the playground's one batch per call, costs less without it)
+  const kernel = compiled && (epochs - (resume ? resume.epoch : 1) + 1) * batches >= KERNEL_MIN_STEPS
+    ? SmallKernel.create(net, opt, X, Y, { batchSize, shuffled: shuffle && !full, classify, threshold: manyEpochs ? threshold : undefined })
+    : undefined;
+
   // One epoch's batches from `first` on, kept in a small function of its own so that the hot
   // loop is compiled quickly and apart from the bookkeeping below. Sums go into `acc`.
   const acc = { total: 0, hits: 0 };
-  const compiled = options.compiled ?? true;
   const runBatches = (epoch: number, lr: number, first: number): 'done' | 'callback' | 'interrupted' | 'interrupted-at-end' => {
+    if (kernel && shuffle && !full) kernel.setOrder(order);
     for (let b = first; b < batches; b++) {
       const start = b * batchSize;
       const end = Math.min(start + batchSize, n);
-      const last = end - start !== batchSize;
-      const xb = full ? bx : X.gatherRows(order, start, end, last ? tx! : bx);
-      const yb = full ? by : Y.gatherRows(order, start, end, last ? ty! : by);
-
-      const loss = net.trainingPass(xb, yb, compiled);
-      if (!Number.isFinite(loss) || !allFinite(params)) {
-        history.seconds = secondsBefore + (now() - started) / 1000;
-        throw new DivergedError(epoch, b + 1, lr, history);
+      let loss: number;
+      if (kernel) {
+        const step = kernel.batch(lr, b);
+        if (!step) {
+          kernel.save();
+          history.seconds = secondsBefore + (now() - started) / 1000;
+          throw new DivergedError(epoch, b + 1, lr, history);
+        }
+        loss = step.loss;
+        if (classify) acc.hits += step.hits;
+      } else {
+        const last = end - start !== batchSize;
+        const xb = full ? bx : X.gatherRows(order, start, end, last ? tx! : bx);
+        const yb = full ? by : Y.gatherRows(order, start, end, last ? ty! : by);
+        loss = net.trainingPass(xb, yb, compiled);
+        if (!Number.isFinite(loss) || !allFinite(params)) {
+          history.seconds = secondsBefore + (now() - started) / 1000;
+          throw new DivergedError(epoch, b + 1, lr, history);
+        }
+        if (classify) acc.hits += countHits(net.lastOutput(xb.rows), yb, predicted, actual);
+        opt.step(params, lr);
       }
-      if (classify) acc.hits += countHits(net.lastOutput(xb.rows), yb, predicted, actual);
-      opt.step(params, lr);
       stepsDone++;
 
       acc.total += sums ? loss * (end - start) : loss;
-      if (options.onBatchEnd?.({ epoch, batch: b + 1, batches, size: end - start, loss }) === false) return 'callback';
+      if (options.onBatchEnd) {
+        kernel?.save(); // the callback sees the weights, and may change them
+        const go = options.onBatchEnd({ epoch, batch: b + 1, batches, size: end - start, loss });
+        kernel?.load();
+        if (go === false) return 'callback';
+      }
       const interrupted = options.shouldStop?.() === true;
       if (cp && b + 1 < batches && (interrupted || (cp.everyBatches && stepsDone % cp.everyBatches === 0))) {
+        kernel?.save();
         cp.save(snapshot(epoch, b + 1, acc.total, acc.hits));
       }
       if (interrupted) return b + 1 < batches ? 'interrupted' : 'interrupted-at-end';
@@ -275,19 +305,9 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
 
   if (resume) order.set(resume.order); // each epoch shuffles the previous epoch's order
 
-  // The float64 WebAssembly kernel runs every epoch that needs no JavaScript between its batches
-  // (src/train/small-kernel.ts). With nothing to run between epochs either, it runs thousands of
-  // epochs per call and the history is filled from what it reports; otherwise one per call, and
-  // the loop further down does the rest of each epoch.
-  const perBatch = options.onBatchEnd !== undefined || options.shouldStop !== undefined || cp?.everyBatches !== undefined;
-  const perEpoch = options.onEpochEnd !== undefined || VX !== undefined || es !== undefined || cp !== undefined;
-  const kernel =
-    compiled && !perBatch && typeof options.schedule !== 'function' && !(resume && resume.batch > 0)
-      ? SmallKernel.create(net, opt, X, Y, { batchSize, shuffled: shuffle && !full, classify, threshold: perEpoch ? undefined : threshold })
-      : undefined;
   // The first calls are short: WebAssembly starts in its baseline compiler and moves to the
   // optimised code only for calls made after that code is ready, so the calls double in length.
-  for (let epoch = firstEpoch, span = 16; kernel && !perEpoch && epoch <= epochs; span *= 2) {
+  for (let epoch = firstEpoch, span = 16; kernel && manyEpochs && epoch <= epochs; span *= 2) {
     const count = Math.min(epochs - epoch + 1, span, kernel.maxEpochs);
     const lrs = new Float64Array(count);
     if (options.schedule) for (let k = 0; k < count; k++) lrs[k] = scheduledRate(options.schedule, epoch - 1 + k, lr0);
@@ -321,7 +341,7 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
       break;
     }
   }
-  if (kernel && !perEpoch) {
+  if (kernel && manyEpochs) {
     kernel.save();
     history.seconds = secondsBefore + (now() - started) / 1000;
     return history;
@@ -334,7 +354,7 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
     let epochLoss: number;
     let epochAccuracy: number;
     let ended: ReturnType<typeof runBatches> = 'done';
-    if (kernel) {
+    if (kernel && !perBatch && !resuming) {
       const run = kernel.run(Float64Array.of(lr), shuffle && !full ? order : undefined);
       kernel.save();
       if (run.status === 'diverged') {
@@ -348,6 +368,7 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
       acc.total = resuming ? resume.total : 0;
       acc.hits = resuming ? resume.hits : 0;
       ended = runBatches(epoch, lr, resuming ? resume.batch : 0);
+      kernel?.save();
       epochLoss = sums ? acc.total / n : acc.total;
       epochAccuracy = acc.hits / n;
     }

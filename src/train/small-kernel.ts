@@ -16,6 +16,8 @@ import { powi } from '../nn/math.js';
 
 /** The kernel's memory is kept under this; a run needing more uses the matrix kernels. */
 export const KERNEL_MAX_BYTES = 256 * 2 ** 20;
+/** fit uses the kernel for runs of at least this many steps (setting it up costs tens of microseconds). */
+export const KERNEL_MIN_STEPS = 32;
 /** Epochs per call at most. */
 export const KERNEL_CHUNK = 4096;
 /** Bytes of row orders (shuffled mini-batches: one per epoch) and of Adam's per-step constants per call at most. */
@@ -30,7 +32,7 @@ const C = {
   layers: 0, rows: 4, epochs: 8, opt: 12, loss: 16, classify: 20, x: 24, y: 28, sched: 32, losses: 36, accuracy: 40,
   params: 44, w: 48, g: 52, s0: 56, s1: 60, desc: 64, mean: 68, status: 72, batch: 80, orders: 84, bx: 88, by: 92,
   failed: 96, outputs: 100, corr: 104,
-  factor: 128, scale: 136, threshold: 144, mu: 152, rho: 160, beta1: 168, beta2: 176, eps: 184, scaleTail: 200, factorTail: 208,
+  factor: 128, scale: 136, threshold: 144, mu: 152, rho: 160, beta1: 168, beta2: 176, eps: 184, scaleTail: 200, factorTail: 208, batchLoss: 216, hitsNow: 76,
 } as const;
 const CFG_BYTES = 256;
 const DESC_BYTES = 64;
@@ -139,6 +141,7 @@ export class SmallKernel {
   private readonly opt: Optimizer;
   private readonly mem: WebAssembly.Memory;
   private readonly train: (cfg: number) => number;
+  private readonly oneBatch: (cfg: number, b: number) => number;
   private readonly cfg: number;
   private readonly at: { w: number; g: number; s0: number; s1: number; sched: number; corr: number; losses: number; accuracy: number; orders: number };
   private readonly slots: number;
@@ -205,11 +208,14 @@ export class SmallKernel {
     if (top > KERNEL_MAX_BYTES) {
       this.mem = new WebAssembly.Memory({ initial: 0 }); // create() declines it
       this.train = () => 0;
+      this.oneBatch = () => 0;
       return;
     }
     this.mem = new WebAssembly.Memory({ initial: Math.ceil(top / 65536) });
     const instance = new WebAssembly.Instance(mod.module, { env: { memory: this.mem, abort } });
-    this.train = (instance.exports as unknown as { train(cfg: number): number }).train;
+    const exports = instance.exports as unknown as { train(cfg: number): number; oneBatch(cfg: number, b: number): number };
+    this.train = exports.train;
+    this.oneBatch = exports.oneBatch;
 
     const f64 = new Float64Array(this.mem.buffer);
     const i32 = new Int32Array(this.mem.buffer);
@@ -286,6 +292,30 @@ export class SmallKernel {
       off += len;
     });
     state.setSteps(this.t);
+  }
+
+  /** The row order of the epoch that batch() steps through (shuffled batches). */
+  setOrder(order: Int32Array): void {
+    new Int32Array(this.mem.buffer).set(order, this.at.orders >> 2);
+  }
+
+  /**
+   * One step on the b-th batch (0-based) of the epoch, at learning rate lr, on the weights the
+   * kernel holds. Returns the batch's loss and the rows classified right, or undefined when the
+   * loss or a gradient is not finite (no step is taken).
+   */
+  batch(lr: number, b: number): { loss: number; hits: number } | undefined {
+    const f64 = new Float64Array(this.mem.buffer);
+    const i32 = new Int32Array(this.mem.buffer);
+    f64[this.at.sched >> 3] = lr;
+    if (this.at.corr) {
+      const { beta1, beta2 } = this.opt.spec;
+      f64[this.at.corr >> 3] = 1 - powi(beta1, this.t + 1);
+      f64[(this.at.corr >> 3) + 1] = 1 - powi(beta2, this.t + 1);
+    }
+    if (this.oneBatch(this.cfg, b) !== 0) return undefined;
+    this.t++;
+    return { loss: f64[(this.cfg + C.batchLoss) >> 3], hits: i32[(this.cfg + C.hitsNow) >> 2] };
   }
 
   /**
