@@ -12,7 +12,7 @@ const MODULES = [
   // the same kernels on a memory shared with helper threads (src/tensor/threads.ts); same out file
   { source: 'gemm.ts', out: 'src/tensor/kernels-wasm.ts', name: 'KERNELS_WASM_SHARED', flags: ['--enable', 'threads', '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536'] },
   // the caller sizes and supplies the memory (env.memory)
-  { source: 'small.ts', out: 'src/train/small-wasm-bytes.ts', name: 'SMALL_WASM', flags: ['--importMemory'] },
+  { source: 'float64.ts', out: 'src/train/kernel-wasm.ts', name: 'KERNEL64_WASM', flags: ['--importMemory'] },
 ];
 
 mkdirSync(`${root}build`, { recursive: true });

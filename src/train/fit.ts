@@ -3,116 +3,12 @@ import { Matrix, type FloatArray } from '../tensor/matrix.js';
 import type { Network, Param } from '../nn/network.js';
 import { classesOf, isClassification, accuracy } from './metrics.js';
 import { defaultLearningRate, optimizer as makeOptimizer, type Optimizer, type OptimizerName, type OptimizerSpec } from './optimizers.js';
-import { scheduledRate, validateSchedule, type Schedule } from './schedules.js';
-import type { Checkpoint, CheckpointOptions } from './checkpoint.js';
-import { KERNEL_CHUNK, KERNEL_MIN_STEPS, SmallKernel } from './small-kernel.js';
+import { scheduledRate, validateSchedule } from './schedules.js';
+import type { Checkpoint } from './checkpoint.js';
+import { DivergedError, type Data, type EpochInfo, type FitOptions, type History, type StopReason } from './fit-options.js';
 
-type Data = Matrix | number[][];
-
-export interface EpochInfo {
-  /** 1-based epoch number. */
-  epoch: number;
-  /** Training loss over the epoch (each batch measured before its update). */
-  loss: number;
-  accuracy?: number;
-  valLoss?: number;
-  valAccuracy?: number;
-  learningRate: number;
-}
-
-export interface BatchInfo {
-  epoch: number;
-  /** 1-based batch number within the epoch. */
-  batch: number;
-  batches: number;
-  /** Rows in this batch. */
-  size: number;
-  /** The batch's loss, before its update. */
-  loss: number;
-}
-
-export interface FitOptions {
-  /** Passes over the training data (default 100). */
-  epochs?: number;
-  /**
-   * Rows per gradient step: 'full' (batch gradient descent, the default), 1 (stochastic), or
-   * any size in between (mini-batch). The last batch of an epoch may be smaller.
-   */
-  batchSize?: number | 'full';
-  /** Step size α (default 0.1 for sgd, momentum, nesterov; 0.001 for rmsprop, adam). */
-  learningRate?: number;
-  /** 'sgd' (default), 'momentum', 'nesterov', 'rmsprop', 'adam', or a spec with hyper-parameters. */
-  optimizer?: OptimizerName | OptimizerSpec | Optimizer;
-  /** Learning-rate schedule over epochs. */
-  schedule?: Schedule;
-  /** Shuffle the rows each epoch with the network's seeded generator (default true; no effect with one batch). */
-  shuffle?: boolean;
-  /** Stop once the epoch's training loss is at or below this. */
-  errorThreshold?: number;
-  /** Fraction of rows (chosen with the seeded generator) held out for validation. */
-  validationSplit?: number;
-  /** Explicit validation data; takes precedence over validationSplit. */
-  validationData?: [Data, Data];
-  /**
-   * Stop when the validation loss (or the training loss, without validation data) has not
-   * improved by more than minDelta for `patience` epochs; by default restores the best weights.
-   */
-  earlyStopping?: number | { patience: number; minDelta?: number; restoreBest?: boolean };
-  /** Called after every epoch; return false to stop. */
-  onEpochEnd?: (info: EpochInfo) => void | boolean;
-  /** Called after every batch; return false to stop. */
-  onBatchEnd?: (info: BatchInfo) => void | boolean;
-  /** Save checkpoints every N batches or epochs (see Checkpoint). */
-  checkpoint?: CheckpointOptions;
-  /** Continue from a checkpoint instead of starting afresh (same data and options). */
-  resume?: Checkpoint;
-  /**
-   * Asked after every batch; when it returns true, training stops at once, saving a checkpoint
-   * first if `checkpoint` is set (e.g. on a signal). The history's stopReason is 'interrupted'.
-   */
-  shouldStop?: () => boolean;
-  /**
-   * Use the small-network paths (default true): the WebAssembly kernel for full-batch training
-   * with no callbacks, validation, early stopping or checkpoints; the generated pass otherwise.
-   * false runs the matrix kernels. The results agree to rounding: bit for bit where no exp,
-   * log or tanh is involved (the kernel's are WebAssembly's, not the JavaScript engine's).
-   */
-  compiled?: boolean;
-}
-
-export type StopReason = 'epochs' | 'threshold' | 'early-stopping' | 'callback' | 'interrupted';
-
-export interface History {
-  loss: number[];
-  accuracy?: number[];
-  valLoss?: number[];
-  valAccuracy?: number[];
-  learningRate: number[];
-  /** Epochs completed. */
-  epochs: number;
-  stopReason: StopReason;
-  /** With early stopping: the epoch whose weights were kept. */
-  bestEpoch?: number;
-  /** Wall-clock seconds spent in fit. */
-  seconds: number;
-}
-
-/** Thrown when the loss or a gradient turns NaN or infinite; the weights of the last good step are kept. */
-export class DivergedError extends BackpropError {
-  readonly epoch: number;
-  readonly batch: number;
-  readonly history: History;
-  constructor(epoch: number, batch: number, lr: number, history: History) {
-    super(
-      'diverged',
-      `training diverged at epoch ${epoch}, batch ${batch}: the loss or a gradient became NaN or infinite. ` +
-        `The weights from the last good step are kept. Try a lower learning rate (now ${lr}).`,
-    );
-    this.epoch = epoch;
-    this.batch = batch;
-    this.history = history;
-  }
-}
+export { DivergedError, type BatchInfo, type EpochInfo, type FitOptions, type History, type StopReason } from './fit-options.js';
+import { KERNEL_CHUNK, KERNEL_MIN_STEPS, Float64Kernel } from './kernel.js';
 
 /**
  * Trains the network by backpropagation and gradient descent: for each batch, forward, loss,
@@ -239,7 +135,7 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
     ...(es ? { early: { best, bestEpoch, sinceBest, ...(bestWeights ? { bestParams: bestWeights.map((w) => Array.from(w)) } : {}) } } : {}),
   });
 
-  // The float64 WebAssembly kernel (src/train/small-kernel.ts) trains whenever it can: with
+  // The float64 WebAssembly kernel (src/train/kernel.ts) trains whenever it can: with
   // nothing to run between batches or epochs, thousands of epochs per call, the history filled
   // from what it reports; with something to run between epochs, an epoch per call; between
   // batches, a batch per call. Every way computes the bits of the JavaScript kernels.
@@ -247,9 +143,10 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
   const perEpoch = options.onEpochEnd !== undefined || VX !== undefined || es !== undefined || cp !== undefined;
   const manyEpochs = !perBatch && !perEpoch && typeof options.schedule !== 'function' && !(resume && resume.batch > 0);
   const compiled = options.compiled ?? true;
+  const firstEpoch = resume ? resume.epoch : 1;
   // (a run of a few steps, like the playground's one batch per call, costs less without it)
-  const kernel = compiled && (epochs - (resume ? resume.epoch : 1) + 1) * batches >= KERNEL_MIN_STEPS
-    ? SmallKernel.create(net, opt, X, Y, { batchSize, shuffled: shuffle && !full, classify, threshold: manyEpochs ? threshold : undefined })
+  const kernel = compiled && (epochs - firstEpoch + 1) * batches >= KERNEL_MIN_STEPS
+    ? Float64Kernel.create(net, opt, X, Y, { batchSize, shuffled: shuffle && !full, classify, threshold: manyEpochs ? threshold : undefined })
     : undefined;
 
   // One epoch's batches from `first` on, kept in a small function of its own so that the hot
@@ -300,8 +197,6 @@ export function fit(net: Network, x: Data, y: Data, options: FitOptions = {}): H
     }
     return 'done';
   };
-
-  const firstEpoch = resume ? resume.epoch : 1;
 
   if (resume) order.set(resume.order); // each epoch shuffles the previous epoch's order
 

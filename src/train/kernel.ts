@@ -1,17 +1,17 @@
 import type { Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
 import { builtinState, type Optimizer } from './optimizers.js';
-import { SMALL_WASM } from './small-wasm-bytes.js';
+import { KERNEL64_WASM } from './kernel-wasm.js';
 import { powi } from '../nn/math.js';
 
 /**
- * The float64 training kernel: fit's epochs run by the WebAssembly of assembly/small.ts, many
+ * The float64 training kernel: fit's epochs run by the WebAssembly of assembly/float64.ts, many
  * epochs per call, batch by batch in the order fit would take the rows. A network like the
  * slides' 2-2-1 XOR spends far more time on per-call overhead and JIT warm-up than on arithmetic;
  * the kernel pays neither, and on larger networks its register-blocked SIMD loops run several
  * times faster than the JavaScript matrix kernels. fit uses it when nothing has to run between
  * epochs (see fit.ts); it computes what the reference path computes, in the same order
- * (test/small-kernel.test.ts).
+ * (test/kernel.test.ts).
  */
 
 /** The kernel's memory is kept under this; a run needing more uses the matrix kernels. */
@@ -27,7 +27,7 @@ const ACT: Record<string, number> = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, '
 const OPT: Record<string, number> = { sgd: 0, momentum: 1, nesterov: 2, rmsprop: 3, adam: 4 };
 const SLOTS: Record<string, number> = { sgd: 0, momentum: 1, nesterov: 1, rmsprop: 1, adam: 2 };
 
-// The configuration block of assembly/small.ts: byte offsets.
+// The configuration block of assembly/float64.ts: byte offsets.
 const C = {
   layers: 0, rows: 4, epochs: 8, opt: 12, loss: 16, classify: 20, x: 24, y: 28, sched: 32, losses: 36, accuracy: 40,
   params: 44, w: 48, g: 52, s0: 56, s1: 60, desc: 64, mean: 68, status: 72, batch: 80, orders: 84, bx: 88, by: 92,
@@ -59,7 +59,7 @@ const abort = () => {
 };
 
 function kernelBytes(): Uint8Array {
-  const text = atob(SMALL_WASM);
+  const text = atob(KERNEL64_WASM);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
@@ -133,8 +133,11 @@ export interface KernelRun {
   accuracy: Float64Array;
 }
 
+/** Thrown by the constructor when the layout needs more than KERNEL_MAX_BYTES. */
+const TOO_LARGE = Symbol('more memory than KERNEL_MAX_BYTES');
+
 /** A network, its data and its optimizer laid out in one kernel instance's memory. */
-export class SmallKernel {
+export class Float64Kernel {
   /** Epochs one call of run() takes at most. */
   readonly maxEpochs: number;
   private readonly net: Network;
@@ -155,13 +158,17 @@ export class SmallKernel {
    * it: float32 weights, an optimizer that is not one of the built-in ones, more memory than
    * KERNEL_MAX_BYTES, or no WebAssembly SIMD.
    */
-  static create(net: Network, opt: Optimizer, X: Matrix, Y: Matrix, options: KernelOptions): SmallKernel | undefined {
+  static create(net: Network, opt: Optimizer, X: Matrix, Y: Matrix, options: KernelOptions): Float64Kernel | undefined {
     if (net.dtype !== 'float64' || X.rows < 1 || !(options.batchSize >= 1) || !builtinState(opt, net.params())) return undefined;
     if (net.layers.some((l) => !(l.activation.name in ACT))) return undefined;
     const mod = kernelModule();
     if (!mod) return undefined;
-    const kernel = new SmallKernel(net, opt, mod, X, Y, options);
-    return kernel.mem.buffer.byteLength > 0 ? kernel : undefined;
+    try {
+      return new Float64Kernel(net, opt, mod, X, Y, options);
+    } catch (e) {
+      if (e === TOO_LARGE) return undefined;
+      throw e;
+    }
   }
 
   private constructor(net: Network, opt: Optimizer, mod: KernelModule, X: Matrix, Y: Matrix, options: KernelOptions) {
@@ -205,12 +212,7 @@ export class SmallKernel {
     const orders = take(options.shuffled ? this.maxEpochs * n * 4 : 0);
     this.cfg = cfg;
     this.at = { w, g, s0, s1, sched, corr: adam ? corr : 0, losses, accuracy, orders: options.shuffled ? orders : 0 };
-    if (top > KERNEL_MAX_BYTES) {
-      this.mem = new WebAssembly.Memory({ initial: 0 }); // create() declines it
-      this.train = () => 0;
-      this.oneBatch = () => 0;
-      return;
-    }
+    if (top > KERNEL_MAX_BYTES) throw TOO_LARGE; // create() declines the run
     this.mem = new WebAssembly.Memory({ initial: Math.ceil(top / 65536) });
     const instance = new WebAssembly.Instance(mod.module, { env: { memory: this.mem, abort } });
     const exports = instance.exports as unknown as { train(cfg: number): number; oneBatch(cfg: number, b: number): number };

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DivergedError, LOSS_NAMES, Matrix, Network, optimizer, type LossName } from '../src/index.js';
 import { OPTIMIZER_NAMES } from '../src/train/optimizers.js';
-import { KERNEL_MIN_STEPS, SmallKernel } from '../src/train/small-kernel.js';
+import { KERNEL_MIN_STEPS, Float64Kernel } from '../src/train/kernel.js';
 
 const ACTS = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'linear', 'softmax'] as const;
 const outputsFor = (loss: LossName) => (loss === 'cross-entropy' ? ['softmax'] : loss === 'binary-cross-entropy' ? ['sigmoid'] : ['sigmoid', 'tanh', 'linear', 'softmax', 'relu']);
@@ -94,7 +94,7 @@ test('fit runs training on the kernel when nothing runs between epochs', () => {
   viaFit.fit(X, Y, { epochs: 300, learningRate: 0.5 });
   const direct = make();
   const opt = optimizer('sgd');
-  const kernel = SmallKernel.create(direct, opt, X, Y, { batchSize: 4, shuffled: false, classify: true });
+  const kernel = Float64Kernel.create(direct, opt, X, Y, { batchSize: 4, shuffled: false, classify: true });
   assert.ok(kernel, 'the kernel takes a 2-2-1 network');
   assert.equal(kernel.run(new Float64Array(300).fill(0.5)).epochs, 300);
   kernel.save();

@@ -1,4 +1,4 @@
-// The small-network training kernel (AssemblyScript, float64), for src/train/small-kernel.ts.
+// The float64 training kernel (AssemblyScript), for src/train/kernel.ts.
 //
 // One call trains a network for a run of epochs: for each batch of each epoch (in the order fit
 // would take the rows), layer by layer over the batch, the forward pass, O_error, the deltas, the

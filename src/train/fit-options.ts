@@ -1,0 +1,115 @@
+import { BackpropError } from '../errors.js';
+import type { Matrix } from '../tensor/matrix.js';
+import type { Optimizer, OptimizerName, OptimizerSpec } from './optimizers.js';
+import type { Schedule } from './schedules.js';
+import type { Checkpoint, CheckpointOptions } from './checkpoint.js';
+
+/** What fit takes and what it gives back: its options, its callbacks' arguments, its history, its error. */
+
+export type Data = Matrix | number[][];
+
+export interface EpochInfo {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Training loss over the epoch (each batch measured before its update). */
+  loss: number;
+  accuracy?: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  learningRate: number;
+}
+
+export interface BatchInfo {
+  epoch: number;
+  /** 1-based batch number within the epoch. */
+  batch: number;
+  batches: number;
+  /** Rows in this batch. */
+  size: number;
+  /** The batch's loss, before its update. */
+  loss: number;
+}
+
+export interface FitOptions {
+  /** Passes over the training data (default 100). */
+  epochs?: number;
+  /**
+   * Rows per gradient step: 'full' (batch gradient descent, the default), 1 (stochastic), or
+   * any size in between (mini-batch). The last batch of an epoch may be smaller.
+   */
+  batchSize?: number | 'full';
+  /** Step size α (default 0.1 for sgd, momentum, nesterov; 0.001 for rmsprop, adam). */
+  learningRate?: number;
+  /** 'sgd' (default), 'momentum', 'nesterov', 'rmsprop', 'adam', or a spec with hyper-parameters. */
+  optimizer?: OptimizerName | OptimizerSpec | Optimizer;
+  /** Learning-rate schedule over epochs. */
+  schedule?: Schedule;
+  /** Shuffle the rows each epoch with the network's seeded generator (default true; no effect with one batch). */
+  shuffle?: boolean;
+  /** Stop once the epoch's training loss is at or below this. */
+  errorThreshold?: number;
+  /** Fraction of rows (chosen with the seeded generator) held out for validation. */
+  validationSplit?: number;
+  /** Explicit validation data; takes precedence over validationSplit. */
+  validationData?: [Data, Data];
+  /**
+   * Stop when the validation loss (or the training loss, without validation data) has not
+   * improved by more than minDelta for `patience` epochs; by default restores the best weights.
+   */
+  earlyStopping?: number | { patience: number; minDelta?: number; restoreBest?: boolean };
+  /** Called after every epoch; return false to stop. */
+  onEpochEnd?: (info: EpochInfo) => void | boolean;
+  /** Called after every batch; return false to stop. */
+  onBatchEnd?: (info: BatchInfo) => void | boolean;
+  /** Save checkpoints every N batches or epochs (see Checkpoint). */
+  checkpoint?: CheckpointOptions;
+  /** Continue from a checkpoint instead of starting afresh (same data and options). */
+  resume?: Checkpoint;
+  /**
+   * Asked after every batch; when it returns true, training stops at once, saving a checkpoint
+   * first if `checkpoint` is set (e.g. on a signal). The history's stopReason is 'interrupted'.
+   */
+  shouldStop?: () => boolean;
+  /**
+   * Use the small-network paths (default true): the WebAssembly kernel for full-batch training
+   * with no callbacks, validation, early stopping or checkpoints; the generated pass otherwise.
+   * false runs the matrix kernels. The results agree to rounding: bit for bit where no exp,
+   * log or tanh is involved (the kernel's are WebAssembly's, not the JavaScript engine's).
+   */
+  compiled?: boolean;
+}
+
+export type StopReason = 'epochs' | 'threshold' | 'early-stopping' | 'callback' | 'interrupted';
+
+export interface History {
+  loss: number[];
+  accuracy?: number[];
+  valLoss?: number[];
+  valAccuracy?: number[];
+  learningRate: number[];
+  /** Epochs completed. */
+  epochs: number;
+  stopReason: StopReason;
+  /** With early stopping: the epoch whose weights were kept. */
+  bestEpoch?: number;
+  /** Wall-clock seconds spent in fit. */
+  seconds: number;
+}
+
+/** Thrown when the loss or a gradient turns NaN or infinite; the weights of the last good step are kept. */
+export class DivergedError extends BackpropError {
+  readonly epoch: number;
+  readonly batch: number;
+  readonly history: History;
+  constructor(epoch: number, batch: number, lr: number, history: History) {
+    super(
+      'diverged',
+      `training diverged at epoch ${epoch}, batch ${batch}: the loss or a gradient became NaN or infinite. ` +
+        `The weights from the last good step are kept. Try a lower learning rate (now ${lr}).`,
+    );
+    this.epoch = epoch;
+    this.batch = batch;
+    this.history = history;
+  }
+}
+
