@@ -1,7 +1,7 @@
 /**
  * e^x, log, log1p, tanh and whole powers made of IEEE additions, multiplications and divisions only, in a fixed
  * order. The engine's Math.exp/log/tanh differ between JavaScript engines and versions in the
- * last bit; these give the same bits everywhere, and assembly/float64.ts computes the very same
+ * last bit; these give the same bits everywhere, and assembly/math64.ts computes the very same
  * operations in WebAssembly (test/math.test.ts checks both), so the float64 kernel and the
  * JavaScript paths train to identical weights, in Node and in browsers alike.
  * Each is within 3 ulp of the engine's own (test/math.test.ts).
@@ -110,7 +110,7 @@ export function tanh(x: number): number {
   return x < 0 ? -r : x === 0 ? x : r;
 }
 
-/** 1/n! for n = 0 … 21 (the same literals as assembly/float64.ts). */
+/** 1/n! for n = 0 … 21 (the same literals as assembly/math64.ts). */
 const INV_FACTORIAL = [
   1, 1, 0.5, 0.16666666666666666, 0.041666666666666664, 0.008333333333333333, 0.001388888888888889, 0.0001984126984126984,
   0.0000248015873015873, 0.0000027557319223985893, 2.755731922398589e-7, 2.505210838544172e-8, 2.08767569878681e-9, 1.6059043836821613e-10, 1.1470745597729725e-11,

@@ -27,7 +27,7 @@ const ACT: Record<string, number> = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, '
 const OPT: Record<string, number> = { sgd: 0, momentum: 1, nesterov: 2, rmsprop: 3, adam: 4 };
 const SLOTS: Record<string, number> = { sgd: 0, momentum: 1, nesterov: 1, rmsprop: 1, adam: 2 };
 
-// The configuration block of assembly/float64.ts: byte offsets.
+// The configuration block of assembly/layout64.ts: byte offsets.
 const C = {
   layers: 0, rows: 4, epochs: 8, opt: 12, loss: 16, classify: 20, x: 24, y: 28, sched: 32, losses: 36, accuracy: 40,
   params: 44, w: 48, g: 52, s0: 56, s1: 60, desc: 64, mean: 68, status: 72, batch: 80, orders: 84, bx: 88, by: 92,
