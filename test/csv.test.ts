@@ -146,3 +146,15 @@ test('a quote starting in the middle of an unquoted field is refused with the ro
   throwsWith(() => parseCsv('size,label\n12" pizza,a\n', 'menu.csv'), /^menu\.csv row 2: a quote starts in the middle of a field \(quote the whole field, and write a quote inside it as ""\)/);
   throwsWith(() => parseCsv('a\u0000,b\n\u0000"x,y\n', 'nul.csv'), /^nul\.csv row 2: a quote starts in the middle of a field/);
 });
+
+test('a cell with a line break is quoted and escaped in the message, which stays one line', () => {
+  const table = parseCsv('a,label\n"x\ny",yes\n1,no\n', 'broken.csv');
+  assert.throws(
+    () => datasetFromTable(table),
+    (e: BackpropError) => {
+      assert.match(e.message, /expected a number, got "x\\ny"/);
+      assert.ok(!e.message.includes('\n'), e.message);
+      return true;
+    },
+  );
+});

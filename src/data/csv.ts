@@ -157,10 +157,15 @@ export function parseNumber(cell: string, delimiter = ','): number | string {
   if (NUMBER.test(s)) {
     const v = Number(s);
     if (Number.isFinite(v)) return v;
-    return `'${cell}' is too large to be a finite number`;
+    return `${shown(cell)} is too large to be a finite number`;
   }
-  if (/^[+-]?(nan|inf|infinity)$/i.test(s)) return `'${cell}' is not a finite number: expected a number such as 0.5`;
-  return `expected a number, got '${cell}'`;
+  if (/^[+-]?(nan|inf|infinity)$/i.test(s)) return `${shown(cell)} is not a finite number: expected a number such as 0.5`;
+  return `expected a number, got ${shown(cell)}`;
+}
+
+/** A cell for a one-line message: in quotes, with line breaks and other control characters escaped. */
+function shown(cell: string): string {
+  return /[\u0000-\u001f\u007f]/.test(cell) ? JSON.stringify(cell) : `'${cell}'`;
 }
 
 /** "column 3 ('petal_length')": how messages name a column. */
