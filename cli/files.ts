@@ -14,7 +14,8 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCsv, type CsvTable } from '../src/data/csv.js';
+import type { CsvTable } from '../src/data/csv.js';
+import { parseCsv } from '../src/data/csv-records.js';
 import { BackpropError } from '../src/errors.js';
 import { Model } from '../src/io/model.js';
 

@@ -33,24 +33,21 @@ interface Parsed {
   info: { lines: number };
 }
 
-/** Parses CSV text with a header row; throws a BackpropError naming `source` and the row on bad input. */
-export function parseCsv(text: string, source = 'data', options: CsvOptions = {}): CsvTable {
-  if (typeof text !== 'string') throw new BackpropError('data', `${source}: expected CSV text, got ${typeof text}`);
-  if (text.replace(/^\uFEFF/, '').trim() === '') {
-    throw new BackpropError('data', `${source} is empty: expected a header row and at least one data row`);
-  }
-  const delimiter = options.delimiter ?? detectDelimiter(text);
+/** Refuses a delimiter csv-parse cannot use. */
+export function checkDelimiter(delimiter: unknown): void {
   if (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '"' || /[\r\n]/.test(delimiter)) {
     throw new BackpropError('option', `delimiter must be one character other than a quote or a line break, got ${JSON.stringify(delimiter)}`);
   }
-  const records = parseRecords(text, source, delimiter);
-  const [head, ...body] = records;
-  const header = head.record.map((name, j) => name || `column_${j + 1}`);
-  const numericNames = head.record.filter((name) => typeof parseNumber(name, delimiter) === 'number').length;
+}
+
+/** The header row's names (an empty one named after its column); throws if it looks like data or repeats a name. */
+export function checkHeader(record: string[], line: number, source: string, delimiter: string): string[] {
+  const header = record.map((name, j) => name || `column_${j + 1}`);
+  const numericNames = record.filter((name) => typeof parseNumber(name, delimiter) === 'number').length;
   if (numericNames * 2 > header.length) {
     throw new BackpropError(
       'data',
-      `${source} row ${head.info.lines} looks like data, not a header (${numericNames} of its ${header.length} names are numbers): ` +
+      `${source} row ${line} looks like data, not a header (${numericNames} of its ${header.length} names are numbers): ` +
         'add a first row with the column names',
     );
   }
@@ -60,74 +57,80 @@ export function parseCsv(text: string, source = 'data', options: CsvOptions = {}
     if (first !== undefined) {
       throw new BackpropError(
         'data',
-        `${source} row ${head.info.lines}: the header names column ${first + 1} and column ${j + 1} both '${name}': column names must be unique`,
+        `${source} row ${line}: the header names column ${first + 1} and column ${j + 1} both '${name}': column names must be unique`,
       );
     }
     seen.set(name, j);
   });
-  if (body.length === 0) {
-    throw new BackpropError('data', `${source} has a header row but no data rows: expected at least one row of values below the header`);
-  }
-  for (const r of body) {
-    if (r.record.length !== header.length) {
-      throw new BackpropError(
-        'data',
-        `${source} row ${r.info.lines} has ${r.record.length} ${r.record.length === 1 ? 'value' : 'values'}, expected ${header.length} (one per column of the header)` +
-          (delimiter === ',' && r.record.length > header.length ? '; quote fields that contain a comma' : ''),
-      );
-    }
-  }
-  return {
-    source,
-    header,
-    rows: body.map((r) => r.record),
-    lines: body.map((r) => r.info.lines),
-    delimiter,
-  };
+  return header;
 }
 
-function parseRecords(text: string, source: string, delimiter: string, toLine?: number): Parsed[] {
-  try {
-    return parse(text, {
-      delimiter,
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      info: true,
-      ...(toLine ? { to_line: toLine } : {}),
-    }) as unknown as Parsed[];
-  } catch (err) {
-    // Every csv-parse error is about the text (not all their codes start with CSV_).
-    if (err instanceof CsvError) {
-      const e = err;
-      const line = typeof e.lines === 'number' ? ` row ${e.lines}` : '';
-      const what =
-        e.code === 'CSV_QUOTE_NOT_CLOSED'
-          ? 'a quoted field is never closed (a " is missing)'
-          : e.code === 'CSV_INVALID_CLOSING_QUOTE'
-            ? 'text follows the closing quote of a field (write a quote inside a quoted field as "")'
-            : e.code === 'INVALID_OPENING_QUOTE'
-              ? 'a quote starts in the middle of a field (quote the whole field, and write a quote inside it as "")'
-              : 'the text is not valid CSV';
-      throw new BackpropError('data', `${source}${line}: ${what} (${e.message})`);
-    }
-    throw err;
-  }
+/** A csv-parse error as one line naming the source and the row. */
+export function csvSyntaxError(e: CsvError, source: string): BackpropError {
+  // Every csv-parse error is about the text (not all their codes start with CSV_).
+  const line = typeof e.lines === 'number' ? ` row ${e.lines}` : '';
+  const what =
+    e.code === 'CSV_QUOTE_NOT_CLOSED'
+      ? 'a quoted field is never closed (a " is missing)'
+      : e.code === 'CSV_INVALID_CLOSING_QUOTE'
+        ? 'text follows the closing quote of a field (write a quote inside a quoted field as "")'
+        : e.code === 'INVALID_OPENING_QUOTE'
+          ? 'a quote starts in the middle of a field (quote the whole field, and write a quote inside it as "")'
+          : 'the text is not valid CSV';
+  return new BackpropError('data', `${source}${line}: ${what} (${e.message})`);
 }
+
+/** The first 50 rows of text (csv-parse stops there), for the detection of the delimiter. */
+function firstRows(text: string, delimiter: string): Parsed[] {
+  return parse(text, {
+    delimiter,
+    bom: true,
+    trim: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    info: true,
+    to_line: DETECTION_ROWS,
+  }) as unknown as Parsed[];
+}
+
+const DETECTION_ROWS = 50;
 
 /**
  * The delimiter among comma, semicolon and tab that splits the first rows into the same number
- * of fields as the header, and the most fields; comma when none splits the header.
+ * of fields as the header, and the most fields; comma when none splits the header. Reads the
+ * first rows only.
  */
 export function detectDelimiter(text: string): string {
+  for (let breaks = 2 * DETECTION_ROWS + 2; ; breaks *= 2) {
+    const cut = prefixEnd(text, breaks);
+    const found = detectDelimiterOnPrefix(text.slice(0, cut), cut === text.length);
+    if (found !== undefined) return found;
+  }
+}
+
+/** Where the text's `breaks`-th line break (\n or \r) ends, or its length. */
+function prefixEnd(text: string, breaks: number): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 10 || c === 13) && ++n >= breaks) return i + 1;
+  }
+  return text.length;
+}
+
+/**
+ * detectDelimiter on the start of a text holding more than its first 50 rows (or all of it,
+ * with `whole`): undefined when that start cuts a quoted field (more text is needed).
+ */
+export function detectDelimiterOnPrefix(prefix: string, whole: boolean): string | undefined {
   let best: string = ',';
   let bestScore = -1;
   for (const d of CSV_DELIMITERS) {
     let rows: Parsed[];
     try {
-      rows = parseRecords(text, '', d, 50);
-    } catch {
+      rows = firstRows(prefix, d);
+    } catch (err) {
+      if (!whole && err instanceof CsvError && err.code === 'CSV_QUOTE_NOT_CLOSED') return undefined;
       continue;
     }
     if (rows.length === 0) continue;
@@ -169,12 +172,12 @@ function shown(cell: string): string {
 }
 
 /** "column 3 ('petal_length')": how messages name a column. */
-export function columnLabel(table: CsvTable, j: number): string {
+export function columnLabel(table: Pick<CsvTable, 'header'>, j: number): string {
   return `column ${j + 1} ('${table.header[j]}')`;
 }
 
 /** The index of the column named `name` (exact, then case-insensitive), or -1. */
-export function findColumn(table: CsvTable, name: string): number {
+export function findColumn(table: Pick<CsvTable, 'header'>, name: string): number {
   const exact = table.header.indexOf(name);
   if (exact >= 0) return exact;
   const lower = name.toLowerCase();

@@ -1,0 +1,231 @@
+import { CsvError, Parser } from 'csv-parse/browser/esm';
+import { BackpropError } from '../errors.js';
+import { checkDelimiter, checkHeader, csvSyntaxError, detectDelimiterOnPrefix, type CsvOptions, type CsvTable } from './csv.js';
+
+/**
+ * What a CsvRecordReader hands on: the checked header once, then every data row that has one
+ * value per column, with the row of the file it ends on (the header being row 1).
+ */
+export interface RecordHandler {
+  header(header: string[], delimiter: string): void;
+  row(fields: string[], line: number): void;
+}
+
+/** The line breaks (\n or \r) to gather before the delimiter is detected: 50 rows, even with \r\n. */
+const DETECTION_BREAKS = 102;
+
+/** csv-parse's incremental parser, fed text and handing each record on as it ends. */
+class IncrementalParser extends Parser {
+  error: unknown;
+  constructor(
+    delimiter: string,
+    private readonly onRecord: (record: string[], line: number) => void,
+  ) {
+    super({ delimiter, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true });
+  }
+  override push(record: unknown): boolean {
+    if (record !== null) this.onRecord(record as string[], this.info.lines);
+    return true;
+  }
+  override _transform(chunk: unknown, encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
+    super._transform(chunk, encoding, (err?: Error | null) => {
+      if (err) this.error = err;
+      callback();
+    });
+  }
+  /** Parses the text; throws its first syntax error. */
+  feed(text: string): void {
+    this.write(text);
+    this.raise();
+  }
+  /** Parses what is left at the end of the text; throws its syntax error. */
+  close(): void {
+    this._flush((err?: Error | null) => void (err && (this.error = err)));
+    this.raise();
+  }
+  private raise(): void {
+    if (this.error !== undefined) throw this.error;
+  }
+}
+
+/**
+ * Reads CSV text given in chunks of any size (cut anywhere, even inside a quoted field or
+ * between \r and \n), holding nothing but the current chunk: the delimiter is detected on the
+ * first rows, the header checked, each row's width checked, and the rows handed on. Messages
+ * and their order are those of reading the whole text at once: a syntax error anywhere wins over
+ * a bad header, which wins over a missing body, which wins over a row of the wrong width; so a
+ * later error is only known at the end, and `end` throws it. Also computes the data's fingerprint.
+ */
+export class CsvRecordReader {
+  private prefix = '';
+  private breaks = 0;
+  private needed = DETECTION_BREAKS;
+  private parser?: IncrementalParser;
+  private carry = '';
+  private content = false;
+  private records = 0;
+  private width = 0;
+  private hash = FINGERPRINT_SEED;
+  /** The first error after the header's checks, deferred to the end; `rank` orders them. */
+  private pending?: { rank: number; error: BackpropError };
+  /** Data rows read. */
+  rows = 0;
+  delimiter?: string;
+
+  constructor(
+    readonly source: string,
+    private readonly handler: RecordHandler,
+    private readonly given?: string,
+  ) {
+    if (given !== undefined) checkDelimiter(given);
+  }
+
+  /** Reads the next piece of text. */
+  write(chunk: string): void {
+    let text = this.carry + chunk;
+    this.carry = '';
+    // A chunk cut between the two halves of a surrogate pair keeps the first half for the next one.
+    const last = text.charCodeAt(text.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) {
+      this.carry = text.slice(-1);
+      text = text.slice(0, -1);
+    }
+    this.take(text);
+  }
+
+  private take(text: string): void {
+    if (!this.content && /\S/.test(text)) this.content = true;
+    if (this.parser) return this.parse(text);
+    this.prefix += text;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 || c === 13) this.breaks++;
+    }
+    if (this.breaks >= this.needed) this.start(false);
+  }
+
+  /** The end of the text: throws any error found; returns the fingerprint. */
+  end(): string {
+    if (this.carry) this.take(this.carry);
+    this.carry = '';
+    if (!this.parser) this.start(true);
+    try {
+      this.parser!.close();
+    } catch (err) {
+      throw this.syntaxError(err);
+    }
+    if (!this.content || this.records === 0) {
+      throw new BackpropError('data', `${this.source} is empty: expected a header row and at least one data row`);
+    }
+    if (this.pending && this.pending.rank === 0) throw this.pending.error;
+    if (this.rows === 0) {
+      throw new BackpropError('data', `${this.source} has a header row but no data rows: expected at least one row of values below the header`);
+    }
+    if (this.pending) throw this.pending.error;
+    return fingerprintHex(this.hash);
+  }
+
+  private start(atEnd: boolean): void {
+    let delimiter = this.given;
+    if (delimiter === undefined) {
+      const found = detectDelimiterOnPrefix(this.prefix, atEnd);
+      if (found === undefined) {
+        // a quoted field runs past the rows gathered: gather more
+        this.needed *= 2;
+        return;
+      }
+      delimiter = found;
+    }
+    this.delimiter = delimiter;
+    this.parser = new IncrementalParser(delimiter, (record, line) => this.record(record, line));
+    const text = this.prefix;
+    this.prefix = '';
+    this.parse(text);
+  }
+
+  private parse(text: string): void {
+    try {
+      this.parser!.feed(text);
+    } catch (err) {
+      throw this.syntaxError(err);
+    }
+  }
+
+  private syntaxError(err: unknown): unknown {
+    return err instanceof CsvError ? csvSyntaxError(err, this.source) : err;
+  }
+
+  private record(fields: string[], line: number): void {
+    if (this.records++ === 0) return this.header(fields, line);
+    this.rows++;
+    if (this.pending) return;
+    if (fields.length !== this.width) {
+      this.pending = { rank: 1, error: widthError(this.source, fields.length, this.width, line, this.delimiter!) };
+      return;
+    }
+    for (const f of fields) this.hash = hashField(this.hash, f);
+    this.handler.row(fields, line);
+  }
+
+  private header(fields: string[], line: number): void {
+    try {
+      const header = checkHeader(fields, line, this.source, this.delimiter!);
+      this.width = header.length;
+      for (const f of header) this.hash = hashField(this.hash, f);
+      this.handler.header(header, this.delimiter!);
+    } catch (err) {
+      if (!(err instanceof BackpropError)) throw err;
+      this.pending = { rank: 0, error: err };
+    }
+  }
+}
+
+function widthError(source: string, got: number, width: number, line: number, delimiter: string): BackpropError {
+  return new BackpropError(
+    'data',
+    `${source} row ${line} has ${got} ${got === 1 ? 'value' : 'values'}, expected ${width} (one per column of the header)` +
+      (delimiter === ',' && got > width ? '; quote fields that contain a comma' : ''),
+  );
+}
+
+/** One field into the data's fingerprint (FNV-1a, 32 bits, a separator after each field). */
+export function hashField(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  h ^= 0x1f;
+  return Math.imul(h, 0x01000193) >>> 0;
+}
+
+export const FINGERPRINT_SEED = 0x811c9dc5;
+
+export function fingerprintHex(h: number): string {
+  return h.toString(16).padStart(8, '0');
+}
+
+/**
+ * Parses CSV text with a header row; throws a BackpropError naming `source` and the row on bad
+ * input. The same reader as for a stream of chunks (see CsvRecordReader), fed the whole text.
+ */
+export function parseCsv(text: string, source = 'data', options: CsvOptions = {}): CsvTable {
+  if (typeof text !== 'string') throw new BackpropError('data', `${source}: expected CSV text, got ${typeof text}`);
+  const rows: string[][] = [];
+  const lines: number[] = [];
+  let header: string[] = [];
+  const reader = new CsvRecordReader(
+    source,
+    {
+      header: (h) => void (header = h),
+      row: (fields, line) => {
+        rows.push(fields);
+        lines.push(line);
+      },
+    },
+    options.delimiter,
+  );
+  reader.write(text);
+  reader.end();
+  return { source, header, rows, lines, delimiter: reader.delimiter! };
+}
+
