@@ -66,7 +66,7 @@ export function registerTrace(program: Command): void {
         let net = model.network;
         if (opts.loss !== undefined) net = Network.fromJSON({ ...net.toJSON(), loss: opt.lossName('--loss', opts.loss) });
         t = trace(net, takeRows(p.X, idx), takeRows(p.Y!, idx));
-        const lines = idx.map((i) => p.lines[i]);
+        const lines = idx.map((i) => table.lines[i]);
         const scaled = model.file.preprocessing.features.kind === 'none' ? 'as in the file' : `scaled (${model.file.preprocessing.features.kind}) as in training`;
         heading =
           `${modelPath} on ${idx.length === 1 ? 'row' : 'rows'} ${lines.join(', ')} of ${table.source} ` +

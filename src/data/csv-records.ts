@@ -1,52 +1,18 @@
-import { CsvError, Parser } from 'csv-parse/browser/esm';
+import { CsvError } from 'csv-parse/browser/esm';
 import { BackpropError } from '../errors.js';
-import { checkDelimiter, checkHeader, csvSyntaxError, detectDelimiterOnPrefix, type CsvOptions, type CsvTable } from './csv.js';
+import { checkDelimiter, checkHeader, csvSyntaxError, detectDelimiterOnPrefix, IncrementalParser, type CsvOptions, type CsvTable } from './csv.js';
 
 /**
  * What a CsvRecordReader hands on: the checked header once, then every data row that has one
  * value per column, with the row of the file it ends on (the header being row 1).
  */
 export interface RecordHandler {
-  header(header: string[], delimiter: string): void;
-  row(fields: string[], line: number): void;
+  onHeader(header: string[], delimiter: string): void;
+  onRow(fields: string[], line: number): void;
 }
 
 /** The line breaks (\n or \r) to gather before the delimiter is detected: 50 rows, even with \r\n. */
 const DETECTION_BREAKS = 102;
-
-/** csv-parse's incremental parser, fed text and handing each record on as it ends. */
-class IncrementalParser extends Parser {
-  error: unknown;
-  constructor(
-    delimiter: string,
-    private readonly onRecord: (record: string[], line: number) => void,
-  ) {
-    super({ delimiter, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true });
-  }
-  override push(record: unknown): boolean {
-    if (record !== null) this.onRecord(record as string[], this.info.lines);
-    return true;
-  }
-  override _transform(chunk: unknown, encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
-    super._transform(chunk, encoding, (err?: Error | null) => {
-      if (err) this.error = err;
-      callback();
-    });
-  }
-  /** Parses the text; throws its first syntax error. */
-  feed(text: string): void {
-    this.write(text);
-    this.raise();
-  }
-  /** Parses what is left at the end of the text; throws its syntax error. */
-  close(): void {
-    this._flush((err?: Error | null) => void (err && (this.error = err)));
-    this.raise();
-  }
-  private raise(): void {
-    if (this.error !== undefined) throw this.error;
-  }
-}
 
 /**
  * Reads CSV text given in chunks of any size (cut anywhere, even inside a quoted field or
@@ -164,7 +130,7 @@ export class CsvRecordReader {
       return;
     }
     for (const f of fields) this.hash = hashField(this.hash, f);
-    this.handler.row(fields, line);
+    this.handler.onRow(fields, line);
   }
 
   private header(fields: string[], line: number): void {
@@ -172,7 +138,7 @@ export class CsvRecordReader {
       const header = checkHeader(fields, line, this.source, this.delimiter!);
       this.width = header.length;
       for (const f of header) this.hash = hashField(this.hash, f);
-      this.handler.header(header, this.delimiter!);
+      this.handler.onHeader(header, this.delimiter!);
     } catch (err) {
       if (!(err instanceof BackpropError)) throw err;
       this.pending = { rank: 0, error: err };
@@ -216,8 +182,8 @@ export function parseCsv(text: string, source = 'data', options: CsvOptions = {}
   const reader = new CsvRecordReader(
     source,
     {
-      header: (h) => void (header = h),
-      row: (fields, line) => {
+      onHeader: (h) => void (header = h),
+      onRow: (fields, line) => {
         rows.push(fields);
         lines.push(line);
       },

@@ -1,4 +1,4 @@
-import { CsvError, parse } from 'csv-parse/browser/esm/sync';
+import { CsvError, Parser } from 'csv-parse/browser/esm';
 import { BackpropError } from '../errors.js';
 
 /**
@@ -26,6 +26,41 @@ export const CSV_DELIMITERS = [',', ';', '\t'] as const;
 export interface CsvOptions {
   /** Field delimiter (default: detected among comma, semicolon and tab). */
   delimiter?: string;
+}
+
+/** csv-parse's incremental parser, fed text and handing each record on as it ends. */
+export class IncrementalParser extends Parser {
+  error: unknown;
+  constructor(
+    delimiter: string,
+    private readonly onRecord: (record: string[], line: number) => void,
+    toLine?: number,
+  ) {
+    super({ delimiter, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, ...(toLine ? { to_line: toLine } : {}) });
+  }
+  override push(record: unknown): boolean {
+    if (record !== null) this.onRecord(record as string[], this.info.lines);
+    return true;
+  }
+  override _transform(chunk: unknown, encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
+    super._transform(chunk, encoding, (err?: Error | null) => {
+      if (err) this.error = err;
+      callback();
+    });
+  }
+  /** Parses the text; throws its first syntax error. */
+  feed(text: string): void {
+    this.write(text);
+    this.raise();
+  }
+  /** Parses what is left at the end of the text; throws its syntax error. */
+  close(): void {
+    this._flush((err?: Error | null) => void (err && (this.error = err)));
+    this.raise();
+  }
+  private raise(): void {
+    if (this.error !== undefined) throw this.error;
+  }
 }
 
 interface Parsed {
@@ -82,15 +117,11 @@ export function csvSyntaxError(e: CsvError, source: string): BackpropError {
 
 /** The first 50 rows of text (csv-parse stops there), for the detection of the delimiter. */
 function firstRows(text: string, delimiter: string): Parsed[] {
-  return parse(text, {
-    delimiter,
-    bom: true,
-    trim: true,
-    skip_empty_lines: true,
-    relax_column_count: true,
-    info: true,
-    to_line: DETECTION_ROWS,
-  }) as unknown as Parsed[];
+  const rows: Parsed[] = [];
+  const parser = new IncrementalParser(delimiter, (record, lines) => rows.push({ record, info: { lines } }), DETECTION_ROWS);
+  parser.feed(text);
+  parser.close();
+  return rows;
 }
 
 const DETECTION_ROWS = 50;

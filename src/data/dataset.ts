@@ -1,20 +1,11 @@
-import { BackpropError } from '../errors.js';
-import { Matrix } from '../tensor/matrix.js';
-import { columnLabel, findColumn, parseNumber, type CsvTable } from './csv.js';
+import type { Matrix } from '../tensor/matrix.js';
+import type { StoreType } from './column-store.js';
+import type { CsvTable } from './csv.js';
+import { CsvRecordReader, FINGERPRINT_SEED, fingerprintHex, hashField } from './csv-records.js';
+import { DatasetBuilder } from './dataset-builder.js';
+import type { DataSchema, DatasetOptions } from './dataset-types.js';
 
-/** What the target column holds: class names (one-hot encoded) or numbers (regression). */
-export type TargetKind = 'classification' | 'regression';
-
-/** The columns a model was trained on, kept in its file so new data can be checked against them. */
-export interface DataSchema {
-  /** Feature column names, in the order of the network's inputs. */
-  features: string[];
-  /** The target column's name. */
-  target: string;
-  kind: TargetKind;
-  /** Class names in the order of the network's outputs (classification only). */
-  classes?: string[];
-}
+export { MAX_AUTO_CLASSES, listNames, type DataSchema, type DatasetOptions, type TargetKind } from './dataset-types.js';
 
 /** A table turned into numbers: X (N × features), Y (N × classes one-hot, or N × 1 values). */
 export interface Dataset {
@@ -24,185 +15,122 @@ export interface Dataset {
   Y: Matrix;
   /** Class index of each row (classification only). */
   labels?: Int32Array;
-  /** Row number in the file of each data row, for messages. */
-  lines: number[];
+  /** The fingerprint of the table's cells (see fingerprintTable). */
+  fingerprint: string;
 }
 
-export interface DatasetOptions {
-  /** The target column by name (default: the last column). */
-  target?: string;
-  /**
-   * 'auto' (default): class names when the target has text, or whole numbers with at most
-   * MAX_AUTO_CLASSES distinct values (and at least two rows per value on average); else numbers.
-   */
-  task?: 'auto' | TargetKind;
+/** The columns of new data for a trained model, as numbers. */
+export interface SchemaData {
+  X: Matrix;
+  Y?: Matrix;
+  labels?: Int32Array;
 }
-
-/** The most distinct whole numbers a target may hold for 'auto' to read it as classes. */
-export const MAX_AUTO_CLASSES = 20;
 
 /** Reads a whole table for training: the target column, its kind and classes, and every feature. */
 export function datasetFromTable(table: CsvTable, options: DatasetOptions = {}): Dataset {
-  const { header, source } = table;
-  if (header.length < 2) {
-    throw new BackpropError(
-      'data',
-      `${source} has ${header.length} column ('${header[0]}'): expected at least one feature column and a target column` +
-        (table.delimiter === ',' ? ' (columns are separated by commas, semicolons or tabs)' : ''),
-    );
-  }
-  const task = options.task ?? 'auto';
-  if (!['auto', 'classification', 'regression'].includes(task)) {
-    throw new BackpropError('option', `unknown task '${task}': expected auto, classification or regression`);
-  }
-  const t = options.target === undefined ? header.length - 1 : findColumn(table, options.target);
-  if (t < 0) {
-    throw new BackpropError(
-      'data',
-      `${source} has no column '${options.target}' for the target: its columns are ${listNames(header)}`,
-    );
-  }
-  const target = header[t];
-  const features = header.filter((_, j) => j !== t);
-  const kind = task === 'auto' ? guessKind(table, t) : task;
-  let classes: string[] | undefined;
-  if (kind === 'classification') {
-    classes = classNames(table, t);
-    if (classes.length < 2) {
-      throw new BackpropError(
-        'data',
-        `the target column '${target}' of ${source} has only one class ('${classes[0]}'): a classifier needs at least two ` +
-          '(choose another column with --target)',
-      );
-    }
-  }
-  const schema: DataSchema = { features, target, kind, ...(classes ? { classes } : {}) };
-  const d = tableToData(table, schema, true);
-  return { source, schema, X: d.X, Y: d.Y!, labels: d.labels, lines: table.lines };
+  const b = new DatasetBuilder(table.source, { ...options, rowsHint: table.rows.length });
+  feed(table, b);
+  return { source: table.source, ...b.finishTraining(), fingerprint: fingerprintTable(table) };
 }
 
 /**
  * Reads a table for a trained model: its header must hold every feature of `schema` (in any
  * order) and nothing else but, optionally, the target. With `requireTarget`, the target too.
  */
-export function datasetForSchema(
-  table: CsvTable,
+export function datasetForSchema(table: CsvTable, schema: DataSchema, requireTarget: boolean): SchemaData {
+  const b = new DatasetBuilder(table.source, { schema, requireTarget, rowsHint: table.rows.length });
+  feed(table, b);
+  return b.finishForSchema();
+}
+
+function feed(table: CsvTable, b: DatasetBuilder): void {
+  b.onHeader(table.header, table.delimiter);
+  table.rows.forEach((r, i) => b.onRow(r, table.lines[i]));
+}
+
+/** A fingerprint of a table's cells (FNV-1a, 32 bits, hex): the same data gives the same one whatever its delimiter or spacing. */
+export function fingerprintTable(table: Pick<CsvTable, 'header' | 'rows'>): string {
+  let h = FINGERPRINT_SEED;
+  for (const name of table.header) h = hashField(h, name);
+  for (const row of table.rows) for (const cell of row) h = hashField(h, cell);
+  return fingerprintHex(h);
+}
+
+/** Where CSV text comes from: a string, a browser File or Blob, a byte or text stream, or chunks. */
+export type CsvSource = string | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string> | Iterable<string>;
+
+export interface ReadOptions extends DatasetOptions {
+  /** Field delimiter (default: detected on the first rows). */
+  delimiter?: string;
+  /** Element type of the features' store (default float64; float32 halves the memory). */
+  store?: StoreType;
+  /** The text's size in bytes, when known: the stores are sized from it. */
+  bytes?: number;
+}
+
+/**
+ * Reads CSV in chunks straight into a training data set: no whole-file string, no array per
+ * row. The same Dataset, bit for bit, and the same messages as datasetFromTable(parseCsv(…)).
+ */
+export async function readDataset(input: CsvSource, source: string, options: ReadOptions = {}): Promise<Dataset> {
+  const b = new DatasetBuilder(source, { target: options.target, task: options.task, store: options.store, rowsHint: rowsHint(input, options.bytes) });
+  const fingerprint = await readRecords(input, source, b, options.delimiter);
+  return { source, ...b.finishTraining(), fingerprint };
+}
+
+/** Reads CSV in chunks for a trained model's schema (see datasetForSchema). */
+export async function readForSchema(
+  input: CsvSource,
+  source: string,
   schema: DataSchema,
   requireTarget: boolean,
-): { X: Matrix; Y?: Matrix; labels?: Int32Array; lines: number[] } {
-  return { ...tableToData(table, schema, requireTarget), lines: table.lines };
+  options: Pick<ReadOptions, 'delimiter' | 'bytes'> = {},
+): Promise<SchemaData & { rows: number; fingerprint: string }> {
+  const b = new DatasetBuilder(source, { schema, requireTarget, rowsHint: rowsHint(input, options.bytes) });
+  const fingerprint = await readRecords(input, source, b, options.delimiter);
+  return { ...b.finishForSchema(), rows: b.rows, fingerprint };
 }
 
-function tableToData(table: CsvTable, schema: DataSchema, requireTarget: boolean) {
-  const { source } = table;
-  const cols = schema.features.map((f) => findColumn(table, f));
-  const missing = schema.features.filter((_, i) => cols[i] < 0);
-  if (missing.length > 0) {
-    throw new BackpropError(
-      'data',
-      `${source} lacks ${missing.length === 1 ? 'the column' : `${missing.length} columns`} ${listNames(missing)}: ` +
-        `the model was trained on ${schema.features.length} feature columns (${listNames(schema.features)})`,
-    );
-  }
-  const t = findColumn(table, schema.target);
-  const extra = table.header.map((_, j) => j).filter((j) => j !== t && !cols.includes(j));
-  if (extra.length > 0) {
-    throw new BackpropError(
-      'data',
-      `${source} has ${extra.length === 1 ? 'a column' : `${extra.length} columns`} the model was not trained on: ` +
-        `${extra.map((j) => columnLabel(table, j)).join(', ')}; expected the ${schema.features.length} feature columns ` +
-        `${listNames(schema.features)} and, optionally, the target '${schema.target}'`,
-    );
-  }
-  if (requireTarget && t < 0) {
-    throw new BackpropError('data', `${source} has no target column '${schema.target}': it is needed to measure loss and accuracy`);
-  }
+/** Feeds every chunk of `input` through a CsvRecordReader into `handler`; the data's fingerprint. */
+export async function readRecords(input: CsvSource, source: string, handler: DatasetBuilder, delimiter?: string): Promise<string> {
+  const reader = new CsvRecordReader(source, handler, delimiter);
+  for await (const chunk of textChunks(input)) reader.write(chunk);
+  return reader.end();
+}
 
-  const n = table.rows.length;
-  const X = new Matrix(n, cols.length);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < cols.length; k++) X.data[i * cols.length + k] = numberAt(table, i, cols[k]);
+/** The input as text chunks (bytes decoded as UTF-8, a chunk's cut character finished by the next). */
+export async function* textChunks(input: CsvSource): AsyncGenerator<string> {
+  if (typeof input === 'string') {
+    yield input;
+    return;
   }
-  if (t < 0) return { X };
+  const chunks: AsyncIterable<Uint8Array | string> | Iterable<string> =
+    typeof Blob !== 'undefined' && input instanceof Blob
+      ? streamChunks(input.stream())
+      : typeof ReadableStream !== 'undefined' && input instanceof ReadableStream
+        ? streamChunks(input)
+        : (input as AsyncIterable<Uint8Array | string>);
+  const decoder = new TextDecoder('utf-8');
+  for await (const c of chunks) yield typeof c === 'string' ? c : decoder.decode(c, { stream: true });
+  const rest = decoder.decode();
+  if (rest) yield rest;
+}
 
-  if (schema.kind === 'regression') {
-    const Y = new Matrix(n, 1);
-    for (let i = 0; i < n; i++) Y.data[i] = numberAt(table, i, t, true);
-    return { X, Y };
-  }
-  const classes = schema.classes ?? [];
-  const index = new Map(classes.map((c, k) => [c, k]));
-  const labels = new Int32Array(n);
-  const Y = new Matrix(n, classes.length);
-  for (let i = 0; i < n; i++) {
-    const cell = table.rows[i][t];
-    if (cell === '') throw cellError(table, i, t, 'the target cell is empty: every row needs a class');
-    const k = index.get(className(cell));
-    if (k === undefined) {
-      throw cellError(table, i, t, `class '${cell}' was not among the classes the model was trained on (${listNames(classes)})`);
+async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
     }
-    labels[i] = k;
-    Y.data[i * classes.length + k] = 1;
+  } finally {
+    reader.releaseLock();
   }
-  return { X, Y, labels };
 }
 
-function numberAt(table: CsvTable, i: number, j: number, isTarget = false): number {
-  const v = parseNumber(table.rows[i][j], table.delimiter);
-  if (typeof v === 'number') return v;
-  const hint = !/^expected a number/.test(v)
-    ? ''
-    : isTarget
-      ? ': a regression target must be a number (read it as class names with --task classification)'
-      : ': features must be numbers (encode categories as numbers first)';
-  throw cellError(table, i, j, v + hint);
-}
-
-function cellError(table: CsvTable, i: number, j: number, what: string): BackpropError {
-  return new BackpropError('data', `${table.source} row ${table.lines[i]}, ${columnLabel(table, j)}: ${what}`);
-}
-
-/** Class names are kept as written, except numbers, which are written canonically ("1.0" is "1"). */
-function className(cell: string): string {
-  const v = parseNumber(cell);
-  return typeof v === 'number' ? String(v) : cell;
-}
-
-function guessKind(table: CsvTable, t: number): TargetKind {
-  const cells = table.rows.map((r) => r[t]);
-  const values = cells.map((c) => parseNumber(c, table.delimiter));
-  const numeric = values.filter((v): v is number => typeof v === 'number');
-  if (numeric.length === cells.length) {
-    const distinct = new Set(numeric).size;
-    const whole = numeric.every((v) => Number.isInteger(v));
-    return whole && distinct <= MAX_AUTO_CLASSES && distinct * 2 <= cells.length ? 'classification' : 'regression';
-  }
-  if (numeric.length * 2 > cells.length) {
-    // Mostly numbers: a stray text cell is more likely a mistake than a class.
-    const i = values.findIndex((v) => typeof v !== 'number');
-    throw cellError(
-      table,
-      i,
-      t,
-      `the target column is numeric but this cell is not (${values[i]}); fix the cell, or use --task classification to read the targets as class names`,
-    );
-  }
-  return 'classification';
-}
-
-function classNames(table: CsvTable, t: number): string[] {
-  const names = new Set<string>();
-  table.rows.forEach((r, i) => {
-    if (r[t] === '') throw cellError(table, i, t, 'the target cell is empty: every row needs a class');
-    names.add(className(r[t]));
-  });
-  const list = [...names];
-  const numeric = list.every((c) => typeof parseNumber(c) === 'number');
-  return numeric ? list.sort((a, b) => Number(a) - Number(b)) : list.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** 'a', 'b', 'c', … (N in all): a list of names short enough for one line. */
-export function listNames(names: readonly string[], max = 8): string {
-  const shown = names.slice(0, max).map((n) => `'${n}'`);
-  return names.length > max ? `${shown.join(', ')}, … (${names.length} in all)` : shown.join(', ');
+/** About how many rows the input holds, from its size and 100 bytes a row (the stores grow past it if need be). */
+function rowsHint(input: CsvSource, bytes?: number): number {
+  const size = bytes ?? (typeof input === 'string' ? input.length : typeof Blob !== 'undefined' && input instanceof Blob ? input.size : 0);
+  return size > 0 ? Math.ceil(size / 100) : 1024;
 }

@@ -30,9 +30,12 @@ export interface Scaler {
  * Values so large that the scaling overflows (a variance or range beyond float64) are refused,
  * naming the column (`names[j]`, else its number).
  */
-export function fitScaler(x: Matrix, kind: ScalingName = 'standard', names?: readonly string[]): Scaler {
+export function fitScaler(x: Matrix, kind: ScalingName = 'standard', names?: readonly string[], only?: Int32Array): Scaler {
   check((SCALING_NAMES as readonly string[]).includes(kind), `unknown scaling '${kind}': expected one of ${SCALING_NAMES.join(', ')}`);
-  const { rows, cols, data } = x;
+  const { cols, data } = x;
+  // `only`: the rows to fit on (in this order), read where they are instead of copied out
+  const rows = only ? only.length : x.rows;
+  const at = only ? (i: number) => only[i] * cols : (i: number) => i * cols;
   check(rows > 0, 'cannot fit a scaling to no rows', 'data');
   const shift = new Array<number>(cols).fill(0);
   const scale = new Array<number>(cols).fill(1);
@@ -40,11 +43,11 @@ export function fitScaler(x: Matrix, kind: ScalingName = 'standard', names?: rea
   for (let j = 0; j < cols; j++) {
     if (kind === 'standard') {
       let sum = 0;
-      for (let i = 0; i < rows; i++) sum += data[i * cols + j];
+      for (let i = 0; i < rows; i++) sum += data[at(i) + j];
       const mean = sum / rows;
       let sq = 0;
       for (let i = 0; i < rows; i++) {
-        const d = data[i * cols + j] - mean;
+        const d = data[at(i) + j] - mean;
         sq += d * d;
       }
       const std = Math.sqrt(sq / rows);
@@ -54,7 +57,7 @@ export function fitScaler(x: Matrix, kind: ScalingName = 'standard', names?: rea
       let lo = Infinity;
       let hi = -Infinity;
       for (let i = 0; i < rows; i++) {
-        const v = data[i * cols + j];
+        const v = data[at(i) + j];
         if (v < lo) lo = v;
         if (v > hi) hi = v;
       }
@@ -83,6 +86,19 @@ export function applyScaler(s: Scaler, x: Matrix): Matrix {
   const out = new Matrix(x.rows, x.cols);
   const c = x.cols;
   for (let i = 0; i < x.data.length; i++) out.data[i] = (x.data[i] - s.shift[i % c]) / s.scale[i % c];
+  return out;
+}
+
+/** The rows of x at `idx`, scaled: takeRows and applyScaler in one pass, one copy. */
+export function scaledRows(s: Scaler, x: Matrix, idx: ArrayLike<number>): Matrix {
+  checkWidth(s, x);
+  const c = x.cols;
+  const out = new Matrix(idx.length, c);
+  for (let r = 0; r < idx.length; r++) {
+    const from = idx[r] * c;
+    const to = r * c;
+    for (let j = 0; j < c; j++) out.data[to + j] = (x.data[from + j] - s.shift[j]) / s.scale[j];
+  }
   return out;
 }
 

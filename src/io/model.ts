@@ -3,7 +3,7 @@ import type { Network } from '../nn/network.js';
 import { Matrix } from '../tensor/matrix.js';
 import { evaluate as evaluateNetwork } from '../train/metrics.js';
 import type { CsvTable } from '../data/csv.js';
-import { datasetForSchema, type DataSchema } from '../data/dataset.js';
+import { datasetForSchema, fingerprintTable, type DataSchema, type SchemaData } from '../data/dataset.js';
 import { applyScaler, invertScaler, takeRows } from '../data/preprocess.js';
 import { modelFileToText, networkFromModelFile, parseModelFile, type ModelFile } from './model-file.js';
 
@@ -17,8 +17,18 @@ export interface PreparedData {
   labels?: Int32Array;
   /** Target values in the file's units (regression with targets). */
   values?: Float64Array;
-  /** Row number in the file of each row. */
-  lines: number[];
+}
+
+/** Which data a split belongs to: its name, its number of rows and its fingerprint. */
+export interface DataIdentity {
+  source: string;
+  rows: number;
+  fingerprint: string;
+}
+
+/** The identity of a table of strings. */
+export function tableIdentity(table: CsvTable): DataIdentity {
+  return { source: table.source, rows: table.rows.length, fingerprint: fingerprintTable(table) };
 }
 
 export interface Predictions {
@@ -79,12 +89,16 @@ export class Model {
 
   /** The table's features scaled as in training, and its targets when present (required with `requireTarget`). */
   prepare(table: CsvTable, requireTarget = false): PreparedData {
-    const d = datasetForSchema(table, this.schema, requireTarget);
+    return this.prepareData(datasetForSchema(table, this.schema, requireTarget));
+  }
+
+  /** Data read for this model's schema (see readForSchema), scaled as in training. */
+  prepareData(d: SchemaData): PreparedData {
     const pre = this.file.preprocessing;
     const X = applyScaler(pre.features, d.X);
-    if (!d.Y) return { X, lines: d.lines };
-    if (this.file.data.kind === 'classification') return { X, Y: d.Y, labels: d.labels, lines: d.lines };
-    return { X, Y: applyScaler(pre.target!, d.Y), values: Float64Array.from(d.Y.data), lines: d.lines };
+    if (!d.Y) return { X };
+    if (this.file.data.kind === 'classification') return { X, Y: d.Y, labels: d.labels };
+    return { X, Y: applyScaler(pre.target!, d.Y), values: Float64Array.from(d.Y.data) };
   }
 
   /** Predictions for every row of the table (the target column, if present, is ignored). */
@@ -110,25 +124,29 @@ export class Model {
    * or test part of the training file's split, which needs that same file.
    */
   evaluate(table: CsvTable, rows: RowSelection = 'all'): ModelEvaluation {
-    const p = this.prepare(table, true);
+    return this.evaluateData(this.prepare(table, true), tableIdentity(table), rows);
+  }
+
+  /** evaluate for prepared data from the file `data` names. */
+  evaluateData(p: PreparedData, data: DataIdentity, rows: RowSelection = 'all'): ModelEvaluation {
     if (rows === 'all') return this.evaluatePrepared(p);
-    const idx = this.splitRows(table, rows);
+    const idx = this.splitRows(data, rows);
     return this.evaluatePrepared({
       X: takeRows(p.X, idx),
       Y: takeRows(p.Y!, idx),
       labels: p.labels ? Int32Array.from(idx, (i) => p.labels![i]) : undefined,
       values: p.values ? Float64Array.from(idx, (i) => p.values![i]) : undefined,
-      lines: Array.from(idx, (i) => p.lines[i]),
     });
   }
 
   /** The row indices of the training or test part of the split the model was trained with. */
-  splitRows(table: CsvTable, part: 'train' | 'test'): Int32Array {
+  splitRows(data: CsvTable | DataIdentity, part: 'train' | 'test'): Int32Array {
     const d = this.file.data;
-    if (table.rows.length !== d.rows || fingerprintTable(table) !== d.fingerprint) {
+    const given = 'header' in data ? tableIdentity(data) : data;
+    if (given.rows !== d.rows || given.fingerprint !== d.fingerprint) {
       throw new BackpropError(
         'data',
-        `${table.source} is not the file the model was trained on (${d.source}, ${d.rows} rows), so its ${part} rows are unknown: ` +
+        `${given.source} is not the file the model was trained on (${d.source}, ${d.rows} rows), so its ${part} rows are unknown: ` +
           'evaluate all rows instead',
       );
     }
@@ -172,18 +190,4 @@ function argmax(r: number[]): number {
   return best;
 }
 
-/** A fingerprint of a table's cells (FNV-1a, 32 bits, hex): the same data gives the same one whatever its delimiter or spacing. */
-export function fingerprintTable(table: CsvTable): string {
-  let h = 0x811c9dc5;
-  const add = (s: string) => {
-    for (let i = 0; i < s.length; i++) {
-      h ^= s.charCodeAt(i);
-      h = Math.imul(h, 0x01000193) >>> 0;
-    }
-    h ^= 0x1f;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  };
-  table.header.forEach(add);
-  for (const row of table.rows) row.forEach(add);
-  return h.toString(16).padStart(8, '0');
-}
+export { fingerprintTable };

@@ -5,7 +5,7 @@ import { SCALING_NAMES } from '../data/preprocess.js';
 import type { Checkpoint } from '../train/checkpoint.js';
 import { OPTIMIZER_NAMES } from '../train/optimizers.js';
 import { array, batchSize, boolean, check, literal, number, object, picklist, string } from './schema.js';
-import { fingerprintTable } from './model.js';
+import { tableIdentity, type DataIdentity } from './model.js';
 import type { TrainSettings } from './train-model.js';
 
 /**
@@ -161,13 +161,14 @@ export function settingText(s: TrainSettings, k: keyof TrainSettings): string {
  * Checks that a run may continue from `c`: the same data (rows and fingerprint), the same
  * settings apart from the number of epochs, which must not be fewer than those already begun.
  */
-export function checkResumable(c: TrainCheckpoint, table: CsvTable, settings: TrainSettings, names: SettingNames = {}): void {
-  const fingerprint = fingerprintTable(table);
-  if (table.rows.length !== c.data.rows || fingerprint !== c.data.fingerprint) {
+export function checkResumable(c: TrainCheckpoint, data: CsvTable | DataIdentity, settings: TrainSettings, names: SettingNames = {}): void {
+  const table = 'header' in data ? tableIdentity(data) : data;
+  const { fingerprint } = table;
+  if (table.rows !== c.data.rows || fingerprint !== c.data.fingerprint) {
     throw new BackpropError(
       'checkpoint',
       `${table.source} is not the data the checkpoint was made with (${c.data.source}: ${c.data.rows} rows, fingerprint ${c.data.fingerprint}; ` +
-        `this data: ${table.rows.length} rows, fingerprint ${fingerprint}): resume with the same data`,
+        `this data: ${table.rows} rows, fingerprint ${fingerprint}): resume with the same data`,
     );
   }
   const diff = settingsDifferences(c.settings, settings);

@@ -7,9 +7,9 @@ import { DivergedError, type EpochInfo, type History } from '../train/fit.js';
 import { defaultLearningRate, OPTIMIZER_NAMES, type OptimizerName } from '../train/optimizers.js';
 import type { CsvTable } from '../data/csv.js';
 import { datasetFromTable, type Dataset, type TargetKind } from '../data/dataset.js';
-import { applyScaler, fitScaler, splitRows, takeRows, type ScalingName, type Split } from '../data/preprocess.js';
+import { fitScaler, scaledRows, splitRows, type Scaler, type ScalingName, type Split } from '../data/preprocess.js';
 import { MODEL_FORMAT, MODEL_VERSION, type ModelFile, type ModelHistory } from './model-file.js';
-import { fingerprintTable, Model, type ModelEvaluation } from './model.js';
+import { Model, type ModelEvaluation } from './model.js';
 import {
   checkCheckpointShape,
   checkResumable,
@@ -188,23 +188,23 @@ export function resolveSettings(dataset: Dataset, o: TrainModelOptions = {}): Tr
  * parts. Runs in Node and in browsers; `Model.toText()` gives the file to save. `dataset`, when
  * given, is datasetFromTable(table, …) already done by the caller.
  */
-export function trainModel(table: CsvTable, options: TrainModelOptions = {}, given?: Dataset): TrainModelResult {
-  const dataset = given ?? datasetFromTable(table, { target: options.target, task: options.task });
+export function trainModel(data: CsvTable | Dataset, options: TrainModelOptions = {}, given?: Dataset): TrainModelResult {
+  const dataset = given ?? ('X' in data ? data : datasetFromTable(data, { target: options.target, task: options.task }));
+  const table = { source: dataset.source, rows: dataset.X.rows, fingerprint: dataset.fingerprint };
   const s = resolveSettings(dataset, options);
   const { kind, classes } = dataset.schema;
   check(Number.isInteger(s.seed), `seed must be a whole number, got ${s.seed}`);
 
   // The split has its own generator, so the test rows depend on the seed and data alone.
   const split = splitRows(dataset.X.rows, s.testSplit, new Random(s.seed), s.stratify ? dataset.labels : undefined);
-  const trainX = takeRows(dataset.X, split.train);
-  const trainY = takeRows(dataset.Y, split.train);
-  const features = fitScaler(trainX, s.scale, dataset.schema.features);
-  const target = kind === 'regression' ? fitScaler(trainY, s.outputActivation === 'sigmoid' ? 'minmax' : 'standard', [s.target]) : undefined;
-  const scaleY = (y: typeof trainY) => (target ? applyScaler(target, y) : y);
-  const X = applyScaler(features, trainX);
-  const Y = scaleY(trainY);
-  const testX = split.test.length ? applyScaler(features, takeRows(dataset.X, split.test)) : undefined;
-  const testY = split.test.length ? scaleY(takeRows(dataset.Y, split.test)) : undefined;
+  // Each part is copied out of the data once, already scaled; the scalings are fitted on the training rows where they lie.
+  const features = fitScaler(dataset.X, s.scale, dataset.schema.features, split.train);
+  const target = kind === 'regression' ? fitScaler(dataset.Y, s.outputActivation === 'sigmoid' ? 'minmax' : 'standard', [s.target], split.train) : undefined;
+  const part = (m: typeof dataset.X, scaler: Scaler | undefined, idx: Int32Array) => scaledRows(scaler ?? unscaled(m.cols), m, idx);
+  const X = part(dataset.X, features, split.train);
+  const Y = part(dataset.Y, target, split.train);
+  const testX = split.test.length ? part(dataset.X, features, split.test) : undefined;
+  const testY = split.test.length ? part(dataset.Y, target, split.test) : undefined;
 
   const outputs = kind === 'classification' ? classes!.length : 1;
   const network = new Network({
@@ -260,7 +260,7 @@ export function trainModel(table: CsvTable, options: TrainModelOptions = {}, giv
                 cp.save({
                   format: TRAIN_CHECKPOINT_FORMAT,
                   version: TRAIN_CHECKPOINT_VERSION,
-                  data: { source: table.source, rows: table.rows.length, fingerprint: fingerprintTable(table) },
+                  data: table,
                   settings: s,
                   testLoss: testLoss.slice(0, c.history.epochs),
                   fit: c,
@@ -291,8 +291,8 @@ export function trainModel(table: CsvTable, options: TrainModelOptions = {}, giv
       network: network.toJSON() as ModelFile['network'],
       data: {
         source: table.source,
-        rows: table.rows.length,
-        fingerprint: fingerprintTable(table),
+        rows: table.rows,
+        fingerprint: table.fingerprint,
         ...dataset.schema,
       },
       preprocessing: { features, ...(target ? { target } : {}) },
@@ -314,11 +314,10 @@ export function trainModel(table: CsvTable, options: TrainModelOptions = {}, giv
     const model = new Model(file, network);
     const labelsOf = (idx: Int32Array) => (dataset.labels ? Int32Array.from(idx, (i) => dataset.labels![i]) : undefined);
     const valuesOf = (idx: Int32Array) => (kind === 'regression' ? Float64Array.from(idx, (i) => dataset.Y.data[i]) : undefined);
-    const linesOf = (idx: Int32Array) => Array.from(idx, (i) => dataset.lines[i]);
-    const train = model.evaluatePrepared({ X, Y, labels: labelsOf(split.train), values: valuesOf(split.train), lines: linesOf(split.train) });
+    const train = model.evaluatePrepared({ X, Y, labels: labelsOf(split.train), values: valuesOf(split.train) });
     const test =
       testX && testY
-        ? model.evaluatePrepared({ X: testX, Y: testY, labels: labelsOf(split.test), values: valuesOf(split.test), lines: linesOf(split.test) })
+        ? model.evaluatePrepared({ X: testX, Y: testY, labels: labelsOf(split.test), values: valuesOf(split.test) })
         : undefined;
 
     const figure = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null); // e.g. after a divergence
@@ -334,6 +333,11 @@ export function trainModel(table: CsvTable, options: TrainModelOptions = {}, giv
     file.training.metrics = metrics;
     return { model, dataset, settings: s, split, history, train, test, metrics };
   }
+}
+
+/** The scaling that leaves every one of `cols` columns as it is. */
+function unscaled(cols: number): Scaler {
+  return { kind: 'none', shift: new Array<number>(cols).fill(0), scale: new Array<number>(cols).fill(1) };
 }
 
 /**
