@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   accessSync,
+  createReadStream,
   closeSync,
   constants,
   existsSync,
@@ -16,6 +17,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CsvTable } from '../src/data/csv.js';
 import { parseCsv } from '../src/data/csv-records.js';
+import { readDataset, readForSchema, type Dataset, type DataSchema, type ReadOptions } from '../src/data/dataset.js';
 import { BackpropError } from '../src/errors.js';
 import { Model } from '../src/io/model.js';
 
@@ -70,6 +72,41 @@ export function readData(arg: string): { text: string; source: string } {
     'io',
     `'${arg}' is neither a file nor a bundled data set: give a CSV file's path, or one of ${BUNDLED_DATASETS.join(', ')}`,
   );
+}
+
+/**
+ * A CSV file or bundled data set, read in chunks into a training data set (no whole-file
+ * string): see readDataset.
+ */
+export async function loadDataset(arg: string, options: ReadOptions = {}): Promise<Dataset> {
+  const { path, source } = dataPath(arg);
+  return readDataset(fileChunks(path, source), source, { ...options, bytes: statSync(path).size });
+}
+
+/** A CSV file or bundled data set, read in chunks for a trained model's columns: see readForSchema. */
+export async function loadForSchema(arg: string, schema: DataSchema, requireTarget: boolean, delimiter?: string) {
+  const { path, source } = dataPath(arg);
+  return { source, ...(await readForSchema(fileChunks(path, source), source, schema, requireTarget, { delimiter, bytes: statSync(path).size })) };
+}
+
+/** The file's bytes in chunks of 1 MB; a read error as a BackpropError naming the file. */
+async function* fileChunks(path: string, source: string): AsyncGenerator<Uint8Array> {
+  try {
+    yield* createReadStream(path, { highWaterMark: 1 << 20 });
+  } catch (err) {
+    throw new BackpropError('io', `cannot read data file '${source}': ${(err as Error).message}`);
+  }
+}
+
+/** Where a data argument's file is: the file itself, or a bundled data set's. */
+function dataPath(arg: string): { path: string; source: string } {
+  if (existsSync(arg)) {
+    if (statSync(arg).isDirectory()) throw new BackpropError('io', `cannot read data file '${arg}': it is a folder, expected a file`);
+    return { path: arg, source: arg };
+  }
+  readData(arg); // throws the message for a missing file or unknown name
+  const name = arg.toLowerCase().replace(/\.csv$/, '');
+  return { path: bundledPath(name), source: `${name}.csv` };
 }
 
 /** Reads and parses a CSV file or bundled data set. */

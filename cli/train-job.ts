@@ -1,6 +1,8 @@
 import { BackpropError } from '../src/errors.js';
 import { trainModel, TrainingDivergedError, type TrainModelOptions, type TrainModelResult } from '../src/io/train-model.js';
 import { saveCheckpoint } from './checkpoint-files.js';
+import { Matrix } from '../src/tensor/matrix.js';
+import type { Dataset } from '../src/data/dataset.js';
 import type { TrainedParts, WorkerInput, WorkerMessage } from './train-runner.js';
 
 /**
@@ -9,7 +11,7 @@ import type { TrainedParts, WorkerInput, WorkerMessage } from './train-runner.js
  */
 export function runJob(input: WorkerInput, post: (m: WorkerMessage) => void): void {
   try {
-    const result = trainModel(input.table, {
+    const result = trainModel(revive(input.dataset), {
       ...input.options,
       onStart: ({ split }) => post({ type: 'start', split }),
       onEpochEnd: (info) => post({ type: 'epoch', info }),
@@ -52,4 +54,10 @@ function parts(r: TrainModelResult, modelText: boolean): TrainedParts {
     }
   }
   return p;
+}
+
+/** The data set again with its matrices as Matrix objects (a worker receives them as plain objects). */
+function revive(d: Dataset): Dataset {
+  const m = (x: Matrix): Matrix => (x instanceof Matrix ? x : new Matrix((x as Matrix).rows, (x as Matrix).cols, (x as Matrix).data));
+  return { ...d, X: m(d.X), Y: m(d.Y) };
 }

@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { CsvTable } from '../src/data/csv.js';
+import type { Dataset } from '../src/data/dataset.js';
 import type { Split } from '../src/data/preprocess.js';
 import { BackpropError } from '../src/errors.js';
 import type { ModelHistory } from '../src/io/model-file.js';
@@ -17,9 +17,9 @@ import { runJob } from './train-job.js';
  * which fit's shouldStop reads after every batch: fit saves a checkpoint and returns.
  */
 
-/** What the worker is given: the table and plain options (no functions cross threads). */
+/** What the worker is given: the data set (its arrays moved, not copied) and plain options (no functions cross threads). */
 export interface WorkerInput {
-  table: CsvTable;
+  dataset: Dataset;
   options: Omit<TrainModelOptions, 'onStart' | 'onEpochEnd' | 'checkpoint' | 'shouldStop'>;
   checkpoint?: { path: string; everyEpochs?: number; everyBatches?: number; origin: CheckpointOrigin };
   /** Send the model file's text back (when it is to be saved). */
@@ -126,7 +126,13 @@ function startWorker(workerData: WorkerInput): Worker {
     const entry = new URL('./train-worker.ts', here).href;
     const tsx = import.meta.resolve('tsx/esm/api');
     const code = `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); });`;
-    return new Worker(code, { eval: true, workerData });
+    return new Worker(code, { eval: true, workerData, transferList: buffers(workerData.dataset) });
   }
-  return new Worker(new URL('./train-worker.js', here), { workerData });
+  return new Worker(new URL('./train-worker.js', here), { workerData, transferList: buffers(workerData.dataset) });
+}
+
+/** The memory of the data set's arrays, moved to the worker rather than copied. */
+function buffers(d: Dataset): ArrayBuffer[] {
+  const all = [d.X.data.buffer, d.Y.data.buffer, ...(d.labels ? [d.labels.buffer] : [])] as ArrayBuffer[];
+  return [...new Set(all)];
 }

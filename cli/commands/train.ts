@@ -1,17 +1,16 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { datasetFromTable, listNames, type Dataset } from '../../src/data/dataset.js';
+import { listNames, type Dataset } from '../../src/data/dataset.js';
 import { SCALING_NAMES } from '../../src/data/preprocess.js';
 import { BackpropError } from '../../src/errors.js';
 import type { Split } from '../../src/data/preprocess.js';
-import type { CsvTable } from '../../src/data/csv.js';
 import { checkResumable, type CheckpointOrigin, type TrainCheckpoint } from '../../src/io/train-checkpoint.js';
 import { MIN_ROWS_FOR_TEST_SPLIT, resolveSettings, type TrainModelOptions, type TrainSettings } from '../../src/io/train-model.js';
 import { loss as lookupLoss } from '../../src/nn/losses.js';
 import { OPTIMIZER_NAMES } from '../../src/train/optimizers.js';
 import { checkpointFile, prepareCheckpointDir, readCheckpoint, removeCheckpoint } from '../checkpoint-files.js';
-import { checkWritable, loadTable, writeFileAtomic } from '../files.js';
+import { checkWritable, loadDataset, writeFileAtomic } from '../files.js';
 import { lossChart } from '../loss-chart.js';
 import * as opt from '../options.js';
 import { createProgress } from '../progress.js';
@@ -154,7 +153,6 @@ function describeSplit(s: TrainSettings, split: Split, givenTestSplit: boolean):
 
 /** What a run reads and writes: from the flags, or for --resume from the checkpoint and the flags given. */
 interface Plan {
-  table: CsvTable;
   dataset: Dataset;
   settings: TrainSettings;
   options: TrainModelOptions;
@@ -164,7 +162,7 @@ interface Plan {
   resumed?: { path: string; checkpoint: TrainCheckpoint };
 }
 
-function plan(data: string | undefined, flags: TrainFlags, given: (flag: string) => boolean): Plan {
+async function plan(data: string | undefined, flags: TrainFlags, given: (flag: string) => boolean): Promise<Plan> {
   if (!flags.checkpoint && !flags.resume && (flags.every !== undefined || flags.everyBatches !== undefined)) {
     throw new BackpropError('option', `${flags.every !== undefined ? '--every' : '--every-batches'} needs --checkpoint DIR: say where to save the checkpoints`);
   }
@@ -190,13 +188,12 @@ function plan(data: string | undefined, flags: TrainFlags, given: (flag: string)
     );
   }
   const sep = given('delimiter') || !resumed ? delimiter : origin.delimiter;
-  let table = loadTable(source, sep);
+  let dataset = await loadDataset(source, { delimiter: sep, target: options.target, task: options.task });
   // Read again from where the checkpoint says, the data keeps the name the run started with.
-  if (resumed && data === undefined) table = { ...table, source: resumed.checkpoint.data.source };
-  const dataset = datasetFromTable(table, { target: options.target, task: options.task });
+  if (resumed && data === undefined) dataset = { ...dataset, source: resumed.checkpoint.data.source };
   const settings = resolveSettings(dataset, options);
   checkOutput(settings, dataset, flags);
-  if (resumed) checkResumable(resumed.checkpoint, table, settings, SETTING_FLAGS);
+  if (resumed) checkResumable(resumed.checkpoint, { source: dataset.source, rows: dataset.X.rows, fingerprint: dataset.fingerprint }, settings, SETTING_FLAGS);
 
   const dir = flags.checkpoint ?? (resumed ? dirname(resumed.path) : undefined);
   let checkpoint: Plan['checkpoint'];
@@ -219,7 +216,7 @@ function plan(data: string | undefined, flags: TrainFlags, given: (flag: string)
       },
     };
   }
-  return { table, dataset, settings, options, out, plot, checkpoint, resumed };
+  return { dataset, settings, options, out, plot, checkpoint, resumed };
 }
 
 /** "every epoch", "every 5 epochs and every 100 batches". */
@@ -240,13 +237,13 @@ function shellWord(s: string): string {
 }
 
 async function train(data: string | undefined, flags: TrainFlags, given: (flag: string) => boolean): Promise<void> {
-  const p = plan(data, flags, given);
+  const p = await plan(data, flags, given);
   const { dataset, settings } = p;
   const human = !flags.json;
   const out = (s: string) => human && process.stdout.write(s + '\n');
   const note = (s: string) => process.stderr.write(`backprop: ${s}\n`);
 
-  out(describeData(dataset, p.table.rows.length));
+  out(describeData(dataset, dataset.X.rows));
   out(describeSettings(settings, dataset.X.cols, dataset.Y.cols));
   if (p.resumed) out(`resuming from ${p.resumed.path}: ${describePosition(p.resumed.checkpoint.fit)}`);
   if (p.checkpoint) out(`checkpoints: ${describeEvery(p.checkpoint)} to ${p.checkpoint.path} (Ctrl-C or SIGTERM stops with a checkpoint)`);
@@ -256,7 +253,7 @@ async function train(data: string | undefined, flags: TrainFlags, given: (flag: 
   const { delimiter: _, ...options } = p.options as TrainModelOptions & { delimiter?: string };
   const outcome = await runTraining(
     {
-      table: p.table,
+      dataset,
       options,
       ...(p.checkpoint
         ? { checkpoint: { path: p.checkpoint.path, everyEpochs: p.checkpoint.everyEpochs, everyBatches: p.checkpoint.everyBatches, origin: p.checkpoint.origin } }
