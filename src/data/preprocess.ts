@@ -139,13 +139,17 @@ export function splitRows(n: number, testFraction: number, rng: Random, labels?:
   if (testFraction > 0) total = Math.min(Math.max(total, 1), n - 1);
   if (total <= 0) return { train: Int32Array.from({ length: n }, (_, i) => i), test: new Int32Array(0) };
 
-  const groups: number[][] = [];
-  if (labels) {
-    for (let i = 0; i < n; i++) (groups[labels[i]] ??= []).push(i);
-  } else {
-    groups.push(Array.from({ length: n }, (_, i) => i));
+  // The rows of each class (all rows when not stratified), in order, as typed arrays.
+  const count = new Int32Array(labels ? maxLabel(labels) + 1 : 1);
+  const group = (i: number) => (labels ? labels[i] : 0);
+  for (let i = 0; i < n; i++) count[group(i)]++;
+  const groups = Array.from(count, (c) => new Int32Array(c));
+  const filled = new Int32Array(count.length);
+  for (let i = 0; i < n; i++) {
+    const k = group(i);
+    groups[k][filled[k]++] = i;
   }
-  const present = groups.filter((g) => g && g.length > 0);
+  const present = groups.filter((g) => g.length > 0);
   // Largest remainder: every class its floor share, then one more to the largest fractions.
   const quota = present.map((g) => (g.length * total) / n);
   const take = quota.map((q, k) => Math.min(Math.floor(q), present[k].length - 1));
@@ -162,14 +166,25 @@ export function splitRows(n: number, testFraction: number, rng: Random, labels?:
     }
     if (!gave) break;
   }
-  const test: number[] = [];
-  const train: number[] = [];
+  const test = new Int32Array(total - left);
+  const train = new Int32Array(n - test.length);
+  let t = 0;
+  let r = 0;
   present.forEach((g, k) => {
-    const shuffled = rng.shuffle(g.slice());
-    test.push(...shuffled.slice(0, take[k]));
-    train.push(...shuffled.slice(take[k]));
+    const shuffled = rng.shuffle(g);
+    test.set(shuffled.subarray(0, take[k]), t);
+    train.set(shuffled.subarray(take[k]), r);
+    t += take[k];
+    r += g.length - take[k];
   });
-  return { train: Int32Array.from(train).sort(), test: Int32Array.from(test).sort() };
+  return { train: train.sort(), test: test.sort() };
+}
+
+/** The largest label, at least 0. */
+function maxLabel(labels: Int32Array): number {
+  let max = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i] > max) max = labels[i];
+  return max;
 }
 
 /** The rows of m at `idx`, as a new matrix. */

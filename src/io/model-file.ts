@@ -85,8 +85,11 @@ const modelFileSchema = object({
     stratified: boolean,
     validationSplit: v.optional(number({ above: 0, below: 1 })),
     earlyStop: v.optional(positiveInt),
-    /** Row indices (0-based, among the data rows) of the test part. */
-    testRows: array(count),
+    /**
+     * Row indices (0-based, among the data rows) of the test part. Left out for big data: the
+     * split is then derived again from the seed, the test fraction and the rows' classes.
+     */
+    testRows: v.optional(array(count)),
     history: historySchema,
     /** Final figures: trainLoss, testLoss, testAccuracy, …; null where there is no test part. */
     metrics: record(v.nullable(finite)),
@@ -168,8 +171,8 @@ function checkConsistency(f: ModelFile, source: string): void {
     }
     if (pre.target && pre.target[key].length !== 1) bad(`preprocessing.target.${key}`, 'expected 1 value');
   }
-  const bigRow = training.testRows.findIndex((r) => r >= data.rows);
-  if (bigRow >= 0) bad(`training.testRows[${bigRow}]`, `is ${training.testRows[bigRow]}, but the data has ${data.rows} rows`);
+  const bigRow = training.testRows?.findIndex((r) => r >= data.rows) ?? -1;
+  if (bigRow >= 0) bad(`training.testRows[${bigRow}]`, `is ${training.testRows![bigRow]}, but the data has ${data.rows} rows`);
 }
 
 /** The model file as text: JSON, one field per line, arrays of numbers kept on one line. */

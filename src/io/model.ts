@@ -4,7 +4,8 @@ import { Matrix } from '../tensor/matrix.js';
 import { evaluate as evaluateNetwork } from '../train/metrics.js';
 import type { CsvTable } from '../data/csv.js';
 import { datasetForSchema, fingerprintTable, type DataSchema, type SchemaData } from '../data/dataset.js';
-import { applyScaler, invertScaler, takeRows } from '../data/preprocess.js';
+import { applyScaler, invertScaler, splitRows as splitRowsBy, takeRows } from '../data/preprocess.js';
+import { Random } from '../tensor/random.js';
 import { modelFileToText, networkFromModelFile, parseModelFile, type ModelFile } from './model-file.js';
 
 /** The inputs of a table as the network sees them (scaled), with the targets when present. */
@@ -130,7 +131,7 @@ export class Model {
   /** evaluate for prepared data from the file `data` names. */
   evaluateData(p: PreparedData, data: DataIdentity, rows: RowSelection = 'all'): ModelEvaluation {
     if (rows === 'all') return this.evaluatePrepared(p);
-    const idx = this.splitRows(data, rows);
+    const idx = this.splitRows(data, rows, p.labels);
     return this.evaluatePrepared({
       X: takeRows(p.X, idx),
       Y: takeRows(p.Y!, idx),
@@ -140,7 +141,7 @@ export class Model {
   }
 
   /** The row indices of the training or test part of the split the model was trained with. */
-  splitRows(data: CsvTable | DataIdentity, part: 'train' | 'test'): Int32Array {
+  splitRows(data: CsvTable | DataIdentity, part: 'train' | 'test', labels?: Int32Array): Int32Array {
     const d = this.file.data;
     const given = 'header' in data ? tableIdentity(data) : data;
     if (given.rows !== d.rows || given.fingerprint !== d.fingerprint) {
@@ -150,11 +151,20 @@ export class Model {
           'evaluate all rows instead',
       );
     }
-    const test = new Set(this.file.training.testRows);
-    const idx: number[] = [];
-    for (let i = 0; i < d.rows; i++) if (test.has(i) === (part === 'test')) idx.push(i);
+    const t = this.file.training;
+    let idx: Int32Array;
+    if (t.testRows) {
+      const test = new Set(t.testRows);
+      const rows: number[] = [];
+      for (let i = 0; i < d.rows; i++) if (test.has(i) === (part === 'test')) rows.push(i);
+      idx = Int32Array.from(rows);
+    } else {
+      // not listed in the file: the split trainModel made, from the same seed, fraction and classes
+      if (t.stratified && !labels) throw new BackpropError('data', `the model's ${part} rows are derived from the classes of ${given.source}: evaluate needs its target column`);
+      idx = splitRowsBy(d.rows, t.testSplit, new Random(t.seed), t.stratified ? labels : undefined)[part];
+    }
     if (idx.length === 0) throw new BackpropError('data', `the model was trained without a ${part} part: there are no ${part} rows`);
-    return Int32Array.from(idx);
+    return idx;
   }
 
   /** Evaluation of prepared data (with targets). */

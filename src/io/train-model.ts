@@ -123,6 +123,9 @@ export interface TrainModelResult {
   metrics: Record<string, number | null>;
 }
 
+/** Up to this many data rows, the model file lists its test rows; past it, they are derived again from the seed (see Model.splitRows). */
+export const STORED_SPLIT_MAX_ROWS = 10_000;
+
 /** Fewer data rows than this and, unless told otherwise, all rows train (there is no test part). */
 export const MIN_ROWS_FOR_TEST_SPLIT = 20;
 
@@ -306,7 +309,7 @@ export function trainModel(data: CsvTable | Dataset, options: TrainModelOptions 
         stratified: s.stratify,
         ...(s.validationSplit !== undefined ? { validationSplit: s.validationSplit } : {}),
         ...(s.earlyStop !== undefined ? { earlyStop: s.earlyStop } : {}),
-        testRows: Array.from(split.test),
+        ...(table.rows <= STORED_SPLIT_MAX_ROWS ? { testRows: Array.from(split.test) } : {}),
         history,
         metrics: {},
       },
