@@ -7,7 +7,8 @@ import { checkDelimiter, checkHeader, csvSyntaxError, detectDelimiterOnPrefix, I
  * value per column, with the row of the file it ends on (the header being row 1).
  */
 export interface RecordHandler {
-  onHeader(header: string[], delimiter: string): void;
+  /** `rows`: about how many data rows follow, when the text's length was given (from the first rows' length). */
+  onHeader(header: string[], delimiter: string, rows?: number): void;
   onRow(fields: string[], line: number): void;
 }
 
@@ -25,6 +26,7 @@ const DETECTION_BREAKS = 102;
 export class CsvRecordReader {
   private prefix = '';
   private breaks = 0;
+  private newlines = 0;
   private needed = DETECTION_BREAKS;
   private parser?: IncrementalParser;
   private carry = '';
@@ -37,11 +39,14 @@ export class CsvRecordReader {
   /** Data rows read. */
   rows = 0;
   delimiter?: string;
+  private estimate?: number;
 
   constructor(
     readonly source: string,
     private readonly handler: RecordHandler,
     private readonly given?: string,
+    /** The text's length in characters or bytes, when known: the handler is told about how many rows to expect. */
+    private readonly length?: number,
   ) {
     if (given !== undefined) checkDelimiter(given);
   }
@@ -65,7 +70,10 @@ export class CsvRecordReader {
     this.prefix += text;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c === 10 || c === 13) this.breaks++;
+      if (c === 10 || c === 13) {
+        this.breaks++;
+        if (c === 10) this.newlines++;
+      }
     }
     if (this.breaks >= this.needed) this.start(false);
   }
@@ -103,6 +111,8 @@ export class CsvRecordReader {
       delimiter = found;
     }
     this.delimiter = delimiter;
+    const lines = this.newlines || this.breaks;
+    if (this.length && lines > 1) this.estimate = Math.ceil((this.length / this.prefix.length) * lines);
     this.parser = new IncrementalParser(delimiter, (record, line) => this.record(record, line));
     const text = this.prefix;
     this.prefix = '';
@@ -138,7 +148,7 @@ export class CsvRecordReader {
       const header = checkHeader(fields, line, this.source, this.delimiter!);
       this.width = header.length;
       for (const f of header) this.hash = hashField(this.hash, f);
-      this.handler.onHeader(header, this.delimiter!);
+      this.handler.onHeader(header, this.delimiter!, this.estimate);
     } catch (err) {
       if (!(err instanceof BackpropError)) throw err;
       this.pending = { rank: 0, error: err };

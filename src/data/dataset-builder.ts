@@ -45,20 +45,24 @@ export class DatasetBuilder implements RecordHandler {
   private badFeature?: CellProblem;
   private badTarget?: CellProblem;
   rows = 0;
+  /** About how many rows to make room for. */
+  private hint: number;
 
   constructor(
     readonly source: string,
     private readonly options: DatasetOptions & { schema?: DataSchema; requireTarget?: boolean; store?: StoreType; rowsHint?: number } = {},
   ) {
-    const hint = options.rowsHint ?? 1024;
+    const hint = (this.hint = options.rowsHint ?? 1024);
     this.features = floatArray(options.store ?? 'float64', hint * 4);
     this.values = new GrowingArray((n) => new Float64Array(n), hint);
   }
 
-  onHeader(header: string[], delimiter: string): void {
+  onHeader(header: string[], delimiter: string, rows?: number): void {
     this.header = header;
     this.delimiter = delimiter;
-    const hint = this.options.rowsHint ?? 1024;
+    // a little more than the rows expected, so that the store rarely grows (and never by half) at the end
+    const hint = (this.hint = rows ? Math.ceil(rows * 1.02) + 64 : this.hint);
+    this.values = new GrowingArray((n) => new Float64Array(n), hint);
     try {
       if (this.options.schema) this.schemaColumns(this.options.schema);
       else this.trainingColumns();
@@ -120,7 +124,7 @@ export class DatasetBuilder implements RecordHandler {
     this.target = t;
     if (t >= 0 && schema.kind === 'classification') {
       schema.classes!.forEach((c, k) => this.names.set(c, k));
-      this.codes = intArray(this.options.rowsHint ?? 1024);
+      this.codes = intArray(this.hint);
     }
   }
 

@@ -73,8 +73,8 @@ export interface ReadOptions extends DatasetOptions {
  * row. The same Dataset, bit for bit, and the same messages as datasetFromTable(parseCsv(…)).
  */
 export async function readDataset(input: CsvSource, source: string, options: ReadOptions = {}): Promise<Dataset> {
-  const b = new DatasetBuilder(source, { target: options.target, task: options.task, store: options.store, rowsHint: rowsHint(input, options.bytes) });
-  const fingerprint = await readRecords(input, source, b, options.delimiter);
+  const b = new DatasetBuilder(source, { target: options.target, task: options.task, store: options.store });
+  const fingerprint = await readRecords(input, source, b, options.delimiter, sizeOf(input, options.bytes));
   return { source, ...b.finishTraining(), fingerprint };
 }
 
@@ -86,14 +86,14 @@ export async function readForSchema(
   requireTarget: boolean,
   options: Pick<ReadOptions, 'delimiter' | 'bytes'> = {},
 ): Promise<SchemaData & { rows: number; fingerprint: string }> {
-  const b = new DatasetBuilder(source, { schema, requireTarget, rowsHint: rowsHint(input, options.bytes) });
-  const fingerprint = await readRecords(input, source, b, options.delimiter);
+  const b = new DatasetBuilder(source, { schema, requireTarget });
+  const fingerprint = await readRecords(input, source, b, options.delimiter, sizeOf(input, options.bytes));
   return { ...b.finishForSchema(), rows: b.rows, fingerprint };
 }
 
 /** Feeds every chunk of `input` through a CsvRecordReader into `handler`; the data's fingerprint. */
-export async function readRecords(input: CsvSource, source: string, handler: DatasetBuilder, delimiter?: string): Promise<string> {
-  const reader = new CsvRecordReader(source, handler, delimiter);
+export async function readRecords(input: CsvSource, source: string, handler: DatasetBuilder, delimiter?: string, length?: number): Promise<string> {
+  const reader = new CsvRecordReader(source, handler, delimiter, length);
   for await (const chunk of textChunks(input)) reader.write(chunk);
   return reader.end();
 }
@@ -129,8 +129,7 @@ async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator
   }
 }
 
-/** About how many rows the input holds, from its size and 100 bytes a row (the stores grow past it if need be). */
-function rowsHint(input: CsvSource, bytes?: number): number {
-  const size = bytes ?? (typeof input === 'string' ? input.length : typeof Blob !== 'undefined' && input instanceof Blob ? input.size : 0);
-  return size > 0 ? Math.ceil(size / 100) : 1024;
+/** The input's length, when known (a string's characters, a Blob's or file's bytes). */
+function sizeOf(input: CsvSource, bytes?: number): number | undefined {
+  return bytes ?? (typeof input === 'string' ? input.length : typeof Blob !== 'undefined' && input instanceof Blob ? input.size : undefined);
 }
