@@ -84,9 +84,10 @@ export async function loadDataset(arg: string, options: ReadOptions = {}): Promi
 }
 
 /** A CSV file or bundled data set, read in chunks for a trained model's columns: see readForSchema. */
-export async function loadForSchema(arg: string, schema: DataSchema, requireTarget: boolean, delimiter?: string) {
+export async function loadForSchema(arg: string, schema: DataSchema, options: { requireTarget: boolean; delimiter?: string; lines?: boolean }) {
   const { path, source } = dataPath(arg);
-  return { source, ...(await readForSchema(fileChunks(path, source), source, schema, requireTarget, { delimiter, bytes: statSync(path).size })) };
+  const { requireTarget, delimiter, lines } = options;
+  return { source, ...(await readForSchema(fileChunks(path, source), source, schema, requireTarget, { delimiter, lines, bytes: statSync(path).size })) };
 }
 
 /** The file's bytes in chunks of 1 MB; a read error as a BackpropError naming the file. */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { RowSelection } from '../../src/io/model.js';
-import { loadModel, loadTable } from '../files.js';
+import { loadForSchema, loadModel } from '../files.js';
 import * as opt from '../options.js';
 import { evaluationJSON, formatEvaluation } from '../report.js';
 
@@ -13,12 +13,13 @@ export function registerEvaluate(program: Command): void {
     .option('--split <part>', "which rows: all, or the 'train' or 'test' part of the split the model was trained with (needs the training file)", 'all')
     .option('--delimiter <c>', 'field delimiter (default: detected)')
     .option('--json', 'print one JSON object with the results')
-    .action((modelPath: string, data: string, flags: { split: string; delimiter?: string; json?: boolean }) => {
+    .action(async (modelPath: string, data: string, flags: { split: string; delimiter?: string; json?: boolean }) => {
       const split = opt.choice('--split', flags.split, ['all', 'train', 'test'] as const) as RowSelection;
       const delimiter = flags.delimiter === undefined ? undefined : opt.delimiter('--delimiter', flags.delimiter);
       const model = loadModel(modelPath);
-      const table = loadTable(data, delimiter);
-      const e = model.evaluate(table, split);
+      // read in chunks straight into typed arrays (no whole-file string)
+      const table = await loadForSchema(data, model.schema, { requireTarget: true, delimiter });
+      const e = model.evaluateData(model.prepareData(table), table, split);
       if (flags.json) {
         process.stdout.write(JSON.stringify({ model: modelPath, data: table.source, split, ...evaluationJSON(e) }) + '\n');
         return;

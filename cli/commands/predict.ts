@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Predictions } from '../../src/io/model.js';
-import { checkWritable, loadModel, loadTable, writeFileAtomic } from '../files.js';
+import { checkWritable, loadForSchema, loadModel, writeFileAtomic } from '../files.js';
 import * as opt from '../options.js';
 
 /** A CSV field, quoted when it holds a comma, a quote, a line break or outer spaces. */
@@ -9,7 +9,7 @@ export function csvField(s: string): string {
 }
 
 /** The predictions as CSV: the row of the input file, the predicted class (or value), and each class's output. */
-export function predictionsCsv(p: Predictions, target: string, lines: number[], softmax: boolean, digits: number): string {
+export function predictionsCsv(p: Predictions, target: string, lines: ArrayLike<number>, softmax: boolean, digits: number): string {
   const head = ['row', `predicted_${target}`];
   if (p.classes) head.push(...p.classes.map((c) => `${softmax ? 'p' : 'out'}_${c}`));
   const rows = p.predicted.map((v, i) => {
@@ -29,15 +29,16 @@ export function registerPredict(program: Command): void {
     .option('--out <preds.csv>', 'write the predictions to this file (atomically) instead of stdout')
     .option('--digits <n>', 'decimals of the probabilities', '6')
     .option('--delimiter <c>', 'field delimiter of the input (default: detected)')
-    .action((modelPath: string, data: string, flags: { out?: string; digits: string; delimiter?: string }) => {
+    .action(async (modelPath: string, data: string, flags: { out?: string; digits: string; delimiter?: string }) => {
       const digits = opt.wholeNumber('--digits', flags.digits, 0, 17);
       const delimiter = flags.delimiter === undefined ? undefined : opt.delimiter('--delimiter', flags.delimiter);
       if (flags.out) checkWritable(flags.out, '--out');
       const model = loadModel(modelPath);
-      const table = loadTable(data, delimiter);
-      const p = model.predict(table);
+      // read in chunks straight into typed arrays (no whole-file string), with each row's line for the output
+      const table = await loadForSchema(data, model.schema, { requireTarget: false, delimiter, lines: true });
+      const p = model.predictPrepared(model.prepareData(table).X);
       const last = model.network.layers[model.network.layers.length - 1];
-      const csv = predictionsCsv(p, model.file.data.target, table.lines, last.activation.name === 'softmax', digits);
+      const csv = predictionsCsv(p, model.file.data.target, table.lines!, last.activation.name === 'softmax', digits);
       if (flags.out) {
         writeFileAtomic(flags.out, csv);
         process.stderr.write(`saved ${p.predicted.length} predictions to ${flags.out}\n`);

@@ -45,12 +45,14 @@ export class DatasetBuilder implements RecordHandler {
   private badFeature?: CellProblem;
   private badTarget?: CellProblem;
   rows = 0;
+  /** Each row's line in the file, only when asked for (predict's output names them). */
+  private lines?: GrowingArray<Int32Array>;
   /** About how many rows to make room for. */
   private hint: number;
 
   constructor(
     readonly source: string,
-    private readonly options: DatasetOptions & { schema?: DataSchema; requireTarget?: boolean; store?: StoreType; rowsHint?: number } = {},
+    private readonly options: DatasetOptions & { schema?: DataSchema; requireTarget?: boolean; store?: StoreType; rowsHint?: number; keepLines?: boolean } = {},
   ) {
     const hint = (this.hint = options.rowsHint ?? 1024);
     this.features = floatArray(options.store ?? 'float64', hint * 4);
@@ -73,6 +75,7 @@ export class DatasetBuilder implements RecordHandler {
     }
     this.features = floatArray(this.options.store ?? 'float64', hint * Math.max(1, this.featureCols.length));
     if (!this.options.schema && this.options.task !== 'regression') this.codes = intArray(hint);
+    if (this.options.keepLines) this.lines = intArray(hint);
   }
 
   private trainingColumns(): void {
@@ -131,6 +134,7 @@ export class DatasetBuilder implements RecordHandler {
   onRow(fields: string[], line: number): void {
     this.rows++;
     if (this.columnsError) return;
+    this.lines?.push(line);
     const { featureCols, features, delimiter } = this;
     for (let k = 0; k < featureCols.length; k++) {
       const v = parseNumber(fields[featureCols[k]], delimiter);
@@ -267,12 +271,18 @@ export class DatasetBuilder implements RecordHandler {
   }
 
   /** The table for a trained model's schema: X, and the targets when the column is there. */
-  finishForSchema(): { X: Matrix; Y?: Matrix; labels?: Int32Array } {
+  finishForSchema(): { X: Matrix; Y?: Matrix; labels?: Int32Array; lines?: Int32Array } {
     if (this.columnsError) throw this.columnsError;
     if (this.badFeature) throw this.cellError(this.badFeature);
     const schema = this.options.schema!;
     const n = this.rows;
     const X = new Matrix(n, this.featureCols.length, this.features.values());
+    const lines = this.lines?.values();
+    return { ...this.targetsForSchema(schema, X), ...(lines ? { lines } : {}) };
+  }
+
+  private targetsForSchema(schema: DataSchema, X: Matrix): { X: Matrix; Y?: Matrix; labels?: Int32Array } {
+    const n = this.rows;
     if (this.target < 0) return { X };
     if (schema.kind === 'regression') {
       const bad = this.census.firstText;

@@ -84,9 +84,9 @@ export async function readForSchema(
   source: string,
   schema: DataSchema,
   requireTarget: boolean,
-  options: Pick<ReadOptions, 'delimiter' | 'bytes'> = {},
-): Promise<SchemaData & { rows: number; fingerprint: string }> {
-  const b = new DatasetBuilder(source, { schema, requireTarget });
+  options: Pick<ReadOptions, 'delimiter' | 'bytes'> & { lines?: boolean } = {},
+): Promise<SchemaData & { rows: number; fingerprint: string; lines?: Int32Array }> {
+  const b = new DatasetBuilder(source, { schema, requireTarget, keepLines: options.lines });
   const fingerprint = await readRecords(input, source, b, options.delimiter, sizeOf(input, options.bytes));
   return { ...b.finishForSchema(), rows: b.rows, fingerprint };
 }
