@@ -20,7 +20,21 @@ export type { Recorder } from './trace/recorder.js';
 export { IRIS3, XOR, XOR_SLIDE_ITERATIONS, slidesIrisNetwork } from './data/examples.js';
 export { detectDelimiter, parseNumber, CSV_DELIMITERS, type CsvTable, type CsvOptions } from './data/csv.js';
 export { parseCsv, CsvRecordReader, type RecordHandler } from './data/csv-records.js';
-export { datasetFromTable, datasetForSchema, MAX_AUTO_CLASSES, type Dataset, type DataSchema, type DatasetOptions, type TargetKind } from './data/dataset.js';
+export {
+  datasetFromTable,
+  datasetForSchema,
+  readDataset,
+  readForSchema,
+  MAX_AUTO_CLASSES,
+  type Dataset,
+  type DataSchema,
+  type DatasetOptions,
+  type TargetKind,
+  type CsvSource,
+  type ReadOptions,
+  type SchemaData,
+} from './data/dataset.js';
+export type { StoreType } from './data/column-store.js';
 export { fitScaler, applyScaler, invertScaler, splitRows, takeRows, SCALING_NAMES, type Scaler, type ScalingName, type Split, type ColumnScaling } from './data/preprocess.js';
 export { parseModelFile, modelFileToText, networkFromModelFile, MODEL_FORMAT, MODEL_VERSION, type ModelFile, type ModelHistory } from './io/model-file.js';
 export { Model, fingerprintTable, type PreparedData, type Predictions, type ModelEvaluation, type RowSelection } from './io/model.js';
