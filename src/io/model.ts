@@ -1,7 +1,7 @@
 import { BackpropError } from '../errors.js';
 import type { Network } from '../nn/network.js';
 import { Matrix } from '../tensor/matrix.js';
-import { evaluate as evaluateNetwork } from '../train/metrics.js';
+import { evaluate as evaluateNetwork, type Evaluation } from '../train/metrics.js';
 import type { CsvTable } from '../data/csv.js';
 import { datasetForSchema, fingerprintTable, type DataSchema, type SchemaData } from '../data/dataset.js';
 import { applyScaler, invertScaler, splitRows as splitRowsBy, takeRows } from '../data/preprocess.js';
@@ -170,7 +170,7 @@ export class Model {
   /** Evaluation of prepared data (with targets). */
   evaluatePrepared(p: PreparedData): ModelEvaluation {
     if (!p.Y) throw new BackpropError('data', 'evaluation needs targets');
-    const e = evaluateNetwork(this.network, p.X, p.Y);
+    const e = p.X.rows > EVALUATION_BLOCK ? evaluateInBlocks(this.network, p.X, p.Y) : evaluateNetwork(this.network, p.X, p.Y);
     const base = { rows: p.X.rows, loss: e.loss, lossName: e.lossName };
     if (this.file.data.kind === 'classification') {
       return { ...base, classes: this.file.data.classes, accuracy: e.accuracy, confusion: e.confusion, precision: e.precision, recall: e.recall };
@@ -191,6 +191,41 @@ export class Model {
     const n = actual.length;
     return { ...base, rmse: Math.sqrt(se / n), mae: ae / n, r2: ss > 0 ? 1 - se / ss : NaN };
   }
+}
+
+/** Past this many rows, evaluation runs block by block, so the network's buffers stay the size of a block. */
+export const EVALUATION_BLOCK = 65_536;
+
+/** evaluateNetwork over blocks of rows (views, no copies), its figures combined: the same counts, the loss summed in another order. */
+function evaluateInBlocks(network: Network, X: Matrix, Y: Matrix): Evaluation {
+  const n = X.rows;
+  let lossSum = 0;
+  let hits = 0;
+  let confusion: number[][] | undefined;
+  let first: Evaluation | undefined;
+  for (let a = 0; a < n; a += EVALUATION_BLOCK) {
+    const b = Math.min(n, a + EVALUATION_BLOCK);
+    const rows = (m: Matrix) => new Matrix(b - a, m.cols, m.data.subarray(a * m.cols, b * m.cols));
+    const e = evaluateNetwork(network, rows(X), rows(Y));
+    first ??= e;
+    lossSum += network.loss.mean ? e.loss * (b - a) : e.loss;
+    if (e.accuracy !== undefined) hits += Math.round(e.accuracy * (b - a));
+    if (e.confusion) confusion = confusion ? confusion.map((r, i) => r.map((v, j) => v + e.confusion![i][j])) : e.confusion;
+  }
+  const out: Evaluation = { loss: network.loss.mean ? lossSum / n : lossSum, lossName: first!.lossName };
+  if (confusion) {
+    out.accuracy = hits / n;
+    out.confusion = confusion;
+    out.precision = confusion.map((_, j) => {
+      const col = confusion!.reduce((s, row) => s + row[j], 0);
+      return col ? confusion![j][j] / col : NaN;
+    });
+    out.recall = confusion.map((row, j) => {
+      const total = row.reduce((s, v) => s + v, 0);
+      return total ? row[j] / total : NaN;
+    });
+  }
+  return out;
 }
 
 function argmax(r: number[]): number {

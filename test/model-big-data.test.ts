@@ -1,5 +1,5 @@
-// Model files of big data do not list their test rows: the split is derived again from the seed,
-// the test fraction and the rows' classes, and is the split training made.
+// Models of big data: the file does not list the test rows (the split is derived again from the seed,
+// the test fraction and the classes), and evaluation runs block by block.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Model, parseCsv, trainModel } from '../src/index.js';
@@ -29,4 +29,19 @@ test('past STORED_SPLIT_MAX_ROWS rows the model file lists no test rows, and eva
 test('small data keeps listing its test rows', () => {
   const r = trainModel(table(200), { epochs: 1, layers: [4] });
   assert.deepEqual(JSON.parse(r.model.toText()).training.testRows, Array.from(r.split.test));
+});
+
+test('past EVALUATION_BLOCK rows a model is evaluated block by block: the same counts, the same loss up to rounding', async () => {
+  const { evaluate } = await import('../src/index.js');
+  const { EVALUATION_BLOCK } = await import('../src/io/model.js');
+  const t = table(EVALUATION_BLOCK + 4_321);
+  const r = trainModel(t, { epochs: 1, layers: [4], testSplit: 0 });
+  const p = r.model.prepare(t, true);
+  const whole = evaluate(r.model.network, p.X, p.Y!);
+  const blocks = r.model.evaluatePrepared(p);
+  assert.equal(blocks.rows, p.X.rows);
+  assert.deepEqual(blocks.confusion, whole.confusion);
+  assert.equal(blocks.accuracy, whole.accuracy);
+  assert.deepEqual(blocks.precision, whole.precision);
+  assert.ok(Math.abs(blocks.loss - whole.loss) <= 1e-12 * Math.abs(whole.loss), `${blocks.loss} vs ${whole.loss}`);
 });
