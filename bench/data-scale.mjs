@@ -90,13 +90,13 @@ if (args.includes('--max-memory')) {
 
 const f = (x, d = 2) => (x === undefined || x === null || Number.isNaN(x) ? '—' : x.toFixed(d));
 const table = [
-  '| rows | file | run | backprop wall | of which training | peak RSS | rows/s | test accuracy | pandas read_csv (wall, in-process) | pandas RSS | wall ratio | RSS ratio |',
+  '| rows | file | run | backprop wall | of which training | peak RSS | rows/s | test accuracy | pandas: process wall, read_csv alone | pandas RSS | backprop wall / read_csv | RSS ratio |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map(({ rows: n, fileMB, run, backprop: b, pandas: p }) =>
     b.error
       ? `| ${n.toLocaleString('en')} | ${f(fileMB, 0)} MB | ${run} | failed: ${b.error} | | ${f(b.rss, 0)} MB | | | ${p.error ?? `${f(p.wall)} s, ${f(p.read)} s`} | ${f(p.rss, 0)} MB | | |`
       : `| ${n.toLocaleString('en')} | ${f(fileMB, 0)} MB | ${run} | ${f(b.wall)} s | ${f(b.training)} s | ${f(b.rss, 0)} MB | ${f(n / b.wall, 0)} | ${f(b.accuracy, 4)} | ` +
-        `${p.error ?? (p.wall ? `${f(p.wall)} s, ${f(p.read)} s` : '—')} | ${p.rss ? `${f(p.rss, 0)} MB` : '—'} | ${p.wall ? f(b.wall / p.wall) + '×' : '—'} | ${p.rss ? f(b.rss / p.rss) + '×' : '—'} |`,
+        `${p.error ?? (p.wall ? `${f(p.wall)} s, ${f(p.read)} s` : '—')} | ${p.rss ? `${f(p.rss, 0)} MB` : '—'} | ${p.read ? f(b.wall / p.read) + '×' : '—'} | ${p.rss ? f(b.rss / p.rss) + '×' : '—'} |`,
   ),
 ];
 // growth exponents between the two largest sizes that both ran: time ∝ rows^k

@@ -40,6 +40,8 @@ export class CsvRecordReader {
   rows = 0;
   delimiter?: string;
   private estimate?: number;
+  /** Reading bytes: those kept until the delimiter is known, their count, and the decoder of the first rows. */
+  private bytes?: { chunks: Uint8Array[]; length: number; decoder: TextDecoder };
 
   constructor(
     readonly source: string,
@@ -51,8 +53,9 @@ export class CsvRecordReader {
     if (given !== undefined) checkDelimiter(given);
   }
 
-  /** Reads the next piece of text. */
-  write(chunk: string): void {
+  /** Reads the next piece of text, or of its UTF-8 bytes (one or the other for a whole text). */
+  write(chunk: string | Uint8Array): void {
+    if (typeof chunk !== 'string') return this.takeBytes(chunk);
     let text = this.carry + chunk;
     this.carry = '';
     // A chunk cut between the two halves of a surrogate pair keeps the first half for the next one.
@@ -64,7 +67,25 @@ export class CsvRecordReader {
     this.take(text);
   }
 
+  /** Bytes go to the parser as they are; the first rows are decoded too, for the delimiter's detection. */
+  private takeBytes(bytes: Uint8Array): void {
+    this.bytes ??= { chunks: [], length: 0, decoder: new TextDecoder('utf-8') };
+    const b = this.bytes;
+    if (this.parser) {
+      if (!this.content) this.content = /\S/.test(b.decoder.decode(bytes, { stream: true }));
+      return this.parseBytes(bytes);
+    }
+    b.chunks.push(bytes);
+    b.length += bytes.length;
+    this.prefixText(b.decoder.decode(bytes, { stream: true }));
+  }
+
   private take(text: string): void {
+    if (this.bytes) return this.takeBytes(new TextEncoder().encode(text));
+    this.prefixText(text);
+  }
+
+  private prefixText(text: string): void {
     if (!this.content && /\S/.test(text)) this.content = true;
     if (this.parser) return this.parse(text);
     this.prefix += text;
@@ -82,6 +103,7 @@ export class CsvRecordReader {
   end(): string {
     if (this.carry) this.take(this.carry);
     this.carry = '';
+    if (this.bytes && !this.parser) this.prefixText(this.bytes.decoder.decode());
     if (!this.parser) this.start(true);
     try {
       this.parser!.close();
@@ -112,16 +134,28 @@ export class CsvRecordReader {
     }
     this.delimiter = delimiter;
     const lines = this.newlines || this.breaks;
-    if (this.length && lines > 1) this.estimate = Math.ceil((this.length / this.prefix.length) * lines);
+    const read = this.bytes ? this.bytes.length : this.prefix.length;
+    if (this.length && lines > 1) this.estimate = Math.ceil((this.length / read) * lines);
     this.parser = new IncrementalParser(delimiter, (record, line) => this.record(record, line));
     const text = this.prefix;
     this.prefix = '';
-    this.parse(text);
+    if (!this.bytes) return this.parse(text);
+    const chunks = this.bytes.chunks;
+    this.bytes.chunks = [];
+    for (const c of chunks) this.parseBytes(c);
   }
 
   private parse(text: string): void {
     try {
       this.parser!.feed(text);
+    } catch (err) {
+      throw this.syntaxError(err);
+    }
+  }
+
+  private parseBytes(bytes: Uint8Array): void {
+    try {
+      this.parser!.feedBytes(bytes);
     } catch (err) {
       throw this.syntaxError(err);
     }

@@ -57,6 +57,16 @@ export class IncrementalParser extends Parser {
     this.write(text);
     this.raise();
   }
+
+  /**
+   * Parses UTF-8 bytes as they are (no decoding to text and encoding back): wrapped, without a
+   * copy, in the Buffer class of csv-parse's browser build, found on its own options.
+   */
+  feedBytes(bytes: Uint8Array): void {
+    const B = (this.options.delimiter[0] as unknown as { constructor: { from(b: ArrayBufferLike, offset: number, length: number): unknown } }).constructor;
+    this.write(B.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    this.raise();
+  }
   /** Parses what is left at the end of the text; throws its syntax error. */
   close(): void {
     this._flush((err?: Error | null) => void (err && (this.error = err)));

@@ -94,12 +94,12 @@ export async function readForSchema(
 /** Feeds every chunk of `input` through a CsvRecordReader into `handler`; the data's fingerprint. */
 export async function readRecords(input: CsvSource, source: string, handler: DatasetBuilder, delimiter?: string, length?: number): Promise<string> {
   const reader = new CsvRecordReader(source, handler, delimiter, length);
-  for await (const chunk of textChunks(input)) reader.write(chunk);
+  for await (const chunk of chunksOf(input)) reader.write(chunk);
   return reader.end();
 }
 
-/** The input as text chunks (bytes decoded as UTF-8, a chunk's cut character finished by the next). */
-export async function* textChunks(input: CsvSource): AsyncGenerator<string> {
+/** The input as chunks of text or of UTF-8 bytes. */
+async function* chunksOf(input: CsvSource): AsyncGenerator<string | Uint8Array> {
   if (typeof input === 'string') {
     yield input;
     return;
@@ -110,10 +110,7 @@ export async function* textChunks(input: CsvSource): AsyncGenerator<string> {
       : typeof ReadableStream !== 'undefined' && input instanceof ReadableStream
         ? streamChunks(input)
         : (input as AsyncIterable<Uint8Array | string>);
-  const decoder = new TextDecoder('utf-8');
-  for await (const c of chunks) yield typeof c === 'string' ? c : decoder.decode(c, { stream: true });
-  const rest = decoder.decode();
-  if (rest) yield rest;
+  yield* chunks;
 }
 
 async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
