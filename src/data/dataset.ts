@@ -49,7 +49,7 @@ function feed(table: CsvTable, b: DatasetBuilder): void {
 }
 
 /** A fingerprint of a table's cells (FNV-1a, 32 bits, hex): the same data gives the same one whatever its delimiter or spacing. */
-export function fingerprintTable(table: Pick<CsvTable, 'header' | 'rows'>): string {
+export function fingerprintTable(table: Pick<CsvTable, 'header' | 'rows'> & Partial<CsvTable>): string {
   let h = FINGERPRINT_SEED;
   for (const name of table.header) h = hashField(h, name);
   for (const row of table.rows) for (const cell of row) h = hashField(h, cell);
