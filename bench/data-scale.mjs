@@ -39,14 +39,14 @@ function dataFile(rows) {
   return file;
 }
 
-/** Runs a command under /usr/bin/time: wall seconds, peak RSS in MB, exit code, stdout. */
+/** Runs a command under /usr/bin/time: wall seconds, CPU seconds (user + system), peak RSS in MB, exit code, stdout. */
 function measured(cmd, argv) {
   const t0 = performance.now();
-  const r = spawnSync(TIME, ['-f', '%M', cmd, ...argv], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(TIME, ['-f', '%M %U %S', cmd, ...argv], { encoding: 'utf8', maxBuffer: 64 << 20 });
   const wall = (performance.now() - t0) / 1000;
   const lines = (r.stderr || '').trim().split('\n');
-  const rss = Number(lines.at(-1)) / 1024;
-  return { wall, rss, status: r.status, stdout: r.stdout, stderr: lines.slice(0, -1).join('\n') };
+  const [kb, user, sys] = lines.at(-1).split(' ').map(Number);
+  return { wall, cpu: user + sys, rss: kb / 1024, status: r.status, stdout: r.stdout, stderr: lines.slice(0, -1).join('\n') };
 }
 
 function hasPandas() {
@@ -57,7 +57,7 @@ function runBackprop(file, extra = []) {
   const m = measured(process.execPath, [cli, 'train', file, '--epochs', '1', '--json', '--quiet', ...extra]);
   if (m.status !== 0) return { error: m.stderr.split('\n').at(-1) || `exit ${m.status}`, wall: m.wall, rss: m.rss };
   const json = JSON.parse(m.stdout.trim().split('\n').at(-1));
-  return { wall: m.wall, rss: m.rss, training: json.seconds, accuracy: json.testAccuracy };
+  return { wall: m.wall, cpu: m.cpu, rss: m.rss, training: json.seconds, accuracy: json.testAccuracy };
 }
 
 function runPandas(file) {
@@ -65,7 +65,7 @@ function runPandas(file) {
   const m = measured(python, ['-c', code, file]);
   if (m.status !== 0) return { error: m.stderr.split('\n').at(-1) };
   const [read] = m.stdout.trim().split(/\s+/).map(Number);
-  return { wall: m.wall, rss: m.rss, read };
+  return { wall: m.wall, cpu: m.cpu, rss: m.rss, read };
 }
 
 const pandas = hasPandas();
@@ -90,13 +90,14 @@ if (args.includes('--max-memory')) {
 
 const f = (x, d = 2) => (x === undefined || x === null || Number.isNaN(x) ? '—' : x.toFixed(d));
 const table = [
-  '| rows | file | run | backprop wall | of which training | peak RSS | rows/s | test accuracy | pandas: process wall, read_csv alone | pandas RSS | backprop wall / read_csv | RSS ratio |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '| rows | file | run | backprop wall (CPU) | of which training | peak RSS | rows/s | test accuracy | pandas: process wall (CPU), read_csv alone | pandas RSS | backprop wall / read_csv | CPU ratio | RSS ratio |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map(({ rows: n, fileMB, run, backprop: b, pandas: p }) =>
     b.error
-      ? `| ${n.toLocaleString('en')} | ${f(fileMB, 0)} MB | ${run} | failed: ${b.error} | | ${f(b.rss, 0)} MB | | | ${p.error ?? `${f(p.wall)} s, ${f(p.read)} s`} | ${f(p.rss, 0)} MB | | |`
-      : `| ${n.toLocaleString('en')} | ${f(fileMB, 0)} MB | ${run} | ${f(b.wall)} s | ${f(b.training)} s | ${f(b.rss, 0)} MB | ${f(n / b.wall, 0)} | ${f(b.accuracy, 4)} | ` +
-        `${p.error ?? (p.wall ? `${f(p.wall)} s, ${f(p.read)} s` : '—')} | ${p.rss ? `${f(p.rss, 0)} MB` : '—'} | ${p.read ? f(b.wall / p.read) + '×' : '—'} | ${p.rss ? f(b.rss / p.rss) + '×' : '—'} |`,
+      ? `| ${n.toLocaleString('en')} | ${f(fileMB, 0)} MB | ${run} | failed: ${b.error} | | ${f(b.rss, 0)} MB | | | ${p.error ?? `${f(p.wall)} s (${f(p.cpu)} s), ${f(p.read)} s`} | ${f(p.rss, 0)} MB | | | |`
+      : `| ${n.toLocaleString('en')} | ${f(fileMB, 0)} MB | ${run} | ${f(b.wall)} s (${f(b.cpu)} s) | ${f(b.training)} s | ${f(b.rss, 0)} MB | ${f(n / b.wall, 0)} | ${f(b.accuracy, 4)} | ` +
+        `${p.error ?? (p.wall ? `${f(p.wall)} s (${f(p.cpu)} s), ${f(p.read)} s` : '—')} | ${p.rss ? `${f(p.rss, 0)} MB` : '—'} | ${p.read ? f(b.wall / p.read) + '×' : '—'} | ` +
+        `${p.cpu ? f(b.cpu / p.cpu) + '×' : '—'} | ${p.rss ? f(b.rss / p.rss) + '×' : '—'} |`,
   ),
 ];
 // growth exponents between the two largest sizes that both ran: time ∝ rows^k
