@@ -45,3 +45,15 @@ test('past EVALUATION_BLOCK rows a model is evaluated block by block: the same c
   assert.deepEqual(blocks.precision, whole.precision);
   assert.ok(Math.abs(blocks.loss - whole.loss) <= 1e-12 * Math.abs(whole.loss), `${blocks.loss} vs ${whole.loss}`);
 });
+
+test('scaledRows writes into a given matrix (an engine memory view), float32 too, and refuses a wrong shape', async () => {
+  const { Matrix, BackpropError } = await import('../src/index.js');
+  const { scaledRows } = await import('../src/data/preprocess.js');
+  const x = Matrix.from([[1, 2], [3, 4], [5, 6]]);
+  const s = { kind: 'standard' as const, shift: [1, 2], scale: [2, 4] };
+  const memory = new Float32Array(8);
+  const out = new Matrix(2, 2, memory.subarray(2, 6));
+  assert.equal(scaledRows(s, x, Int32Array.from([2, 0]), out), out);
+  assert.deepEqual(Array.from(memory), [0, 0, 2, 1, 0, 0, 0, 0]);
+  assert.throws(() => scaledRows(s, x, Int32Array.from([0]), out), BackpropError);
+});

@@ -89,11 +89,14 @@ export function applyScaler(s: Scaler, x: Matrix): Matrix {
   return out;
 }
 
-/** The rows of x at `idx`, scaled: takeRows and applyScaler in one pass, one copy. */
-export function scaledRows(s: Scaler, x: Matrix, idx: ArrayLike<number>): Matrix {
+/**
+ * The rows of x at `idx`, scaled: takeRows and applyScaler in one pass, one copy. `out`, when
+ * given, is written instead of a new matrix (e.g. a view of the memory an engine trains from).
+ */
+export function scaledRows(s: Scaler, x: Matrix, idx: ArrayLike<number>, out = new Matrix(idx.length, x.cols)): Matrix {
   checkWidth(s, x);
   const c = x.cols;
-  const out = new Matrix(idx.length, c);
+  check(out.rows === idx.length && out.cols === c, `scaledRows: ${idx.length}×${c} rows into a ${out.rows}×${out.cols} matrix`, 'shape');
   for (let r = 0; r < idx.length; r++) {
     const from = idx[r] * c;
     const to = r * c;
