@@ -57,3 +57,18 @@ test('scaledRows writes into a given matrix (an engine memory view), float32 too
   assert.deepEqual(Array.from(memory), [0, 0, 2, 1, 0, 0, 0, 0]);
   assert.throws(() => scaledRows(s, x, Int32Array.from([0]), out), BackpropError);
 });
+
+test('past EVALUATION_BLOCK rows predictions are made block by block: one per row, in order, as the network gives them', async () => {
+  const { EVALUATION_BLOCK } = await import('../src/io/model.js');
+  const t = table(EVALUATION_BLOCK + 1_000);
+  const r = trainModel(t, { epochs: 1, layers: [4], testSplit: 0 });
+  const X = r.model.prepare(t).X;
+  const p = r.model.predictPrepared(X);
+  assert.equal(p.predicted.length, X.rows);
+  assert.equal(p.outputs!.length, X.rows);
+  for (const i of [0, EVALUATION_BLOCK - 1, EVALUATION_BLOCK, X.rows - 1]) {
+    const row = r.model.network.predict([Array.from(X.data.subarray(i * X.cols, (i + 1) * X.cols))])[0];
+    row.forEach((v, k) => assert.ok(Math.abs(v - p.outputs![i][k]) <= 1e-12, `row ${i}`));
+    assert.equal(p.predicted[i], r.model.file.data.classes![row.indexOf(Math.max(...row))]);
+  }
+});

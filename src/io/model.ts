@@ -109,6 +109,17 @@ export class Model {
 
   /** Predictions for already scaled inputs. */
   predictPrepared(X: Matrix): Predictions {
+    if (X.rows > EVALUATION_BLOCK) {
+      // block by block over views of X, so the network's buffers stay the size of a block
+      const parts: Predictions[] = [];
+      for (let a = 0; a < X.rows; a += EVALUATION_BLOCK) {
+        const b = Math.min(X.rows, a + EVALUATION_BLOCK);
+        parts.push(this.predictPrepared(new Matrix(b - a, X.cols, X.data.subarray(a * X.cols, b * X.cols))));
+      }
+      const { kind, classes } = parts[0];
+      const outputs = parts[0].outputs && parts.flatMap((p) => p.outputs!);
+      return { kind, ...(classes ? { classes } : {}), predicted: parts.flatMap((p) => p.predicted), ...(outputs ? { outputs } : {}) };
+    }
     const out = Matrix.from(this.network.predict(X), 'outputs');
     const { kind, classes } = this.file.data;
     if (kind === 'regression') {
