@@ -1,41 +1,31 @@
 import type { Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
-import { builtinState, type Optimizer } from './optimizers.js';
-import { KERNEL64_WASM } from './kernel-wasm.js';
+import { builtinState, type Optimizer } from '../train/optimizers.js';
 import { powi } from '../nn/math.js';
+import { KERNEL64_WASM } from './kernel-wasm.js';
+import { ACT_CODES, CONFIG as C, CONFIG_BYTES, DESCRIPTOR_BYTES, LOSS_CODES, OPT_CODES, SLOT_COUNTS } from './layout64.js';
+import type { Engine, EngineInput, EpochsRun, StepResult } from './engine.js';
 
 /**
- * The float64 training kernel: fit's epochs run by the WebAssembly of assembly/float64.ts, many
- * epochs per call, batch by batch in the order fit would take the rows. A network like the
- * slides' 2-2-1 XOR spends far more time on per-call overhead and JIT warm-up than on arithmetic;
- * the kernel pays neither, and on larger networks its register-blocked SIMD loops run several
- * times faster than the JavaScript matrix kernels. fit uses it when nothing has to run between
- * epochs (see fit.ts); it computes what the reference path computes, in the same order
- * (test/kernel.test.ts).
+ * The WebAssembly engine: the float64 kernel of assembly/float64.ts, many epochs per call, batch
+ * by batch in the order the trainer takes the rows. A network like the slides' 2-2-1 XOR spends
+ * far more time on per-call overhead and JIT warm-up than on arithmetic; the kernel pays neither,
+ * and on larger networks its register-blocked SIMD loops run several times faster than the
+ * matrix loops. It computes what the reference engine computes, in the same order, with the
+ * same exp, log and tanh (src/nn/math.ts and assembly/math64.ts), so the bits agree
+ * (test/conformance.test.ts). The instance, its memory and the data stay alive between calls for
+ * the same network and shape of data, so a run of a single step (the playground's) costs a copy,
+ * not a new instance.
  */
 
-/** The kernel's memory is kept under this; a run needing more uses the matrix kernels. */
+/** The kernel's memory is kept under this; a run needing more uses the reference engine. */
 export const KERNEL_MAX_BYTES = 256 * 2 ** 20;
-/** fit uses the kernel for runs of at least this many steps (setting it up costs tens of microseconds). */
-export const KERNEL_MIN_STEPS = 32;
+/** An engine up to this size stays alive with its network for the next call. */
+const KEEP_MAX_BYTES = 32 * 2 ** 20;
 /** Epochs per call at most. */
-export const KERNEL_CHUNK = 4096;
+const KERNEL_CHUNK = 4096;
 /** Bytes of row orders (shuffled mini-batches: one per epoch) and of Adam's per-step constants per call at most. */
 const PER_CALL_BYTES = 4 * 2 ** 20;
-
-const ACT: Record<string, number> = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, 'leaky-relu': 4, softmax: 5 };
-const OPT: Record<string, number> = { sgd: 0, momentum: 1, nesterov: 2, rmsprop: 3, adam: 4 };
-const SLOTS: Record<string, number> = { sgd: 0, momentum: 1, nesterov: 1, rmsprop: 1, adam: 2 };
-
-// The configuration block of assembly/layout64.ts: byte offsets.
-const C = {
-  layers: 0, rows: 4, epochs: 8, opt: 12, loss: 16, classify: 20, x: 24, y: 28, sched: 32, losses: 36, accuracy: 40,
-  params: 44, w: 48, g: 52, s0: 56, s1: 60, desc: 64, mean: 68, status: 72, batch: 80, orders: 84, bx: 88, by: 92,
-  failed: 96, outputs: 100, corr: 104,
-  factor: 128, scale: 136, threshold: 144, mu: 152, rho: 160, beta1: 168, beta2: 176, eps: 184, scaleTail: 200, factorTail: 208, batchLoss: 216, hitsNow: 76,
-} as const;
-const CFG_BYTES = 256;
-const DESC_BYTES = 64;
 
 interface KernelModule {
   module: WebAssembly.Module;
@@ -106,47 +96,32 @@ export function kernelMath(): KernelMath | null {
   return kernelModule()?.math ?? null;
 }
 
-export interface KernelOptions {
-  /** Rows per batch (the last batch of an epoch may be smaller). */
-  batchSize: number;
-  /** Whether run() takes a row order per epoch (shuffled mini-batches). */
-  shuffled: boolean;
-  /** Count the rows classified right (targets are classes). */
-  classify: boolean;
-  /** Stop once an epoch's loss is at or below this. */
-  threshold?: number;
-}
-
-/** What one call of the kernel did. */
-export interface KernelRun {
-  /** Epochs completed in this call. */
-  epochs: number;
-  /** 'diverged': a batch of the next epoch had a loss or gradients that were not finite (its step was not taken). */
-  status: 'ran' | 'diverged' | 'threshold';
-  /** With 'diverged', the batch (1-based) that failed. */
-  batch: number;
-  /**
-   * Per completed epoch, as fit records them: the epoch's loss and the fraction of rows classified
-   * right. Views into the kernel's memory, valid until the next run.
-   */
-  losses: Float64Array;
-  accuracy: Float64Array;
-}
-
 /** Thrown by the constructor when the layout needs more than KERNEL_MAX_BYTES. */
 const TOO_LARGE = Symbol('more memory than KERNEL_MAX_BYTES');
 
+/** The engine each network keeps for its next call, while it is small enough. */
+const kept = new WeakMap<Network, WasmEngine>();
+
+/** Addresses of the arrays in the kernel's memory. */
+interface Addresses {
+  x: number; y: number; w: number; g: number; s0: number; s1: number; bx: number; by: number;
+  sched: number; corr: number; losses: number; accuracy: number; orders: number;
+  layers: number[][];
+}
+
 /** A network, its data and its optimizer laid out in one kernel instance's memory. */
-export class Float64Kernel {
-  /** Epochs one call of run() takes at most. */
+export class WasmEngine implements Engine {
+  readonly kind = 'wasm';
+  /** Epochs one call of epochs() takes at most. */
   readonly maxEpochs: number;
-  private readonly net: Network;
-  private readonly opt: Optimizer;
+  private net: Network;
+  private opt: Optimizer;
   private readonly mem: WebAssembly.Memory;
   private readonly train: (cfg: number) => number;
   private readonly oneBatch: (cfg: number, b: number) => number;
   private readonly cfg: number;
-  private readonly at: { w: number; g: number; s0: number; s1: number; sched: number; corr: number; losses: number; accuracy: number; orders: number };
+  private readonly at: Addresses;
+  private readonly signature: string;
   private readonly slots: number;
   private readonly rows: number;
   private readonly batches: number;
@@ -154,43 +129,65 @@ export class Float64Kernel {
   private t = 0;
 
   /**
-   * The kernel for training `net` on (X, Y) with `opt`, or undefined when this run does not fit
-   * it: float32 weights, an optimizer that is not one of the built-in ones, more memory than
-   * KERNEL_MAX_BYTES, or no WebAssembly SIMD.
+   * The engine for training on (X, Y), or undefined when this run does not fit it: float32
+   * weights, an activation or optimizer the kernel does not have, more memory than
+   * KERNEL_MAX_BYTES, or no WebAssembly SIMD. The network's last engine is reused when the
+   * shapes agree (the data and weights are copied in again).
    */
-  static create(net: Network, opt: Optimizer, X: Matrix, Y: Matrix, options: KernelOptions): Float64Kernel | undefined {
-    if (net.dtype !== 'float64' || X.rows < 1 || !(options.batchSize >= 1) || !builtinState(opt, net.params())) return undefined;
-    if (net.layers.some((l) => !(l.activation.name in ACT))) return undefined;
+  static create(input: EngineInput): WasmEngine | undefined {
+    const { net, opt, X } = input;
+    if (net.dtype !== 'float64' || X.rows < 1 || !(input.batchSize >= 1) || !builtinState(opt, net.params())) return undefined;
+    if (net.layers.some((l) => !(l.activation.name in ACT_CODES))) return undefined;
     const mod = kernelModule();
     if (!mod) return undefined;
+    const old = kept.get(net);
+    if (old && old.signature === signatureOf(input)) {
+      old.configure(input);
+      return old;
+    }
     try {
-      return new Float64Kernel(net, opt, mod, X, Y, options);
+      const engine = new WasmEngine(input, mod);
+      if (engine.mem.buffer.byteLength <= KEEP_MAX_BYTES) kept.set(net, engine);
+      return engine;
     } catch (e) {
       if (e === TOO_LARGE) return undefined;
       throw e;
     }
   }
 
-  private constructor(net: Network, opt: Optimizer, mod: KernelModule, X: Matrix, Y: Matrix, options: KernelOptions) {
+  private constructor(input: EngineInput, mod: KernelModule) {
+    const { net, opt, X } = input;
     this.net = net;
     this.opt = opt;
+    this.signature = signatureOf(input);
     const n = X.rows;
-    const K = Y.cols;
-    const bs = Math.min(options.batchSize, n);
-    const params = net.params();
-    const P = params.reduce((s, p) => s + p.value.length, 0);
-    this.slots = SLOTS[opt.spec.name];
+    const bs = Math.min(input.batchSize, n);
+    this.slots = SLOT_COUNTS[opt.spec.name];
     this.rows = n;
     this.batches = Math.ceil(n / bs);
-    const adam = opt.spec.name === 'adam';
-    const perEpoch = (options.shuffled ? 4 * n : 0) + (adam ? 16 * this.batches : 0);
+    const perEpoch = (input.shuffled ? 4 * n : 0) + (opt.spec.name === 'adam' ? 16 * this.batches : 0);
     this.maxEpochs = Math.max(1, Math.min(KERNEL_CHUNK, Math.floor(PER_CALL_BYTES / Math.max(1, perEpoch))));
-    const L = net.layers.length;
+    this.cfg = mod.base;
+    const { at, top } = this.layout(input, bs);
+    this.at = at;
+    if (top > KERNEL_MAX_BYTES) throw TOO_LARGE; // create() declines the run
+    this.mem = new WebAssembly.Memory({ initial: Math.ceil(top / 65536) });
+    const instance = new WebAssembly.Instance(mod.module, { env: { memory: this.mem, abort } });
+    const exports = instance.exports as unknown as { train(cfg: number): number; oneBatch(cfg: number, b: number): number };
+    this.train = exports.train;
+    this.oneBatch = exports.oneBatch;
+    this.configure(input);
+  }
 
-    // layout, above the module's own tables:
-    // cfg | descriptors | W | G | S0 | S1 | per layer z, a, error, delta | X | Y | batch X, Y | rates | Adam's constants | losses | accuracy | orders
-    const cfg = mod.base;
-    let top = cfg + CFG_BYTES + L * DESC_BYTES;
+  /**
+   * Where each array goes, above the module's own tables: cfg | descriptors | W | G | S0 | S1 |
+   * per layer z, a, error, delta | X | Y | batch X, Y | rates | Adam's constants | losses |
+   * accuracy | orders.
+   */
+  private layout({ net, opt, X, Y, shuffled }: EngineInput, bs: number): { at: Addresses; top: number } {
+    const P = net.params().reduce((s, p) => s + p.value.length, 0);
+    const adam = opt.spec.name === 'adam';
+    let top = this.cfg + CONFIG_BYTES + net.layers.length * DESCRIPTOR_BYTES;
     const take = (bytes: number) => {
       const p = top;
       top += (bytes + 15) & ~15;
@@ -200,37 +197,40 @@ export class Float64Kernel {
     const g = take(P * 8);
     const s0 = take(this.slots >= 1 ? P * 8 : 0);
     const s1 = take(this.slots >= 2 ? P * 8 : 0);
-    const layerBufs = net.layers.map((l) => [0, 1, 2, 3].map(() => take(bs * l.units * 8)));
+    const layers = net.layers.map((l) => [0, 1, 2, 3].map(() => take(bs * l.units * 8)));
     const x = take(X.data.length * 8);
     const y = take(Y.data.length * 8);
-    const bx = take(options.shuffled ? bs * X.cols * 8 : 0);
-    const by = take(options.shuffled ? bs * K * 8 : 0);
+    const bx = take(shuffled ? bs * X.cols * 8 : 0);
+    const by = take(shuffled ? bs * Y.cols * 8 : 0);
     const sched = take(this.maxEpochs * 8);
     const corr = take(adam ? this.maxEpochs * this.batches * 16 : 0);
     const losses = take(this.maxEpochs * 8);
     const accuracy = take(this.maxEpochs * 8);
-    const orders = take(options.shuffled ? this.maxEpochs * n * 4 : 0);
-    this.cfg = cfg;
-    this.at = { w, g, s0, s1, sched, corr: adam ? corr : 0, losses, accuracy, orders: options.shuffled ? orders : 0 };
-    if (top > KERNEL_MAX_BYTES) throw TOO_LARGE; // create() declines the run
-    this.mem = new WebAssembly.Memory({ initial: Math.ceil(top / 65536) });
-    const instance = new WebAssembly.Instance(mod.module, { env: { memory: this.mem, abort } });
-    const exports = instance.exports as unknown as { train(cfg: number): number; oneBatch(cfg: number, b: number): number };
-    this.train = exports.train;
-    this.oneBatch = exports.oneBatch;
+    const orders = take(shuffled ? this.maxEpochs * X.rows * 4 : 0);
+    const at = { x, y, w, g, s0, s1, bx, by, sched, corr: adam ? corr : 0, losses, accuracy, orders: shuffled ? orders : 0, layers };
+    return { at, top };
+  }
 
+  /** Fills the configuration block and the layer descriptors, copies the data in, and loads the weights. */
+  private configure(input: EngineInput): void {
+    const { net, opt, X, Y } = input;
+    this.net = net;
+    this.opt = opt;
+    const { cfg, at } = this;
     const f64 = new Float64Array(this.mem.buffer);
     const i32 = new Int32Array(this.mem.buffer);
     const seti = (off: number, v: number) => (i32[(cfg + off) >> 2] = v);
     const setf = (off: number, v: number) => (f64[(cfg + off) >> 3] = v);
+    const n = X.rows;
+    const K = Y.cols;
+    const bs = Math.min(input.batchSize, n);
     const loss = net.loss;
     const ints: [number, number][] = [
-      [C.layers, L], [C.rows, n], [C.opt, OPT[opt.spec.name]],
-      [C.loss, loss.fusedWith === 'softmax' ? 1 : loss.fusedWith === 'sigmoid' ? 2 : 0],
-      [C.classify, options.classify ? (K === 1 ? 1 : 2) : 0],
-      [C.x, x], [C.y, y], [C.sched, sched], [C.losses, losses], [C.accuracy, accuracy], [C.params, P],
-      [C.w, w], [C.g, g], [C.s0, s0], [C.s1, s1], [C.desc, cfg + CFG_BYTES], [C.mean, loss.mean ? 1 : 0],
-      [C.batch, bs], [C.orders, this.at.orders], [C.bx, bx], [C.by, by], [C.outputs, K], [C.corr, this.at.corr],
+      [C.layers, net.layers.length], [C.rows, n], [C.opt, OPT_CODES[opt.spec.name]], [C.loss, LOSS_CODES[loss.fusedWith ? loss.name : 'squared']],
+      [C.classify, input.classify ? (K === 1 ? 1 : 2) : 0], [C.x, at.x], [C.y, at.y], [C.sched, at.sched], [C.losses, at.losses],
+      [C.accuracy, at.accuracy], [C.params, net.params().reduce((s, p) => s + p.value.length, 0)], [C.w, at.w], [C.g, at.g],
+      [C.s0, at.s0], [C.s1, at.s1], [C.desc, cfg + CONFIG_BYTES], [C.mean, loss.mean ? 1 : 0], [C.batch, bs], [C.orders, at.orders],
+      [C.bx, at.bx], [C.by, at.by], [C.outputs, K], [C.corr, at.corr],
     ];
     ints.forEach(([off, v]) => seti(off, v));
     // every squared error's gradient constant is twice its factor: L = factor · Σ(O_out − Y)²
@@ -238,13 +238,21 @@ export class Float64Kernel {
     const scaleTail = loss.scale(n % bs || bs, K);
     const s = opt.spec;
     const floats: [number, number][] = [
-      [C.scale, scale], [C.factor, scale / 2], [C.scaleTail, scaleTail], [C.factorTail, scaleTail / 2],
-      [C.threshold, options.threshold ?? NaN],
+      [C.scale, scale], [C.factor, scale / 2], [C.scaleTail, scaleTail], [C.factorTail, scaleTail / 2], [C.threshold, NaN],
       [C.mu, s.momentum], [C.rho, s.rho], [C.beta1, s.beta1], [C.beta2, s.beta2], [C.eps, s.epsilon],
     ];
     floats.forEach(([off, v]) => setf(off, v));
+    this.describeLayers(i32);
+    f64.set(X.data, at.x >> 3);
+    f64.set(Y.data, at.y >> 3);
+    this.load();
+  }
 
-    // layer descriptors: sizes, activation, bias, fused output delta, then the buffers' addresses
+  /** Each layer's descriptor: sizes, activation, bias, fused output delta, then its arrays' addresses. */
+  private describeLayers(i32: Int32Array): void {
+    const { net, at } = this;
+    const L = net.layers.length;
+    const params = net.params();
     let off = 0;
     const offsets = params.map((p) => ((off += p.value.length), off - p.value.length));
     let p = 0;
@@ -252,15 +260,12 @@ export class Float64Kernel {
       const wOff = offsets[p++];
       const bOff = layer.useBias ? offsets[p++] : 0;
       const fields = [
-        layer.inputs, layer.units, ACT[layer.activation.name], layer.useBias ? 1 : 0,
-        l === L - 1 && loss.fusedWith === layer.activation.name ? 1 : 0,
-        w + wOff * 8, w + bOff * 8, g + wOff * 8, g + bOff * 8, ...layerBufs[l],
+        layer.inputs, layer.units, ACT_CODES[layer.activation.name], layer.useBias ? 1 : 0,
+        l === L - 1 && net.loss.fusedWith === layer.activation.name ? 1 : 0,
+        at.w + wOff * 8, at.w + bOff * 8, at.g + wOff * 8, at.g + bOff * 8, ...at.layers[l],
       ];
-      fields.forEach((v, k) => seti(CFG_BYTES + l * DESC_BYTES + 4 * k, v));
+      fields.forEach((v, k) => (i32[(this.cfg + CONFIG_BYTES + l * DESCRIPTOR_BYTES + 4 * k) >> 2] = v));
     });
-    f64.set(X.data, x >> 3);
-    f64.set(Y.data, y >> 3);
-    this.load();
   }
 
   /** Copies the network's weights and the optimizer's state into the kernel. */
@@ -296,17 +301,11 @@ export class Float64Kernel {
     state.setSteps(this.t);
   }
 
-  /** The row order of the epoch that batch() steps through (shuffled batches). */
   setOrder(order: Int32Array): void {
-    new Int32Array(this.mem.buffer).set(order, this.at.orders >> 2);
+    if (this.at.orders) new Int32Array(this.mem.buffer).set(order, this.at.orders >> 2);
   }
 
-  /**
-   * One step on the b-th batch (0-based) of the epoch, at learning rate lr, on the weights the
-   * kernel holds. Returns the batch's loss and the rows classified right, or undefined when the
-   * loss or a gradient is not finite (no step is taken).
-   */
-  batch(lr: number, b: number): { loss: number; hits: number } | undefined {
+  step(b: number, lr: number): StepResult | undefined {
     const f64 = new Float64Array(this.mem.buffer);
     const i32 = new Int32Array(this.mem.buffer);
     f64[this.at.sched >> 3] = lr;
@@ -320,12 +319,7 @@ export class Float64Kernel {
     return { loss: f64[(this.cfg + C.batchLoss) >> 3], hits: i32[(this.cfg + C.hitsNow) >> 2] };
   }
 
-  /**
-   * Runs `lrs.length` epochs (at most maxEpochs), the k-th at learning rate lrs[k], on the weights
-   * the kernel holds; save() hands them back to the network. With shuffled batches, `orders`
-   * holds each epoch's row order, one after the other.
-   */
-  run(lrs: Float64Array, orders?: Int32Array): KernelRun {
+  epochs(lrs: Float64Array, orders: Int32Array | undefined, threshold: number | undefined): EpochsRun {
     const E = Math.min(lrs.length, this.maxEpochs);
     const f64 = new Float64Array(this.mem.buffer);
     const i32 = new Int32Array(this.mem.buffer);
@@ -341,6 +335,7 @@ export class Float64Kernel {
       }
     }
     i32[(this.cfg + C.epochs) >> 2] = E;
+    f64[(this.cfg + C.threshold) >> 3] = threshold ?? NaN;
     const done = this.train(this.cfg);
     const status = i32[(this.cfg + C.status) >> 2];
     const failed = i32[(this.cfg + C.failed) >> 2];
@@ -353,4 +348,9 @@ export class Float64Kernel {
       accuracy: f64.subarray(this.at.accuracy >> 3, (this.at.accuracy >> 3) + done),
     };
   }
+}
+
+/** What fixes an engine's layout besides its network: the shapes of the data, the batches and the optimizer. */
+function signatureOf({ opt, X, Y, batchSize, shuffled }: EngineInput): string {
+  return `${X.rows},${X.cols},${Y.cols},${Math.min(batchSize, X.rows)},${shuffled},${opt.spec.name}`;
 }
