@@ -4,6 +4,9 @@ import type { Optimizer, OptimizerName, OptimizerSpec } from './optimizers.js';
 import type { Schedule } from './schedules.js';
 import type { EngineName } from '../engine/engine.js';
 import type { Checkpoint, CheckpointOptions } from './checkpoint.js';
+import type { History } from './history.js';
+
+export type { History, StopReason } from './history.js';
 
 /** What fit takes and what it gives back: its options, its callbacks' arguments, its history, its error. */
 
@@ -39,7 +42,7 @@ export interface FitOptions {
    * any size in between (mini-batch). The last batch of an epoch may be smaller.
    */
   batchSize?: number | 'full';
-  /** Step size α (default: defaultLearningRate, 0.1 for sgd, momentum, nesterov; 0.001 for rmsprop, adam). */
+  /** Step size α (default: defaultLearningRate, 0.1 for sgd, momentum, nesterov; 0.01 for rmsprop, adam). */
   learningRate?: number;
   /** 'sgd' (default), 'momentum', 'nesterov', 'rmsprop', 'adam', or a spec with hyper-parameters. */
   optimizer?: OptimizerName | OptimizerSpec | Optimizer;
@@ -81,23 +84,6 @@ export interface FitOptions {
   engine?: EngineName;
   /** @deprecated since 0.2: `compiled: false` is `engine: 'reference'`. */
   compiled?: boolean;
-}
-
-export type StopReason = 'epochs' | 'threshold' | 'early-stopping' | 'callback' | 'interrupted';
-
-export interface History {
-  loss: number[];
-  accuracy?: number[];
-  valLoss?: number[];
-  valAccuracy?: number[];
-  learningRate: number[];
-  /** Epochs completed. */
-  epochs: number;
-  stopReason: StopReason;
-  /** With early stopping: the epoch whose weights were kept. */
-  bestEpoch?: number;
-  /** Wall-clock seconds spent in fit (over every call, when resumed). */
-  seconds: number;
 }
 
 /** Thrown when the loss or a gradient turns NaN or infinite; the weights of the last good step are kept. */

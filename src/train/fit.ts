@@ -120,13 +120,18 @@ function splitValidation(net: Network, X0: Matrix, Y0: Matrix, options: FitOptio
   const f = options.validationSplit;
   if (f === undefined) return { X: X0, Y: Y0, VX: undefined, VY: undefined, rows: undefined };
   check(f > 0 && f < 1, `validationSplit must be between 0 and 1 (exclusive), got ${f}`);
-  const nVal = Math.round(X0.rows * f);
+  const nVal = heldOut(X0.rows, f);
   check(nVal >= 1 && nVal < X0.rows, `validationSplit ${f} of ${X0.rows} rows leaves no rows on one side`);
   const recorded = options.resume?.validationRows;
   const perm = recorded ? Int32Array.from(recorded) : net.rng.shuffle(Int32Array.from({ length: X0.rows }, (_, i) => i));
   const nTrain = X0.rows - nVal;
   const part = (m: Matrix, from: number, to: number) => m.gatherRows(perm, from, to, new Matrix(to - from, m.cols, net.dtype));
   return { X: part(X0, 0, nTrain), Y: part(Y0, 0, nTrain), VX: part(X0, nTrain, X0.rows), VY: part(Y0, nTrain, X0.rows), rows: perm };
+}
+
+/** Rows validationSplit `f` holds out of `rows`. */
+export function heldOut(rows: number, f: number | undefined): number {
+  return f === undefined ? 0 : Math.round(rows * f);
 }
 
 /** Epoch after epoch, with the callbacks between them (and between batches when one needs it). */

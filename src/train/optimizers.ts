@@ -30,9 +30,14 @@ export interface Optimizer {
   setState(state: { t: number; slots: number[][][] }): void;
 }
 
-/** The default learning rate for each optimizer when none is given. */
+/**
+ * The default learning rate for each optimizer when none is given, for fit, the Trainer,
+ * trainModel and the command line alike: 0.1 for sgd, momentum and nesterov; 0.01 for rmsprop
+ * and adam (ten times Keras's 0.001: the small tabular sets this library trains on reach their
+ * loss in far fewer epochs with it).
+ */
 export function defaultLearningRate(name: OptimizerName): number {
-  return name === 'adam' || name === 'rmsprop' ? 0.001 : 0.1;
+  return name === 'adam' || name === 'rmsprop' ? 0.01 : 0.1;
 }
 
 export function optimizer(spec: OptimizerName | OptimizerSpec): Optimizer {

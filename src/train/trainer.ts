@@ -13,7 +13,7 @@ import { DivergedError, type BatchInfo, type Data } from './fit-options.js';
 export interface TrainerOptions {
   /** Rows per step: 'full' (the default), 1, or any size in between; the last batch of an epoch may be smaller. */
   batchSize?: number | 'full';
-  /** Step size α (default: defaultLearningRate of the optimizer, 0.1 or 0.001). */
+  /** Step size α (default: defaultLearningRate of the optimizer, 0.1 or 0.01). */
   learningRate?: number;
   /** 'sgd' (default), 'momentum', 'nesterov', 'rmsprop', 'adam', a spec, or an optimizer object (whose state carries on). */
   optimizer?: OptimizerName | OptimizerSpec | Optimizer;
@@ -125,6 +125,11 @@ export class Trainer {
     this.classify = isClassification(this.Y);
     this.engineName = options.engine ?? (options.compiled === false ? 'reference' : 'auto');
     this.order = Int32Array.from({ length: this.rows }, (_, i) => i);
+  }
+
+  /** Batches in an epoch of `rows` rows. */
+  static batchCount(rows: number, batchSize: number | 'full'): number {
+    return batchSize === 'full' ? 1 : Math.ceil(rows / Math.min(batchSize, rows));
   }
 
   /** The 1-based epoch in progress, or the next one when `batch` is 0. */
