@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
 import { DivergedError, LOSS_NAMES, Matrix, Network, optimizer, type LossName } from '../src/index.js';
 import { OPTIMIZER_NAMES } from '../src/train/optimizers.js';
 import { WasmEngine } from '../src/engine/wasm64.js';
@@ -228,4 +229,25 @@ test('the kernel stops where the reference stops: divergence and the error thres
   assert.equal(ta.stopReason, 'threshold');
   assert.equal(ta.epochs, tb.epochs);
   assert.ok(ta.epochs < 5000);
+});
+
+test('the kernel layout generated from scripts/kernel-layout.mjs agrees with the library: codes, slots, leaky slope, offsets', async () => {
+  const layout = await import('../src/engine/layout64.js');
+  const { ACTIVATION_NAMES, LEAKY_SLOPE } = await import('../src/index.js');
+  assert.equal(layout.KERNEL_LEAKY_SLOPE, LEAKY_SLOPE);
+  assert.deepEqual(Object.keys(layout.OPT_CODES).sort(), [...OPTIMIZER_NAMES].sort());
+  assert.deepEqual(Object.keys(layout.SLOT_COUNTS).sort(), [...OPTIMIZER_NAMES].sort());
+  // every activation but step (which cannot train) has a code, each code once
+  assert.deepEqual(Object.keys(layout.ACT_CODES).sort(), ACTIVATION_NAMES.filter((a) => a !== 'step').sort());
+  assert.equal(new Set(Object.values(layout.ACT_CODES)).size, Object.keys(layout.ACT_CODES).length);
+  // the offsets: i32 words 4 bytes apart, f64 words 8 bytes apart and 8-aligned, none shared, all inside the block
+  const offsets = Object.values(layout.CONFIG) as number[];
+  assert.equal(new Set(offsets).size, offsets.length);
+  assert.ok(offsets.every((o) => o >= 0 && o + 8 <= layout.CONFIG_BYTES));
+  assert.ok((Object.values(layout.DESCRIPTOR) as number[]).every((o) => o + 4 <= layout.DESCRIPTOR_BYTES));
+  const asSource = readFileSync(new URL('../assembly/layout64.ts', import.meta.url), 'utf8');
+  for (const [name, off] of Object.entries(layout.CONFIG)) {
+    const asName = `C_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+    assert.match(asSource, new RegExp(`export const ${asName} = ${off};`), asName);
+  }
 });

@@ -206,8 +206,17 @@ export class Network {
   }
 
   /**
-   * The backward pass for the batch last sent through forward(x): the error and delta of each
-   * layer from the output down, and every weight's and bias's gradient. Returns the loss.
+   * The backward pass for the batch last sent through forward(x): the chain rule of the slides,
+   * from the output layer down, in this order:
+   *
+   *   1. O_error  = O_out − Y                       the loss's derivative (its constant kept apart, in `scale`)
+   *   2. O_delta  = O_error ⊙ f'(O_in)              (softmax + cross-entropy, sigmoid + binary cross-entropy: O_out − Y)
+   *   3. W2_update = scale · H_outᵀ·O_delta,  b2_update = scale · Σ_rows O_delta
+   *   4. H_error  = O_delta·W2ᵀ                     handed to the layer below, which repeats 2–4
+   *
+   * and the optimizer then takes W := W − α·W_update. Leaves every gradient in the layers and
+   * returns the loss. The WebAssembly engine (assembly/layers64.ts) runs the same four steps in
+   * the same order.
    */
   backward(x: Matrix, y: Matrix, rec?: Recorder): number {
     const ws = this.buffers(x.rows);
