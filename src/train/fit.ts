@@ -3,7 +3,7 @@ import { Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
 import type { Checkpoint, CheckpointOptions } from './checkpoint.js';
 import { EarlyStopping, errorThreshold, userEpochEnd, validation, type EpochCallback } from './callbacks.js';
-import { resolveOptimizer, restoreWeights, Trainer, type EpochSummary } from './trainer.js';
+import { refuseUntrainable, resolveOptimizer, restoreWeights, Trainer, type EpochSummary } from './trainer.js';
 import { DivergedError, type Data, type EpochInfo, type FitOptions, type History, type StopReason } from './fit-options.js';
 
 export { DivergedError, type BatchInfo, type EpochInfo, type FitOptions, type History, type StopReason } from './fit-options.js';
@@ -58,6 +58,7 @@ function begin(net: Network, x: Data, y: Data, options: FitOptions, started: num
   const X0 = net.input(x, 'X');
   const Y0 = net.input(y, 'Y');
   net.validate(X0, Y0);
+  refuseUntrainable(net);
   const epochs = options.epochs ?? 100;
   check(Number.isInteger(epochs) && epochs >= 0, `epochs must be a whole number ≥ 0, got ${epochs}`);
   const threshold = options.errorThreshold;

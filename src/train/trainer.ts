@@ -110,7 +110,6 @@ export class Trainer {
     this.X = net.input(x, 'X');
     this.Y = net.input(y, 'Y');
     net.validate(this.X, this.Y);
-    refuseUntrainable(net);
     this.optimizer = resolveOptimizer(options.optimizer);
     this.learningRate = options.learningRate ?? defaultLearningRate(this.optimizer.spec.name);
     check(Number.isFinite(this.learningRate) && this.learningRate > 0, `learningRate must be a positive number, got ${this.learningRate}`);
@@ -142,8 +141,9 @@ export class Trainer {
     return this.batchNo;
   }
 
-  /** The engine the steps run on (made on first use, and kept). */
+  /** The engine the steps run on (made on first use, and kept); a network that cannot learn is refused here. */
   get engine(): Engine {
+    if (!this.engineHeld) refuseUntrainable(this.net);
     this.engineHeld ??= createEngine(
       { net: this.net, opt: this.optimizer, X: this.X, Y: this.Y, batchSize: this.batchSize, shuffled: this.shuffled, classify: this.classify },
       this.engineName,
@@ -385,7 +385,7 @@ export function restoreWeights(net: Network, opt: Optimizer, c: Pick<TrainerStat
   net.rng.setState(c.rng);
 }
 
-function refuseUntrainable(net: Network): void {
+export function refuseUntrainable(net: Network): void {
   const stuck = net.layers.findIndex((l) => !l.activation.trainable);
   if (stuck < 0) return;
   throw new BackpropError(
