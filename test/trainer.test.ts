@@ -83,3 +83,18 @@ test("the deprecated compiled: false is engine 'reference'; engine 'wasm' refuse
   assert.throws(() => new Trainer(f32, X, Y, { engine: 'wasm' }).engine, /engine 'wasm' cannot run this training: it needs float64 weights/);
   assert.equal(new Trainer(f32, X, Y).engine.kind, 'reference');
 });
+
+test('two trainers of one network on different data share its kept engine without mixing their data', () => {
+  const other = X.map(([a, b, c]) => [b, c, a]);
+  const run = (engine: EngineName) => {
+    const net = make();
+    const t1 = new Trainer(net, X, Y, { ...options, engine });
+    const t2 = new Trainer(net, other, Y, { ...options, engine });
+    for (let k = 0; k < 6; k++) {
+      t1.step();
+      t2.step();
+    }
+    return weights(net);
+  };
+  assert.deepEqual(run('wasm'), run('reference'));
+});

@@ -38,6 +38,12 @@ export interface Engine {
   epochs?(lrs: Float64Array, orders: Int32Array | undefined, threshold: number | undefined): EpochsRun;
   /** Epochs one call of epochs() takes at most. */
   readonly maxEpochs: number;
+  /**
+   * Makes the engine the given input's again when another trainer of the same network has taken
+   * it since (the WebAssembly engine is kept per network): its data, weights and optimizer state
+   * are copied in once more. True when that happened (the row order must then be set again).
+   */
+  claim?(input: EngineInput): boolean;
 }
 
 export type EngineKind = 'reference' | 'wasm';

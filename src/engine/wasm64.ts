@@ -122,6 +122,8 @@ export class WasmEngine implements Engine {
   private readonly cfg: number;
   private readonly at: Addresses;
   private readonly signature: string;
+  /** The input it was last configured for. */
+  private owner: EngineInput | undefined;
   private readonly slots: number;
   private readonly rows: number;
   private readonly batches: number;
@@ -214,6 +216,7 @@ export class WasmEngine implements Engine {
   /** Fills the configuration block and the layer descriptors, copies the data in, and loads the weights. */
   private configure(input: EngineInput): void {
     const { net, opt, X, Y } = input;
+    this.owner = input;
     this.net = net;
     this.opt = opt;
     const { cfg, at } = this;
@@ -266,6 +269,12 @@ export class WasmEngine implements Engine {
       ];
       fields.forEach((v, k) => (i32[(this.cfg + CONFIG_BYTES + l * DESCRIPTOR_BYTES + 4 * k) >> 2] = v));
     });
+  }
+
+  claim(input: EngineInput): boolean {
+    if (this.owner === input) return false;
+    this.configure(input);
+    return true;
   }
 
   /** Copies the network's weights and the optimizer's state into the kernel. */

@@ -1,7 +1,7 @@
 import { BackpropError, check } from '../errors.js';
 import type { Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
-import type { Engine, EngineName } from '../engine/engine.js';
+import type { Engine, EngineInput, EngineName } from '../engine/engine.js';
 import { createEngine } from '../engine/create.js';
 import { Random } from '../tensor/random.js';
 import { isClassification } from './metrics.js';
@@ -96,6 +96,8 @@ export class Trainer {
   private total = 0;
   private hits = 0;
   private engineHeld: Engine | undefined;
+  /** What the engine is built from. */
+  private readonly input: EngineInput;
   /** The engine's order is not the trainer's (a new epoch, or a restore). */
   private orderSent = false;
   /** The engine holds newer weights than the network. */
@@ -124,6 +126,7 @@ export class Trainer {
     this.classify = isClassification(this.Y);
     this.engineName = options.engine ?? (options.compiled === false ? 'reference' : 'auto');
     this.order = Int32Array.from({ length: this.rows }, (_, i) => i);
+    this.input = { net, opt: this.optimizer, X: this.X, Y: this.Y, batchSize: this.batchSize, shuffled: this.shuffled, classify: this.classify };
   }
 
   /** Batches in an epoch of `rows` rows. */
@@ -144,10 +147,7 @@ export class Trainer {
   /** The engine the steps run on (made on first use, and kept); a network that cannot learn is refused here. */
   get engine(): Engine {
     if (!this.engineHeld) refuseUntrainable(this.net);
-    this.engineHeld ??= createEngine(
-      { net: this.net, opt: this.optimizer, X: this.X, Y: this.Y, batchSize: this.batchSize, shuffled: this.shuffled, classify: this.classify },
-      this.engineName,
-    );
+    this.engineHeld ??= createEngine(this.input, this.engineName);
     return this.engineHeld;
   }
 
@@ -294,7 +294,8 @@ export class Trainer {
   private prepare(): Engine {
     const fresh = this.engineHeld === undefined;
     const engine = this.engine;
-    if (!fresh && (this.stale || this.autoSync)) engine.load();
+    if (!fresh && engine.claim?.(this.input)) this.orderSent = false; // another trainer of this network had it
+    else if (!fresh && (this.stale || this.autoSync)) engine.load();
     this.stale = false;
     if (this.batchNo === 0) {
       this.total = 0;
