@@ -40,7 +40,8 @@ export class ReferenceEngine implements Engine {
     this.batchSize = Math.min(batchSize, n);
     this.full = this.batchSize === n;
     this.classify = classify;
-    this.order = Int32Array.from({ length: n }, (_, i) => i);
+    this.order = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.order[i] = i;
     this.bx = this.full ? X : new Matrix(this.batchSize, X.cols, net.dtype);
     this.by = this.full ? Y : new Matrix(this.batchSize, Y.cols, net.dtype);
     const tail = n % this.batchSize;

@@ -1,6 +1,6 @@
 import type { Matrix } from '../tensor/matrix.js';
-import type { Network } from '../nn/network.js';
-import { builtinState, type Optimizer } from '../train/optimizers.js';
+import type { Network, Param } from '../nn/network.js';
+import { builtinState, isBuiltin, type Optimizer } from '../train/optimizers.js';
 import { powi } from '../nn/math.js';
 import { KERNEL64_WASM } from './kernel-wasm.js';
 import { ACT_CODES, CONFIG as C, CONFIG_BYTES, DESCRIPTOR_BYTES, LOSS_CODES, OPT_CODES, SLOT_COUNTS } from './layout64.js';
@@ -115,8 +115,13 @@ export class WasmEngine implements Engine {
   /** Epochs one call of epochs() takes at most. */
   readonly maxEpochs: number;
   private net: Network;
+  /** The network's parameters (their arrays never change). */
+  private readonly params: Param[];
   private opt: Optimizer;
   private readonly mem: WebAssembly.Memory;
+  /** Views of the memory (which never grows). */
+  private readonly f64: Float64Array;
+  private readonly i32: Int32Array;
   private readonly train: (cfg: number) => number;
   private readonly oneBatch: (cfg: number, b: number) => number;
   private readonly cfg: number;
@@ -138,13 +143,13 @@ export class WasmEngine implements Engine {
    */
   static create(input: EngineInput): WasmEngine | undefined {
     const { net, opt, X } = input;
-    if (net.dtype !== 'float64' || X.rows < 1 || !(input.batchSize >= 1) || !builtinState(opt, net.params())) return undefined;
+    if (net.dtype !== 'float64' || X.rows < 1 || !(input.batchSize >= 1) || !isBuiltin(opt)) return undefined;
     if (net.layers.some((l) => !(l.activation.name in ACT_CODES))) return undefined;
     const mod = kernelModule();
     if (!mod) return undefined;
     const old = kept.get(net);
     if (old && old.signature === signatureOf(input)) {
-      old.configure(input);
+      old.claim(input);
       return old;
     }
     try {
@@ -160,6 +165,7 @@ export class WasmEngine implements Engine {
   private constructor(input: EngineInput, mod: KernelModule) {
     const { net, opt, X } = input;
     this.net = net;
+    this.params = net.params();
     this.opt = opt;
     this.signature = signatureOf(input);
     const n = X.rows;
@@ -174,10 +180,13 @@ export class WasmEngine implements Engine {
     this.at = at;
     if (top > KERNEL_MAX_BYTES) throw TOO_LARGE; // create() declines the run
     this.mem = new WebAssembly.Memory({ initial: Math.ceil(top / 65536) });
+    this.f64 = new Float64Array(this.mem.buffer);
+    this.i32 = new Int32Array(this.mem.buffer);
     const instance = new WebAssembly.Instance(mod.module, { env: { memory: this.mem, abort } });
     const exports = instance.exports as unknown as { train(cfg: number): number; oneBatch(cfg: number, b: number): number };
     this.train = exports.train;
     this.oneBatch = exports.oneBatch;
+    this.writeBlock(input);
     this.configure(input);
   }
 
@@ -213,39 +222,42 @@ export class WasmEngine implements Engine {
     return { at, top };
   }
 
-  /** Fills the configuration block and the layer descriptors, copies the data in, and loads the weights. */
+  /** Fills the parts of the configuration block that stay with the layout: sizes, addresses, the layer descriptors. */
+  private writeBlock({ net, opt, X, Y, batchSize }: EngineInput): void {
+    const { cfg, at, i32 } = this;
+    const n = X.rows;
+    const loss = net.loss;
+    const ints: [number, number][] = [
+      [C.layers, net.layers.length], [C.rows, n], [C.opt, OPT_CODES[opt.spec.name]], [C.loss, LOSS_CODES[loss.fusedWith ? loss.name : 'squared']],
+      [C.x, at.x], [C.y, at.y], [C.sched, at.sched], [C.losses, at.losses], [C.accuracy, at.accuracy],
+      [C.params, net.params().reduce((s, p) => s + p.value.length, 0)], [C.w, at.w], [C.g, at.g], [C.s0, at.s0], [C.s1, at.s1],
+      [C.desc, cfg + CONFIG_BYTES], [C.mean, loss.mean ? 1 : 0], [C.batch, Math.min(batchSize, n)], [C.orders, at.orders],
+      [C.bx, at.bx], [C.by, at.by], [C.outputs, Y.cols], [C.corr, at.corr],
+    ];
+    for (const [off, v] of ints) i32[(cfg + off) >> 2] = v;
+    this.describeLayers(i32);
+  }
+
+  /** The rest of the block (what the targets and the optimizer's settings decide), the data, and the weights. */
   private configure(input: EngineInput): void {
     const { net, opt, X, Y } = input;
     this.owner = input;
     this.net = net;
     this.opt = opt;
-    const { cfg, at } = this;
-    const f64 = new Float64Array(this.mem.buffer);
-    const i32 = new Int32Array(this.mem.buffer);
-    const seti = (off: number, v: number) => (i32[(cfg + off) >> 2] = v);
-    const setf = (off: number, v: number) => (f64[(cfg + off) >> 3] = v);
+    const { cfg, at, f64 } = this;
     const n = X.rows;
     const K = Y.cols;
     const bs = Math.min(input.batchSize, n);
-    const loss = net.loss;
-    const ints: [number, number][] = [
-      [C.layers, net.layers.length], [C.rows, n], [C.opt, OPT_CODES[opt.spec.name]], [C.loss, LOSS_CODES[loss.fusedWith ? loss.name : 'squared']],
-      [C.classify, input.classify ? (K === 1 ? 1 : 2) : 0], [C.x, at.x], [C.y, at.y], [C.sched, at.sched], [C.losses, at.losses],
-      [C.accuracy, at.accuracy], [C.params, net.params().reduce((s, p) => s + p.value.length, 0)], [C.w, at.w], [C.g, at.g],
-      [C.s0, at.s0], [C.s1, at.s1], [C.desc, cfg + CONFIG_BYTES], [C.mean, loss.mean ? 1 : 0], [C.batch, bs], [C.orders, at.orders],
-      [C.bx, at.bx], [C.by, at.by], [C.outputs, K], [C.corr, at.corr],
-    ];
-    ints.forEach(([off, v]) => seti(off, v));
+    this.i32[(cfg + C.classify) >> 2] = input.classify ? (K === 1 ? 1 : 2) : 0;
     // every squared error's gradient constant is twice its factor: L = factor · Σ(O_out − Y)²
-    const scale = loss.scale(bs, K);
-    const scaleTail = loss.scale(n % bs || bs, K);
+    const scale = net.loss.scale(bs, K);
+    const scaleTail = net.loss.scale(n % bs || bs, K);
     const s = opt.spec;
-    const floats: [number, number][] = [
-      [C.scale, scale], [C.factor, scale / 2], [C.scaleTail, scaleTail], [C.factorTail, scaleTail / 2], [C.threshold, NaN],
-      [C.mu, s.momentum], [C.rho, s.rho], [C.beta1, s.beta1], [C.beta2, s.beta2], [C.eps, s.epsilon],
+    const floats = [
+      C.scale, scale, C.factor, scale / 2, C.scaleTail, scaleTail, C.factorTail, scaleTail / 2, C.threshold, NaN,
+      C.mu, s.momentum, C.rho, s.rho, C.beta1, s.beta1, C.beta2, s.beta2, C.eps, s.epsilon,
     ];
-    floats.forEach(([off, v]) => setf(off, v));
-    this.describeLayers(i32);
+    for (let k = 0; k < floats.length; k += 2) f64[(cfg + floats[k]) >> 3] = floats[k + 1];
     f64.set(X.data, at.x >> 3);
     f64.set(Y.data, at.y >> 3);
     this.load();
@@ -279,8 +291,8 @@ export class WasmEngine implements Engine {
 
   /** Copies the network's weights and the optimizer's state into the kernel. */
   load(): void {
-    const f64 = new Float64Array(this.mem.buffer);
-    const params = this.net.params();
+    const f64 = this.f64;
+    const params = this.params;
     const state = builtinState(this.opt, params)!;
     this.t = state.steps;
     let off = 0;
@@ -294,8 +306,8 @@ export class WasmEngine implements Engine {
 
   /** Writes weights, gradients and optimizer state back where the last step left them. */
   save(): void {
-    const f64 = new Float64Array(this.mem.buffer);
-    const params = this.net.params();
+    const f64 = this.f64;
+    const params = this.params;
     const state = builtinState(this.opt, params)!;
     const view = (base: number, off: number, len: number) => f64.subarray((base >> 3) + off, (base >> 3) + off + len);
     let off = 0;
@@ -311,12 +323,12 @@ export class WasmEngine implements Engine {
   }
 
   setOrder(order: Int32Array): void {
-    if (this.at.orders) new Int32Array(this.mem.buffer).set(order, this.at.orders >> 2);
+    if (this.at.orders) this.i32.set(order, this.at.orders >> 2);
   }
 
   step(b: number, lr: number): StepResult | undefined {
-    const f64 = new Float64Array(this.mem.buffer);
-    const i32 = new Int32Array(this.mem.buffer);
+    const f64 = this.f64;
+    const i32 = this.i32;
     f64[this.at.sched >> 3] = lr;
     if (this.at.corr) {
       const { beta1, beta2 } = this.opt.spec;
@@ -330,8 +342,8 @@ export class WasmEngine implements Engine {
 
   epochs(lrs: Float64Array, orders: Int32Array | undefined, threshold: number | undefined): EpochsRun {
     const E = Math.min(lrs.length, this.maxEpochs);
-    const f64 = new Float64Array(this.mem.buffer);
-    const i32 = new Int32Array(this.mem.buffer);
+    const f64 = this.f64;
+    const i32 = this.i32;
     if (this.at.orders) i32.set(orders!.subarray(0, E * this.rows), this.at.orders >> 2);
     f64.set(lrs.subarray(0, E), this.at.sched >> 3);
     if (this.at.corr) {

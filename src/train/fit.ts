@@ -60,12 +60,12 @@ function begin(net: Network, x: Data, y: Data, options: FitOptions, started: num
   net.validate(X0, Y0);
   refuseUntrainable(net);
   const epochs = options.epochs ?? 100;
-  check(Number.isInteger(epochs) && epochs >= 0, `epochs must be a whole number ≥ 0, got ${epochs}`);
+  if (!(Number.isInteger(epochs) && epochs >= 0)) check(false, `epochs must be a whole number ≥ 0, got ${epochs}`);
   const threshold = options.errorThreshold;
-  check(threshold === undefined || Number.isFinite(threshold), `errorThreshold must be a number, got ${threshold}`);
+  if (!(threshold === undefined || Number.isFinite(threshold))) check(false, `errorThreshold must be a number, got ${threshold}`);
   const cp = options.checkpoint;
-  for (const k of ['everyBatches', 'everyEpochs'] as const) {
-    const v = cp?.[k];
+  for (const k of cp ? (['everyBatches', 'everyEpochs'] as const) : []) {
+    const v = cp![k];
     check(v === undefined || (Number.isInteger(v) && v > 0), `checkpoint.${k} must be a whole number ≥ 1, got ${v}`);
   }
   const opt = resolveOptimizer(options.optimizer);

@@ -54,11 +54,11 @@ export function optimizer(spec: OptimizerName | OptimizerSpec): Optimizer {
     beta2: s.beta2 ?? 0.999,
     epsilon: s.epsilon ?? 1e-8,
   };
-  check(full.momentum >= 0 && full.momentum < 1, `momentum must be in [0, 1), got ${full.momentum}`);
-  check(full.rho > 0 && full.rho < 1, `rho must be in (0, 1), got ${full.rho}`);
-  check(full.beta1 >= 0 && full.beta1 < 1, `beta1 must be in [0, 1), got ${full.beta1}`);
-  check(full.beta2 > 0 && full.beta2 < 1, `beta2 must be in (0, 1), got ${full.beta2}`);
-  check(full.epsilon > 0, `epsilon must be positive, got ${full.epsilon}`);
+  if (!(full.momentum >= 0 && full.momentum < 1)) check(false, `momentum must be in [0, 1), got ${full.momentum}`);
+  if (!(full.rho > 0 && full.rho < 1)) check(false, `rho must be in (0, 1), got ${full.rho}`);
+  if (!(full.beta1 >= 0 && full.beta1 < 1)) check(false, `beta1 must be in [0, 1), got ${full.beta1}`);
+  if (!(full.beta2 > 0 && full.beta2 < 1)) check(false, `beta2 must be in (0, 1), got ${full.beta2}`);
+  if (!(full.epsilon > 0)) check(false, `epsilon must be positive, got ${full.epsilon}`);
   return new SlotOptimizer(full);
 }
 
@@ -70,6 +70,11 @@ export function optimizer(spec: OptimizerName | OptimizerSpec): Optimizer {
 export function builtinState(o: Optimizer, params: readonly Param[]): { slots: Float64Array[][]; steps: number; setSteps(t: number): void } | undefined {
   if (!(o instanceof SlotOptimizer)) return undefined;
   return o.live(params);
+}
+
+/** Whether the optimizer is one optimizer() made (whose steps the float64 kernel repeats exactly). */
+export function isBuiltin(o: Optimizer): boolean {
+  return o instanceof SlotOptimizer;
 }
 
 /** Number of state arrays ("slots") each optimizer keeps per parameter. */

@@ -114,18 +114,19 @@ export class Trainer {
     net.validate(this.X, this.Y);
     this.optimizer = resolveOptimizer(options.optimizer);
     this.learningRate = options.learningRate ?? defaultLearningRate(this.optimizer.spec.name);
-    check(Number.isFinite(this.learningRate) && this.learningRate > 0, `learningRate must be a positive number, got ${this.learningRate}`);
+    if (!(Number.isFinite(this.learningRate) && this.learningRate > 0)) check(false, `learningRate must be a positive number, got ${this.learningRate}`);
     validateSchedule(options.schedule);
     this.schedule = options.schedule;
     const bs = options.batchSize ?? 'full';
-    check(bs === 'full' || (Number.isInteger(bs) && bs > 0), `batchSize must be 'full' or a whole number ≥ 1, got ${bs}`);
+    if (!(bs === 'full' || (Number.isInteger(bs) && bs > 0))) check(false, `batchSize must be 'full' or a whole number ≥ 1, got ${bs}`);
     this.rows = this.X.rows;
     this.batchSize = bs === 'full' ? this.rows : Math.min(bs, this.rows);
     this.batches = Math.ceil(this.rows / this.batchSize);
     this.shuffled = (options.shuffle ?? true) && this.batches > 1;
     this.classify = isClassification(this.Y);
     this.engineName = options.engine ?? (options.compiled === false ? 'reference' : 'auto');
-    this.order = Int32Array.from({ length: this.rows }, (_, i) => i);
+    this.order = new Int32Array(this.rows);
+    for (let i = 0; i < this.rows; i++) this.order[i] = i;
     this.input = { net, opt: this.optimizer, X: this.X, Y: this.Y, batchSize: this.batchSize, shuffled: this.shuffled, classify: this.classify };
   }
 
@@ -317,7 +318,8 @@ export class Trainer {
     this.span = this.span ? this.span * 2 : 16;
     const n = this.rows;
     const count = Math.min(last - this.epochNo + 1, this.span, engine.maxEpochs);
-    const lrs = Float64Array.from({ length: count }, (_, k) => this.rate(this.epochNo + k));
+    const lrs = new Float64Array(count);
+    for (let k = 0; k < count; k++) lrs[k] = this.rate(this.epochNo + k);
     // prepare() shuffled the first epoch's order: each further epoch shuffles the one before
     let orders: Int32Array | undefined;
     const rngAfter: number[][] = [];
