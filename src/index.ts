@@ -10,7 +10,7 @@ export { INIT_NAMES, type InitName } from './nn/init.js';
 export { Dense } from './nn/dense.js';
 import './network-methods.js'; // net.fit, net.evaluate, net.toFunction
 export { Network, type LayerSpec, type NetworkOptions, type NetworkJSON, type Param } from './nn/network.js';
-export { optimizer, defaultLearningRate, OPTIMIZER_NAMES, type Optimizer, type OptimizerName, type OptimizerSpec } from './train/optimizers.js';
+export { optimizer, defaultLearningRate, OPTIMIZER_NAMES, type Optimizer, type OptimizerName, type OptimizerSpec } from './engine/optimizers.js';
 export type { Schedule } from './train/schedules.js';
 export type { Checkpoint, CheckpointOptions } from './train/checkpoint.js';
 export { Trainer, type TrainerOptions, type TrainerState, type EpochSummary } from './train/trainer.js';

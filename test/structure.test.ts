@@ -63,6 +63,13 @@ test('src/nn/ imports nothing from train/, engine/ or io/ (the model knows nothi
   assert.deepEqual(upward, []);
 });
 
+test('src/engine/ imports nothing from train/ or io/ (the engines sit below the trainer)', () => {
+  const upward = files
+    .filter((f) => name(f).startsWith('engine/'))
+    .flatMap((f) => importsOf(f).filter((g) => /^(train|io)\//.test(name(g))).map((g) => `${name(f)} → ${name(g)}`));
+  assert.deepEqual(upward, []);
+});
+
 /** Functions, methods and arrow functions longer than `limit` lines, as "file:line name (lines)". */
 function longFunctions(file: string, limit: number): string[] {
   const text = readFileSync(file, 'utf8');

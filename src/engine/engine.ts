@@ -1,13 +1,13 @@
 import type { Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
-import type { Optimizer } from '../train/optimizers.js';
+import type { Optimizer } from './optimizers.js';
 
 /**
  * An engine runs the training step of the slides — forward, loss, backward, optimizer — over
  * the batches of one network's training rows. There are two, and they compute the same bits
  * (test/conformance.test.ts runs one suite over both):
  * - 'reference' (reference.ts): the network's own Dense layers, activations and losses (src/nn/)
- *   and the optimizers of src/train/optimizers.ts, on the network's arrays. The trace and the
+ *   and the optimizers of src/engine/optimizers.ts, on the network's arrays. The trace and the
  *   gradient check drive the same code.
  * - 'wasm' (wasm64.ts): the float64 WebAssembly kernel (assembly/), with its own copy of the
  *   weights, the optimizer's state and the data in its memory, many epochs per call.

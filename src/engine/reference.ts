@@ -1,7 +1,7 @@
 import { Matrix } from '../tensor/matrix.js';
 import type { Network, Param } from '../nn/network.js';
-import { classesOf } from '../train/metrics.js';
-import type { Optimizer } from '../train/optimizers.js';
+import { classesOf } from '../nn/classes.js';
+import type { Optimizer } from './optimizers.js';
 import type { Engine, EngineInput, StepResult } from './engine.js';
 
 /**

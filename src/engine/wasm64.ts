@@ -1,6 +1,6 @@
 import type { Matrix } from '../tensor/matrix.js';
 import type { Network, Param } from '../nn/network.js';
-import { builtinState, isBuiltin, type Optimizer } from '../train/optimizers.js';
+import { builtinState, isBuiltin, type Optimizer } from './optimizers.js';
 import { powi } from '../nn/math.js';
 import { KERNEL64_WASM } from './kernel-wasm.js';
 import { ACT_CODES, CONFIG as C, CONFIG_BYTES, DESCRIPTOR_BYTES, LOSS_CODES, OPT_CODES, SLOT_COUNTS } from './layout64.js';

@@ -6,7 +6,7 @@ import { Random } from '../tensor/random.js';
 import type { Matrix } from '../tensor/matrix.js';
 import { DivergedError, fit, heldOut, type EpochInfo, type History } from '../train/fit.js';
 import { Trainer } from '../train/trainer.js';
-import { defaultLearningRate, OPTIMIZER_NAMES, type OptimizerName } from '../train/optimizers.js';
+import { defaultLearningRate, OPTIMIZER_NAMES, type OptimizerName } from '../engine/optimizers.js';
 import type { CsvTable } from '../data/csv.js';
 import { datasetFromTable, type Dataset, type TargetKind } from '../data/dataset.js';
 import { applyScaler, fitScaler, splitRows, takeRows, type Scaler, type ScalingName, type Split } from '../data/preprocess.js';

@@ -1,6 +1,6 @@
 import type { TargetKind } from '../data/dataset.js';
 import type { ScalingName } from '../data/preprocess.js';
-import type { OptimizerName } from '../train/optimizers.js';
+import type { OptimizerName } from '../engine/optimizers.js';
 
 /** The settings a training run used, every default filled in. */
 export interface TrainSettings {

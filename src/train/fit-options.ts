@@ -1,6 +1,6 @@
 import { BackpropError } from '../errors.js';
 import type { Matrix } from '../tensor/matrix.js';
-import type { Optimizer, OptimizerName, OptimizerSpec } from './optimizers.js';
+import type { Optimizer, OptimizerName, OptimizerSpec } from '../engine/optimizers.js';
 import type { Schedule } from './schedules.js';
 import type { EngineName } from '../engine/engine.js';
 import type { Checkpoint, CheckpointOptions } from './checkpoint.js';

@@ -5,7 +5,7 @@ import type { Engine, EngineInput, EngineName } from '../engine/engine.js';
 import { createEngine } from '../engine/create.js';
 import { Random } from '../tensor/random.js';
 import { isClassification } from './metrics.js';
-import { defaultLearningRate, optimizer as makeOptimizer, type Optimizer, type OptimizerName, type OptimizerSpec } from './optimizers.js';
+import { defaultLearningRate, optimizer as makeOptimizer, type Optimizer, type OptimizerName, type OptimizerSpec } from '../engine/optimizers.js';
 import { scheduledRate, validateSchedule, type Schedule } from './schedules.js';
 import { DivergedError, type BatchInfo, type Data } from './fit-options.js';
 
