@@ -97,7 +97,11 @@ class SlotOptimizer implements Optimizer {
   private ensureSlots(params: readonly Param[]): void {
     const k = SLOTS[this.spec.name];
     if (this.slots.length === params.length) return;
-    this.slots = params.map((p) => Array.from({ length: k }, () => new Float64Array(p.value.length)));
+    this.slots = params.map((p) => {
+      const slots: Float64Array[] = [];
+      for (let i = 0; i < k; i++) slots.push(new Float64Array(p.value.length));
+      return slots;
+    });
   }
 
   step(params: readonly Param[], lr: number): void {

@@ -309,15 +309,13 @@ export class WasmEngine implements Engine {
     const f64 = this.f64;
     const params = this.params;
     const state = builtinState(this.opt, params)!;
-    const view = (base: number, off: number, len: number) => f64.subarray((base >> 3) + off, (base >> 3) + off + len);
     let off = 0;
     params.forEach((p, i) => {
-      const len = p.value.length;
-      p.value.set(view(this.at.w, off, len));
-      p.grad.set(view(this.at.g, off, len));
-      if (this.slots >= 1) state.slots[i][0].set(view(this.at.s0, off, len));
-      if (this.slots >= 2) state.slots[i][1].set(view(this.at.s1, off, len));
-      off += len;
+      copyOut(f64, (this.at.w >> 3) + off, p.value);
+      copyOut(f64, (this.at.g >> 3) + off, p.grad);
+      if (this.slots >= 1) copyOut(f64, (this.at.s0 >> 3) + off, state.slots[i][0]);
+      if (this.slots >= 2) copyOut(f64, (this.at.s1 >> 3) + off, state.slots[i][1]);
+      off += p.value.length;
     });
     state.setSteps(this.t);
   }
@@ -345,7 +343,7 @@ export class WasmEngine implements Engine {
     const f64 = this.f64;
     const i32 = this.i32;
     if (this.at.orders) i32.set(orders!.subarray(0, E * this.rows), this.at.orders >> 2);
-    f64.set(lrs.subarray(0, E), this.at.sched >> 3);
+    for (let k = 0; k < E; k++) f64[(this.at.sched >> 3) + k] = lrs[k];
     if (this.at.corr) {
       // Adam's bias corrections for each step of the call, as the optimizer computes them
       const { beta1, beta2 } = this.opt.spec;
@@ -370,6 +368,14 @@ export class WasmEngine implements Engine {
     };
   }
 }
+
+/** Copies to.length values from `from` at `start` (a loop for short arrays: no view to allocate). */
+function copyOut(from: Float64Array, start: number, to: FloatArrayLike): void {
+  const n = to.length;
+  if (n > 64) to.set(from.subarray(start, start + n));
+  else for (let i = 0; i < n; i++) to[i] = from[start + i];
+}
+type FloatArrayLike = Float64Array | Float32Array;
 
 /** What fixes an engine's layout besides its network: the shapes of the data, the batches and the optimizer. */
 function signatureOf({ opt, X, Y, batchSize, shuffled }: EngineInput): string {

@@ -75,7 +75,8 @@ function begin(net: Network, x: Data, y: Data, options: FitOptions, started: num
     restoreWeights(net, opt, resume);
   }
   const split = splitValidation(net, X0, Y0, options);
-  const trainer = new Trainer(net, split.X, split.Y, { ...options, optimizer: opt });
+  const { batchSize, learningRate, schedule, shuffle, engine, compiled } = options;
+  const trainer = new Trainer(net, split.X, split.Y, { batchSize, learningRate, optimizer: opt, schedule, shuffle, engine, compiled });
   trainer.autoSync = false;
   if (resume) trainer.resumeAt(resume);
 

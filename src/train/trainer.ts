@@ -406,5 +406,6 @@ export function resolveOptimizer(o: TrainerOptions['optimizer']): Optimizer {
 
 /** Appends the values to the array (push.apply copies natively; spreading a typed array iterates in JavaScript). */
 function append(to: number[], values: Float64Array): void {
-  Array.prototype.push.apply(to, values as unknown as number[]);
+  if (values.length > 16) Array.prototype.push.apply(to, values as unknown as number[]);
+  else for (let i = 0; i < values.length; i++) to.push(values[i]);
 }
