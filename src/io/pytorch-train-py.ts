@@ -212,11 +212,25 @@ def train(rank, world, local_rank, args, spec, X, Y, labels):
             added["accuracy"].append(hits / n)
         if rank == 0:
             report(epoch, epochs, value, hits / n if labels is not None else None)
+    if dist.is_initialized():
+        differs = rank_difference(net)
+        if rank == 0:
+            print("%d processes end on the same weights (largest difference from rank 0: %g)" % (world, differs), flush=True)
     if rank == 0:
         finish(net, spec, args, added, epochs, lr, time.time() - started)
     if dist.is_initialized():
         dist.barrier()
         dist.destroy_process_group()
+
+
+def rank_difference(net):
+    """The largest difference between any process's weights and rank 0's (0 when DistributedDataParallel kept them together)."""
+    flat = torch.cat([p.detach().reshape(-1) for p in net.parameters()])
+    first = flat.clone()
+    dist.broadcast(first, 0)
+    diff = (flat - first).abs().max().reshape(1)
+    dist.all_reduce(diff, op=dist.ReduceOp.MAX)
+    return diff.item()
 
 
 class Scaled(torch.nn.Module):
