@@ -4,10 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Model, parseCsv, type Network } from '../src/index.js';
-import { fromPyTorch, toPyTorch } from '../src/pytorch.js';
+import { encodeSafetensors, fromPyTorch, toPyTorch } from '../src/pytorch.js';
 import { tempDir } from './cli-run.js';
 import { cli, root } from './helpers.js';
 import { assertNear, interopCase, interopCases, iris } from './interop-cases.js';
@@ -185,4 +185,57 @@ test('train.py refuses bad input in one line, exit code 1, writing nothing', { s
   assert.equal(lr.code, 1);
   assert.match(lr.stderr, /^train\.py: --lr must be a positive number, got -1\.0\n$/);
   assert.equal(spawnSync('ls', [out]).status, 2, 'nothing is written');
+});
+
+/** Runs import on an exported folder changed by `edit`; returns the one-line error. */
+function importFails(edit: (dir: string) => void): string {
+  const c = interopCase('iris', iris, { layers: [5] });
+  const dir = writeFolder(c.model, join(tempDir(), 'pt'));
+  edit(dir);
+  const out = join(dir, '..', 'out.json');
+  const r = cli(['import', dir, '--out', out]);
+  assert.equal(r.status, 1, r.stdout);
+  assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+  assert.equal(existsSync(out), false, 'nothing is written');
+  return r.stderr;
+}
+
+test('a PyTorch folder import cannot read is refused in one line naming the file and what is wrong, exit code 1, nothing written', () => {
+  const st = (dir: string) => join(dir, 'model.safetensors');
+  const header = (dir: string) => {
+    const bytes = readFileSync(st(dir));
+    const length = Number(bytes.readBigUInt64LE(0));
+    return { bytes, length, json: JSON.parse(bytes.subarray(8, 8 + length).toString('utf8')) };
+  };
+  /** The file with its header replaced (padded to the same length, so that the data stays where it was). */
+  const rewrite = (dir: string, change: (json: any) => void) => {
+    const { bytes, length, json } = header(dir);
+    change(json);
+    const text = JSON.stringify(json);
+    assert.ok(text.length <= length);
+    writeFileSync(st(dir), Buffer.concat([bytes.subarray(0, 8), Buffer.from(text.padEnd(length, ' ')), bytes.subarray(8 + length)]));
+  };
+  assert.match(importFails((dir) => rmSync(st(dir))), /cannot read the weights '.*pt\/model\.safetensors': no such file/);
+  assert.match(importFails((dir) => writeFileSync(st(dir), readFileSync(st(dir)).subarray(0, 5))), /pt\/model\.safetensors: is 5 bytes long, too short/);
+  assert.match(importFails((dir) => writeFileSync(st(dir), readFileSync(st(dir)).subarray(0, 300))), /pt\/model\.safetensors: the header length says \d+ bytes, but only 292 bytes follow it/);
+  assert.match(
+    importFails((dir) => writeFileSync(st(dir), readFileSync(st(dir)).subarray(0, -12))),
+    /pt\/model\.safetensors: tensor '[\w.]+' needs bytes \d+ to \d+ of the data, but the file holds only \d+ bytes of data \(truncated\?\)/,
+  );
+  assert.match(
+    importFails((dir) => rewrite(dir, (j) => (j['layers.0.weight'].shape = [5, 5]))),
+    /pt\/model\.safetensors: tensor 'layers\.0\.weight' is F32 of shape \[5, 5\], 100 bytes, but its data_offsets \[0, 80\] span 80 bytes/,
+  );
+  assert.match(
+    importFails((dir) => rewrite(dir, (j) => (j['layers.0.weight'].data_offsets = [0, 40]) && (j['layers.0.weight'].shape = [5, 2]))),
+    /pt\/model\.safetensors: tensor '[\w.]+' starts at byte 80 of the data, expected 40: the header's offsets leave a gap or overlap/,
+  );
+  assert.match(
+    importFails((dir) => writeFileSync(st(dir), encodeSafetensors([{ name: 'layers.0.weight', shape: [4, 5], values: new Float64Array(20) }]))),
+    /pt\/model\.safetensors: tensor 'layers\.0\.weight' has shape \[4, 5\], but .*pt\/model\.json says layer 1 takes 4 inputs to 5 units: expected \[5, 4\]/,
+  );
+  assert.match(
+    importFails((dir) => rewrite(dir, (j) => (j['layers.1.bias'].dtype = 'I64'))),
+    /tensor 'layers\.1\.bias' has dtype "I64": expected F32 or F64/,
+  );
 });
