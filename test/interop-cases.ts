@@ -1,6 +1,5 @@
 // Models of every activation, output and scaling, trained briefly, for the PyTorch and TF.js
 // export tests: each with its raw feature rows and the outputs `backprop predict` gives for them.
-import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { datasetForSchema, Model, parseCsv, parseModelFile, trainModel, type CsvTable, type TrainModelOptions } from '../src/index.js';
@@ -60,16 +59,4 @@ export function interopCases(): InteropCase[] {
     interopCase('regression, no hidden layer', curve, { layers: [] }),
     interopCase('step → step (forward only)', iris, { layers: [6], outputActivation: 'sigmoid', loss: 'mse' }, setAll('step')),
   ];
-}
-
-/** Every output within tol of the expected one, relative to its size above 1. */
-export function assertNear(actual: number[][], expected: number[][], tol: number, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: rows`);
-  expected.forEach((row, i) => {
-    assert.equal(actual[i].length, row.length, `${what}: width of row ${i}`);
-    row.forEach((e, j) => {
-      const d = Math.abs(actual[i][j] - e);
-      assert.ok(d <= tol * Math.max(1, Math.abs(e)), `${what}[${i}][${j}] = ${actual[i][j]}, backprop gives ${e} (difference ${d})`);
-    });
-  });
 }

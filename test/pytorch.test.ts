@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { Model, parseCsv, type Network } from '../src/index.js';
 import { encodeSafetensors, fromPyTorch, toPyTorch } from '../src/pytorch.js';
 import { tempDir } from './cli-run.js';
+import { assertWithin } from './export-checks.js';
 import { cli, root } from './helpers.js';
-import { assertNear, interopCase, interopCases, iris } from './interop-cases.js';
+import { interopCase, interopCases, iris } from './interop-cases.js';
 
 const PYTHON = '/usr/bin/python3';
 const skip = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0
@@ -69,7 +70,7 @@ test('model.py: load(dir) on raw rows gives backprop predict\'s outputs within 2
   const r = await python([join(dir, 'forward.py'), join(dir, 'cases.json')]);
   assert.equal(r.code, 0, r.stderr);
   const outputs = JSON.parse(r.stdout) as number[][][];
-  cases.forEach((c, i) => assertNear(outputs[i], c.expected, 2e-5, `PyTorch output of ${c.name}`));
+  cases.forEach((c, i) => assertWithin(outputs[i], c.expected, 2e-5, `PyTorch output of ${c.name}`));
 });
 
 /** train.py on `data` from a model's folder; the trained model and train.py's output. */

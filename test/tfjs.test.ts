@@ -9,8 +9,9 @@ import * as tf from '@tensorflow/tfjs';
 import { BackpropError, Model } from '../src/index.js';
 import { fromTFJS, toTFJS, TFJS_WEIGHTS_FILE } from '../src/tfjs.js';
 import { tempDir } from './cli-run.js';
+import { assertWithin } from './export-checks.js';
 import { cli } from './helpers.js';
-import { assertNear, interopCase, interopCases, iris } from './interop-cases.js';
+import { interopCase, interopCases, iris } from './interop-cases.js';
 
 /** Loads a model.json and its weights files from a folder, as a file handler would. */
 async function loadFolder(dir: string): Promise<tf.LayersModel> {
@@ -35,7 +36,7 @@ test('tf.loadLayersModel on the export of every activation and output takes raw 
     const folder = join(dir, `case${i}`);
     mkdirSync(folder);
     for (const [name, data] of Object.entries(toTFJS(c.model))) writeFileSync(join(folder, name), data);
-    assertNear(run(await loadFolder(folder), c.raw), c.expected, 2e-5, `TF.js output of ${c.name}`);
+    assertWithin(run(await loadFolder(folder), c.raw), c.expected, 2e-5, `TF.js output of ${c.name}`);
   }
 });
 
@@ -49,14 +50,14 @@ test('export --tfjs writes model.json and model.weights.bin; import brings the m
   const json = JSON.parse(readFileSync(join(dir, 'tf', 'model.json'), 'utf8'));
   assert.equal(json.format, 'layers-model');
   assert.deepEqual(json.weightsManifest[0].paths, [TFJS_WEIGHTS_FILE]);
-  assertNear(run(await loadFolder(join(dir, 'tf')), c.raw), c.expected, 2e-5, 'TF.js output');
+  assertWithin(run(await loadFolder(join(dir, 'tf')), c.raw), c.expected, 2e-5, 'TF.js output');
 
   const back = cli(['import', join(dir, 'tf', 'model.json'), '--out', join(dir, 'back.json')]);
   assert.equal(back.status, 0, back.stderr);
   const model = Model.parse(readFileSync(join(dir, 'back.json'), 'utf8'));
   assert.deepEqual(model.schema, c.model.schema);
   assert.equal(model.file.preprocessing.features.kind, 'none', 'the scaling stays folded into the first layer');
-  assertNear(model.predict(iris).outputs!, c.expected, 2e-5, 'imported model');
+  assertWithin(model.predict(iris).outputs!, c.expected, 2e-5, 'imported model');
 });
 
 test('the step activation has no TF.js counterpart: the export refuses it, naming the layer', () => {
@@ -100,7 +101,7 @@ test('a Sequential model built and trained in TensorFlow.js imports back with eq
   const model = Model.parse(readFileSync(out, 'utf8'));
   assert.deepEqual(model.file.data.classes, ['0', '1', '2']);
   assert.deepEqual(model.file.data.features, ['x1', 'x2', 'x3', 'x4']);
-  assertNear(model.network.predict(rows), run(m, rows), 2e-5, 'imported TF.js model');
+  assertWithin(model.network.predict(rows), run(m, rows), 2e-5, 'imported TF.js model');
 });
 
 test('a functional chain of Dense layers imports; a regression gets a linear output and no target scaling', async () => {
@@ -112,7 +113,7 @@ test('a functional chain of Dense layers imports; a regression gets a linear out
   const path = await saveFolder(m, join(tempDir(), 'functional'));
   const model = fromTFJS(readFileSync(path, 'utf8'), (p) => new Uint8Array(readFileSync(join(path, '..', p))), path);
   assert.equal(model.file.data.kind, 'regression');
-  assertNear(model.network.predict(rows), run(m, rows), 2e-5, 'imported functional model');
+  assertWithin(model.network.predict(rows), run(m, rows), 2e-5, 'imported functional model');
 });
 
 /** Runs import on a TF.js folder changed by `edit`; returns the one-line error. */
