@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Model, parseCsv, type Network } from '../src/index.js';
 import { encodeSafetensors, fromPyTorch, toPyTorch } from '../src/pytorch.js';
@@ -18,11 +19,21 @@ const skip = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).sta
   ? false
   : `PyTorch is not installed for ${PYTHON} (CI installs it: apt-get install -y python3-torch), so the PyTorch tests are skipped`;
 
-function python(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function python(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(PYTHON, args, { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, OMP_NUM_THREADS: '1' } }, (err, stdout, stderr) =>
+    execFile(PYTHON, args, { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, OMP_NUM_THREADS: '1', ...env } }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
+  });
+}
+
+/** A TCP port nobody listens on, for the processes' rendezvous. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
   });
 }
 
@@ -157,6 +168,22 @@ test('--nproc 2: both ranks end on the same weights, those of --nproc 1 within 1
   assert.equal(two.code, 0, two.stderr);
   assert.match(two.stdout, /^2 processes end on the same weights \(largest difference from rank 0: 0\)$/m);
   assertSameWeights(readFolder(join(dir, 'trained2')).network, readFolder(join(dir, 'trained1')).network, 1e-5, '--nproc 2 and --nproc 1');
+
+  // started as torchrun starts it (rank, world size and rendezvous in the environment), on "two machines"
+  const port = await freePort();
+  const ranks = await Promise.all(
+    ['0', '1'].map((rank) =>
+      python([join(folder, 'train.py'), data, '--epochs', '10', '--out', join(dir, 'torchrun')], {
+        RANK: rank,
+        LOCAL_RANK: '0',
+        WORLD_SIZE: '2',
+        MASTER_ADDR: '127.0.0.1',
+        MASTER_PORT: String(port),
+      }),
+    ),
+  );
+  ranks.forEach((r) => assert.equal(r.code, 0, r.stderr));
+  assertSameWeights(readFolder(join(dir, 'torchrun')).network, readFolder(join(dir, 'trained2')).network, 0, 'torchrun-style and --nproc 2');
 
   const imported = cli(['import', join(dir, 'trained2'), '--out', join(dir, 'after.json')]);
   assert.equal(imported.status, 0, imported.stderr);
