@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Model, parseCsv, type Network } from '../src/index.js';
-import { encodeSafetensors, fromPyTorch, toPyTorch } from '../src/pytorch.js';
+import { decodeSafetensors, encodeSafetensors, fromPyTorch, toPyTorch } from '../src/pytorch.js';
 import { tempDir } from './cli-run.js';
 import { assertWithin } from './export-checks.js';
 import { cli, root } from './helpers.js';
@@ -266,4 +266,30 @@ test('a PyTorch folder import cannot read is refused in one line naming the file
     importFails((dir) => rewrite(dir, (j) => (j['layers.1.bias'].dtype = 'I64'))),
     /tensor 'layers\.1\.bias' has dtype "I64": expected F32 or F64/,
   );
+});
+
+test('safetensors: written and read back with its metadata; float64 tensors read too; the data part starts on an 8-byte boundary', () => {
+  const bytes = encodeSafetensors(
+    [
+      { name: 'a', shape: [2, 3], values: [1, 2.5, -3, 0.1, 1e30, -0] },
+      { name: 'b', shape: [0], values: [] },
+    ],
+    { format: 'pt' },
+  );
+  const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+  assert.equal((8 + headerLength) % 8, 0);
+  const { metadata, tensors } = decodeSafetensors(bytes, 'x.safetensors');
+  assert.deepEqual(metadata, { format: 'pt' });
+  assert.deepEqual(tensors.get('a')!.shape, [2, 3]);
+  assert.deepEqual(Array.from(tensors.get('a')!.values), [1, 2.5, -3, Math.fround(0.1), Math.fround(1e30), -0]);
+  assert.equal(tensors.get('b')!.values.length, 0);
+
+  const header = new TextEncoder().encode(JSON.stringify({ c: { dtype: 'F64', shape: [2], data_offsets: [0, 16] } }));
+  const f64 = new Uint8Array(8 + header.length + 16);
+  const view = new DataView(f64.buffer);
+  view.setBigUint64(0, BigInt(header.length), true);
+  f64.set(header, 8);
+  view.setFloat64(8 + header.length, 0.1, true);
+  view.setFloat64(16 + header.length, -2, true);
+  assert.deepEqual(Array.from(decodeSafetensors(f64).tensors.get('c')!.values), [0.1, -2]);
 });

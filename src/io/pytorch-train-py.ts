@@ -28,6 +28,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # the folder keeps its four files
 
 import torch  # noqa: E402
 import torch.distributed as dist  # noqa: E402

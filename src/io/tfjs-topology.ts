@@ -40,7 +40,7 @@ export function tfjsLayers(json: Record<string, unknown>, readWeights: (path: st
     const kind = String(layer.class_name);
     const config = layer.config ?? {};
     const name = String(config.name ?? layer.name ?? `#${dense.length + 1}`);
-    const shape = (config.batch_input_shape ?? config.batchInputShape) as unknown[] | undefined;
+    const shape = (config.batch_input_shape ?? config.batchInputShape ?? config.batch_shape) as unknown[] | undefined;
     if (Array.isArray(shape) && typeof shape[shape.length - 1] === 'number') inputs ??= shape[shape.length - 1] as number;
     if (kind === 'InputLayer') continue;
     const prev = dense[dense.length - 1];
