@@ -171,12 +171,14 @@ def read_rows(rows, name, header, cols, t, data, delimiter):
     return features, targets
 
 
-def setup(rank, world, local_rank, spec):
-    """Joins the process group (when there is more than one process) and picks the device."""
-    cuda = torch.cuda.is_available()
+def setup(rank, world, local_rank):
+    """Joins the process group (when there is more than one process) and picks the device: a GPU of
+    its own for each process of this machine when there are enough (nccl), else the CPU (gloo)."""
+    local_world = int(os.environ.get("LOCAL_WORLD_SIZE", world))
+    cuda = torch.cuda.is_available() and torch.cuda.device_count() >= local_world
     if world > 1 or "TORCHELASTIC_RUN_ID" in os.environ:
         dist.init_process_group("nccl" if cuda else "gloo", rank=rank, world_size=world)
-    device = torch.device("cuda", local_rank % torch.cuda.device_count()) if cuda else torch.device("cpu")
+    device = torch.device("cuda", local_rank) if cuda else torch.device("cpu")
     if cuda:
         torch.cuda.set_device(device)
     return device
@@ -184,7 +186,7 @@ def setup(rank, world, local_rank, spec):
 
 def train(rank, world, local_rank, args, spec, X, Y, labels):
     """Trains on this process's shard of every batch; rank 0 saves the result. Returns the history's additions."""
-    device = setup(rank, world, local_rank, spec)
+    device = setup(rank, world, local_rank)
     training = spec["training"]
     net = backprop.load(HERE).to(device)
     model = torch.nn.parallel.DistributedDataParallel(Scaled(net)) if dist.is_initialized() else Scaled(net)
