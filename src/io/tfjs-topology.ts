@@ -118,13 +118,16 @@ function readManifest(json: Record<string, unknown>, readWeights: (path: string)
   for (const group of manifest!) {
     const paths = group.paths as string[];
     const specs = group.weights as { name: string; shape: number[]; dtype?: string; quantization?: unknown }[];
-    if (!Array.isArray(paths) || !Array.isArray(specs)) fail('weightsManifest: each group needs paths and weights lists');
+    if (!Array.isArray(paths) || !Array.isArray(specs) || !paths.every((p) => typeof p === 'string')) {
+      fail('weightsManifest: each group needs a list of paths (file names) and a list of weights');
+    }
     const parts = paths.map((p) => readWeights(String(p).replace(/^\.\//, '')));
     const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     parts.reduce((at, p) => (bytes.set(p, at), at + p.length), 0);
     const files = paths.join(', ');
     let at = 0;
     for (const w of specs) {
+      if (w === null || typeof w !== 'object' || typeof w.name !== 'string') fail(`weightsManifest: a weight without a name: ${JSON.stringify(w)}`);
       if ((w.dtype ?? 'float32') !== 'float32' || w.quantization) fail(`weight '${w.name}' is stored as ${w.quantization ? 'quantized ' : ''}${w.dtype}: backprop reads float32 weights`);
       if (!Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`weight '${w.name}' has shape ${JSON.stringify(w.shape)}: expected whole numbers`);
       const size = w.shape.reduce((a, b) => a * b, 1);
