@@ -7,7 +7,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Model, parseCsv, type Network } from '../src/index.js';
+import { Model, parseCsv, takeRows, type Network } from '../src/index.js';
 import { decodeSafetensors, encodeSafetensors, fromPyTorch, toPyTorch } from '../src/pytorch.js';
 import { tempDir } from './cli-run.js';
 import { assertWithin } from './export-checks.js';
@@ -93,12 +93,13 @@ async function trainPy(model: Model, data: string, args: string[]): Promise<{ tr
   return { trained: readFolder(out), stdout: r.stdout };
 }
 
-/** The library's training of the same weights on the same rows, as the model's settings say. */
+/** The library's training of the same weights on the same rows (the training part: the model's own file), as the model's settings say. */
 function libraryTraining(model: Model, table: typeof iris, epochs: number): Network {
   const net = model.network.clone();
   const { X, Y } = model.prepare(table, true);
+  const rows = model.splitRows(table, 'train');
   const t = model.file.training;
-  net.fit(X, Y!, { epochs, batchSize: t.batchSize, optimizer: t.optimizer, learningRate: t.learningRate });
+  net.fit(takeRows(X, rows), takeRows(Y!, rows), { epochs, batchSize: t.batchSize, optimizer: t.optimizer, learningRate: t.learningRate });
   return net;
 }
 
@@ -121,6 +122,7 @@ test('train.py --nproc 1, one epoch of full-batch SGD, ends on the library\'s we
   await inPairs(cases, async (c) => {
     const { trained, stdout } = await trainPy(c.model, irisPath, ['--epochs', '1', '--nproc', '1']);
     assert.match(stdout, /^epoch 1\/1 {2}loss \d+\.\d{4} {2}accuracy \d\.\d{3}$/m);
+    assert.match(stdout, /^iris\.csv is the file the model was trained on: its 30 test rows stay out/m);
     const library = libraryTraining(c.model, iris, 1);
     // the step moved the weights, by more than the tolerance
     assert.ok(Math.abs(library.params()[0].value[0] - c.model.network.params()[0].value[0]) > 1e-4, `${c.name}: the weights hardly moved`);
@@ -166,6 +168,7 @@ test('--nproc 2: both ranks end on the same weights, those of --nproc 1 within 1
   const [one, two] = await Promise.all([train('1'), train('2')]);
   assert.equal(one.code, 0, one.stderr);
   assert.equal(two.code, 0, two.stderr);
+  assert.match(one.stdout, /^iris149\.csv is the file the model was trained on: its 30 test rows stay out/m);
   assert.match(two.stdout, /^2 processes end on the same weights \(largest difference from rank 0: 0\)$/m);
   assertSameWeights(readFolder(join(dir, 'trained2')).network, readFolder(join(dir, 'trained1')).network, 1e-5, '--nproc 2 and --nproc 1');
 

@@ -5,10 +5,11 @@
  */
 export const TRAIN_PY = String.raw`"""Carries on training a backprop model with PyTorch, on one process, several, or several machines.
 
-    python3 train.py DATA.csv [--epochs N] [--nproc P] [--lr X] --out OUTDIR
+    python3 train.py DATA.csv [--epochs N] [--nproc P] [--lr X] [--all-rows] --out OUTDIR
 
 Uses the model's own feature scaling, loss, optimizer, learning rate, batch size and class order
-(model.json beside this file), on every row of DATA.csv. With --nproc P it starts P
+(model.json beside this file), on every row of DATA.csv; when DATA.csv is the very file the model was
+trained on, its test rows stay out, as in backprop (--all-rows trains on them too). With --nproc P it starts P
 DistributedDataParallel processes itself (gloo on CPU, nccl with CUDA); started by torchrun it takes
 its rank and world size from torchrun instead. Each process trains on its shard of every batch
 (DistributedSampler), and the gradients are combined so that a step is the step backprop takes on
@@ -16,6 +17,7 @@ the whole batch. Rank 0 writes OUTDIR in this folder's layout; ${'`'}backprop im
 model.json${'`'} brings the model back.
 """
 import argparse
+import array
 import csv
 import json
 import math
@@ -45,7 +47,7 @@ class InputError(Exception):
 
 class Parser(argparse.ArgumentParser):
     def error(self, message):
-        raise InputError("train.py: %s (usage: train.py DATA.csv [--epochs N] [--nproc P] [--lr X] --out OUTDIR)" % message)
+        raise InputError("train.py: %s (usage: train.py DATA.csv [--epochs N] [--nproc P] [--lr X] [--all-rows] --out OUTDIR)" % message)
 
 
 def arguments(argv):
@@ -54,6 +56,7 @@ def arguments(argv):
     p.add_argument("--epochs", type=int, help="passes over the rows (default: the model's)")
     p.add_argument("--nproc", type=int, default=1, help="processes to start on this machine (default 1)")
     p.add_argument("--lr", type=float, help="learning rate (default: the model's)")
+    p.add_argument("--all-rows", action="store_true", help="train on the model's test rows too, when DATA.csv is its training file")
     p.add_argument("--out", required=True, help="the folder to write the trained model to")
     a = p.parse_args(argv)
     if a.epochs is not None and a.epochs < 1:
@@ -106,8 +109,38 @@ def find_column(header, name):
     return matches[0] if len(matches) == 1 else -1
 
 
+class Fingerprint:
+    """backprop's fingerprint of a table's cells (FNV-1a, 32 bits, over UTF-16 code units), to recognise its training file."""
+
+    def __init__(self):
+        self.h = 0x811C9DC5
+
+    def add(self, cell):
+        units = array.array("H", cell.encode("utf-16-le"))
+        if sys.byteorder == "big":
+            units.byteswap()
+        h = self.h
+        for u in units:
+            h = ((h ^ u) * 0x01000193) & 0xFFFFFFFF
+        self.h = ((h ^ 0x1F) * 0x01000193) & 0xFFFFFFFF
+        return self
+
+    def hex(self):
+        return "%08x" % self.h
+
+
+def training_rows(n, fingerprint, spec, all_rows):
+    """The rows to train on: all, or, in the file the model was trained on, all but its test rows."""
+    data, test = spec["data"], spec["training"]["testRows"]
+    if all_rows or not test or n != data["rows"] or fingerprint != data["fingerprint"]:
+        return None
+    left_out = set(test)
+    return [i for i in range(n) if i not in left_out]
+
+
 def read_data(path, spec):
-    """The rows of a CSV file as the model sees them: scaled features X, and targets Y (one-hot classes, or scaled values)."""
+    """The rows of a CSV file as the model sees them: scaled features X, and targets Y (one-hot classes,
+    or scaled values), and the table's fingerprint."""
     data, pre = spec["data"], spec["preprocessing"]
     name = os.path.basename(path)
     try:
@@ -116,7 +149,10 @@ def read_data(path, spec):
             f.seek(0)
             delimiter = detect_delimiter(head)
             rows = csv.reader(f, delimiter=delimiter)
-            header = [h.strip() for h in next(rows, [])]
+            header = [h.strip() or "column_%d" % (j + 1) for j, h in enumerate(next(rows, []))]
+            fingerprint = Fingerprint()
+            for h in header:
+                fingerprint.add(h)
             cols = [find_column(header, c) for c in data["features"]]
             if -1 in cols:
                 missing = [c for c, j in zip(data["features"], cols) if j < 0]
@@ -124,7 +160,7 @@ def read_data(path, spec):
             t = find_column(header, data["target"])
             if t < 0:
                 raise InputError("%s has no target column %r: training needs it" % (name, data["target"]))
-            features, targets = read_rows(rows, name, header, cols, t, data, delimiter)
+            features, targets = read_rows(rows, name, header, cols, t, data, delimiter, fingerprint)
     except OSError as e:
         raise InputError("cannot read data file %s: %s" % (path, e.strerror or e))
     if not targets:
@@ -139,10 +175,10 @@ def read_data(path, spec):
         labels = None
         target = pre["target"]
         Y = (torch.tensor(targets, dtype=torch.float64).reshape(n, 1) - target["shift"][0]) / target["scale"][0]
-    return X.float(), Y.float(), labels
+    return X.float(), Y.float(), labels, fingerprint.hex()
 
 
-def read_rows(rows, name, header, cols, t, data, delimiter):
+def read_rows(rows, name, header, cols, t, data, delimiter, fingerprint):
     """The feature values (flat) and the targets (class indices, or values) of every data row."""
     classes = {c: i for i, c in enumerate(data.get("classes") or [])}
     features, targets = [], []
@@ -152,6 +188,8 @@ def read_rows(rows, name, header, cols, t, data, delimiter):
         line = rows.line_num
         if len(row) != len(header):
             raise InputError("%s row %d has %d values, expected %d (one per column of the header)" % (name, line, len(row), len(header)))
+        for cell in row:
+            fingerprint.add(cell.strip())
         for j in cols:
             v = parse_number(row[j].strip(), delimiter)
             if v is None:
@@ -330,7 +368,13 @@ def prepare(args):
         raise InputError("--out %s is a file: give a folder" % args.out)
     if not os.path.isdir(os.path.dirname(out)):
         raise InputError("--out %s: the folder %s does not exist" % (args.out, os.path.dirname(out)))
-    X, Y, labels = read_data(args.data, spec)
+    X, Y, labels, fingerprint = read_data(args.data, spec)
+    keep = training_rows(X.shape[0], fingerprint, spec, args.all_rows)
+    if keep is not None:
+        if os.environ.get("RANK", "0") == "0":
+            print("%s is the file the model was trained on: its %d test rows stay out (--all-rows trains on them too)" % (os.path.basename(args.data), X.shape[0] - len(keep)), flush=True)
+        rows = torch.tensor(keep, dtype=torch.long)
+        X, Y, labels = X[rows], Y[rows], labels[rows] if labels is not None else None
     return spec, X, Y, labels
 
 
