@@ -365,7 +365,7 @@ export class Trainer {
     this.hits = 0;
   }
 
-  /** The weights of the last good step back in the network, and the error. */
+  /** The weights of the last good step back in the network, and the error (whose history holds only the epochs done: fit puts in its own). */
   private diverged(batch: number, lr: number): never {
     this.sync();
     throw new DivergedError(this.epochNo, batch, lr, {
