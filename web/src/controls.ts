@@ -122,6 +122,7 @@ export class Controls {
       note.textContent =
         `From the model file: inputs ${cols}, scaled ${fixed.scaling.kind === 'none' ? 'not at all' : `by its ${fixed.scaling.kind} scaling`}` +
         (fixed.testRows ? `, and its own ${fixed.testRows.length} test rows.` : '.') +
+        (fixed.note ? ` It was ${fixed.note}.` : '') +
         ' Changing any setting starts a new network.';
     }
     byId('batch-size-label').hidden = c.batch !== 'mini';

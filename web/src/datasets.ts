@@ -34,7 +34,7 @@ export interface DataOptions {
   irisFeatures: number[];
   seed: number;
   /** Set by a loaded model file: its feature scaling and, for its own data, its test rows. */
-  fixed?: { scaling: Scaler; testRows?: number[] };
+  fixed?: { scaling: Scaler; testRows?: number[]; note?: string };
 }
 
 /** A dataset split into training and test rows, with what a model file says about its data. */

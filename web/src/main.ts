@@ -244,7 +244,8 @@ byId<HTMLInputElement>('load').addEventListener('change', async (e) => {
     hideProblem();
     await client.load(await file.text(), file.name);
   } catch (err) {
-    showProblem(err instanceof WorkerProblem ? err.problem : { code: 'error', message: String(err) });
+    const p = err instanceof WorkerProblem ? err.problem : { code: 'error', message: String(err) };
+    showProblem({ ...p, message: `${p.message}. The network shown is still the one from before, paused.` });
   } finally {
     input.value = '';
   }

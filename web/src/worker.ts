@@ -119,7 +119,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         drawing = false;
         session = loadModel(m.text, m.source, session?.config);
       } catch (e) {
+        // the file is refused: the network from before stays, paused, so nothing moves under the message
         send({ type: 'reply', id: m.id, ok: false, problem: toProblem(e) });
+        if (session) frame(session);
         return;
       }
       send({ type: 'loaded', config: session.config });
