@@ -5,7 +5,7 @@ import type { PlaygroundConfig } from './config.js';
 
 export interface WorkerEvents {
   /** `playing` is undefined when the worker has not yet read the latest play, pause or step. */
-  frame(frame: Frame, playing: boolean | undefined): void;
+  frame(frame: Frame, playing: boolean | undefined, pass: number | undefined): void;
   problem(problem: Problem, playing: boolean | undefined): void;
   loaded(config: PlaygroundConfig): void;
 }
@@ -35,7 +35,7 @@ export class TrainerClient {
       const m = event.data;
       switch (m.type) {
         case 'frame':
-          if (m.session === this.session) events.frame(m.frame, m.controls === this.controls ? m.playing : undefined);
+          if (m.session === this.session) events.frame(m.frame, m.controls === this.controls ? m.playing : undefined, m.pass);
           return;
         case 'problem':
           if (m.session === this.session) events.problem(m.problem, m.controls === this.controls ? m.playing : undefined);

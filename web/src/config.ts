@@ -117,3 +117,19 @@ export function fitOptions(config: PlaygroundConfig, rows: number): FitOptions {
     shuffle: true,
   };
 }
+
+/** The settings a running network takes from its next step on, without starting again. */
+export const LIVE_SETTINGS = ['learningRate', 'optimizer', 'batch', 'batchSize'] as const;
+
+/** Whether `b` differs from `a` only in live settings: the same data and the same network. */
+export function sameNetwork(a: PlaygroundConfig, b: PlaygroundConfig): boolean {
+  const strip = (c: PlaygroundConfig) => {
+    const rest: Record<string, unknown> = { ...c };
+    for (const k of LIVE_SETTINGS) delete rest[k];
+    // keys in one order, so that two configs built in different ways compare equal
+    return JSON.stringify(rest, (_, v) =>
+      v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1))) : v,
+    );
+  };
+  return strip(a) === strip(b);
+}

@@ -58,6 +58,19 @@ export class Controls {
       this.seed,
       this.bias,
     ];
+    // a plot needs two features: choosing the other axis's feature swaps the two
+    const swap = (changed: HTMLSelectElement, other: HTMLSelectElement, was: () => number) =>
+      changed.addEventListener('change', () => {
+        const note = byId('iris-note');
+        note.hidden = changed.value !== other.value;
+        if (changed.value !== other.value) return;
+        other.value = String(was());
+        note.textContent =
+          `x and y swapped (x: ${IRIS_FEATURES[Number(this.irisX.value)]}, y: ${IRIS_FEATURES[Number(this.irisY.value)]}): ` +
+          'a plot needs two different features.';
+      });
+    swap(this.irisX, this.irisY, () => this.current().data.irisFeatures[0]);
+    swap(this.irisY, this.irisX, () => this.current().data.irisFeatures[1]);
     for (const el of inputs) el.addEventListener('change', () => onChange(this.read()));
     // the sliders' values show while they move; the network is rebuilt when they are let go
     for (const el of [this.noise, this.trainRatio]) el.addEventListener('input', () => this.showValues());

@@ -3,7 +3,7 @@
  * describes, and each frame it sends is drawn as the diagram, the boundary, the loss chart
  * and the matrices of the pass.
  */
-import { DEFAULT_CONFIG, leaveSlides, MAX_LAYERS, slidesConfig, wantsOneHot, type PlaygroundConfig } from './config.js';
+import { DEFAULT_CONFIG, leaveSlides, MAX_LAYERS, sameNetwork, slidesConfig, wantsOneHot, type PlaygroundConfig } from './config.js';
 import { byId, Controls } from './controls.js';
 import { makeDataset, type Dataset } from './datasets.js';
 import { TrainerClient, WorkerProblem } from './client.js';
@@ -16,6 +16,7 @@ import { LossChart } from './views/chart.js';
 import { Diagram } from './views/diagram.js';
 import { renderLayerEditor } from './views/layer-editor.js';
 import { MatricesView } from './views/matrices.js';
+import { drawTicks } from './views/ticks.js';
 import './hook.js';
 
 let config: PlaygroundConfig = structuredClone(DEFAULT_CONFIG);
@@ -24,6 +25,10 @@ let playing = false;
 let pending: Frame | undefined;
 let shown: Frame | undefined;
 let lastTrace: TraceView | undefined;
+/** The step whose pass lastTrace shows. */
+let lastPass = 1;
+/** Whether the worker holds a network built from the current config. */
+let built = false;
 
 const controls = new Controls(() => config, (next) => apply(next));
 const chart = new LossChart(byId('chart'));
@@ -37,8 +42,12 @@ const digits = byId<HTMLSelectElement>('digits');
 const showTest = byId<HTMLInputElement>('show-test');
 
 const client = new TrainerClient({
-  frame(frame, nowPlaying) {
+  frame(frame, nowPlaying, pass) {
     if (nowPlaying !== undefined) setPlaying(nowPlaying);
+    built = true;
+    // a frame without matrices keeps those of the frame it replaces
+    if (pending?.trace && !frame.trace) frame = { ...frame, trace: pending.trace };
+    if (frame.trace && pass !== undefined) lastPass = pass;
     pending = frame;
     requestAnimationFrame(draw);
   },
@@ -46,6 +55,7 @@ const client = new TrainerClient({
     if (nowPlaying !== undefined) setPlaying(nowPlaying);
     showProblem(problem);
     if (problem.code !== 'untrainable' && problem.code !== 'diverged') {
+      built = false;
       // no network could be built: what is still drawn belongs to the last one
       byId('views').classList.add('stale');
       matrices.clear('No network to show: change the settings above.');
@@ -59,6 +69,13 @@ const client = new TrainerClient({
 
 /** Takes a new config: rebuilds the data and the network from scratch. */
 function apply(next: PlaygroundConfig): void {
+  if (built && sameNetwork(config, next)) {
+    // learning rate, optimizer or batch: the same network trains on from its next step
+    config = next;
+    refreshControls();
+    client.send({ type: 'retune', config });
+    return;
+  }
   // a new network: one output per class again only with softmax
   next = { ...next, oneHot: undefined };
   const wasSlides = config.data.name === 'slides';
@@ -74,6 +91,7 @@ function refreshControls(): void {
   controls.show(config);
   data = makeDataset(config.data, wantsOneHot(config));
   drawClasses();
+  byId('show-test-label').hidden = data.testX.length === 0;
   const slides = config.data.name === 'slides';
   renderLayerEditor(
     byId('layer-editor'),
@@ -94,7 +112,9 @@ function reset(): void {
   hideProblem();
   chart.clear();
   meter.reset();
+  byId<HTMLOutputElement>('frame-time').value = '–';
   lastTrace = undefined;
+  built = false;
   client.reset(config);
 }
 
@@ -147,11 +167,12 @@ function draw(): void {
     lastTrace = frame.trace;
     drawMatrices();
   }
-  meter.drew(performance.now() - started);
+  const now = performance.now();
+  meter.drew(now, now - started);
   const stats = meter.stats();
   if (stats) {
     byId<HTMLOutputElement>('frame-time').value =
-      `mean ${stats.mean.toFixed(1)} ms, 95% under ${stats.p95.toFixed(1)} ms, worst ${stats.max.toFixed(1)} ms (${stats.frames} frames)`;
+      `mean ${stats.mean.toFixed(1)} ms, 95% under ${stats.p95.toFixed(1)} ms, worst ${stats.max.toFixed(1)} ms between the worker's frames (${stats.frames} intervals)`;
   }
   client.send({ type: 'drawn' });
 }
@@ -168,7 +189,12 @@ function drawPlane(): void {
   const drawn = boundary.draw(shown?.grids, data, showTest.checked);
   const note = byId('boundary-note');
   note.hidden = drawn;
-  byId('boundary').hidden = !drawn;
+  byId('plane').hidden = !drawn;
+  const box = shown?.grids?.box;
+  if (drawn && box) {
+    drawTicks(byId('ticks-x'), 'x', box[0], box[1], data?.scaling, 0);
+    drawTicks(byId('ticks-y'), 'y', box[2], box[3], data?.scaling, 1);
+  }
   if (!drawn && data) {
     note.textContent = `The decision boundary is drawn over a plane of 2 inputs; this network has ${data.inputs.length}. The matrices below show its pass.`;
   }
@@ -188,7 +214,7 @@ function drawClasses(): void {
 }
 
 function drawMatrices(): void {
-  if (lastTrace) matrices.draw(lastTrace, Number(digits.value), data?.trainX.length ?? 0);
+  if (lastTrace) matrices.draw(lastTrace, Number(digits.value), data?.trainX.length ?? 0, { step: lastPass, live: playing });
 }
 
 playButton.addEventListener('click', () => {
@@ -257,6 +283,7 @@ window.backpropPlayground = {
   exportModel: () => client.ask<string>('export'),
   loadModel: (text, source = 'model.json') => client.load(text, source),
   frameStats: () => meter.stats(),
+  trainingDots: () => boundary.dots.map((d) => ({ ...d, color: [...d.color] })),
 };
 
 refreshControls();

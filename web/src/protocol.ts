@@ -2,6 +2,9 @@
 import type { PlaygroundConfig } from './config.js';
 import type { Frame } from './session.js';
 
+/** How often the matrices of the pass are refreshed while playing, in milliseconds. */
+export const LIVE_TRACE_MS = 250;
+
 /** From the page to the worker. */
 export type ToWorker =
   /** Build new data and a new network from the config; training stops. Frames of it carry `session`. */
@@ -10,6 +13,8 @@ export type ToWorker =
   | { type: 'pause' }
   /** How much training per drawn frame while playing: single steps (slow motion) or whole epochs. */
   | { type: 'speed'; speed: Speed }
+  /** New learning rate, optimizer or batch for the same network, from its next step on (see sameNetwork). */
+  | { type: 'retune'; config: PlaygroundConfig }
   /** One gradient step (one batch). */
   | { type: 'step' }
   /** The page has drawn the last frame: the worker may train the next slice. */
@@ -48,7 +53,8 @@ export interface Problem {
 
 /** From the worker to the page. */
 export type FromWorker =
-  | ({ type: 'frame'; frame: Frame; playing: boolean } & Stamp)
+  /** `pass`: the step whose batch and weights before it the frame's trace shows. */
+  | ({ type: 'frame'; frame: Frame; playing: boolean; pass?: number } & Stamp)
   /** The config could not be built, or training stopped with an error (e.g. 'untrainable'). */
   | ({ type: 'problem'; problem: Problem; playing: boolean } & Stamp)
   /** A model was loaded: the config now describes it. */

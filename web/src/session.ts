@@ -64,10 +64,10 @@ export interface Snapshot {
 }
 
 export class Session {
-  readonly config: PlaygroundConfig;
+  config: PlaygroundConfig;
   readonly data: Dataset;
   readonly net: Network;
-  readonly optimizer: Optimizer;
+  optimizer: Optimizer;
   private readonly X: Matrix;
   private readonly Y: Matrix;
   private readonly testX?: Matrix;
@@ -90,6 +90,15 @@ export class Session {
       this.testX = Matrix.from(this.data.testX, 'test X');
       this.testY = Matrix.from(this.data.testY, 'test Y');
     }
+  }
+
+  /**
+   * Learning rate, optimizer and batch from the next step on, the network as it is: the
+   * optimizer's state (momentum, Adam's moments) is kept when it is the same optimizer.
+   */
+  retune(next: PlaygroundConfig): void {
+    if (next.optimizer !== this.config.optimizer) this.optimizer = optimizer(next.optimizer);
+    this.config = next;
   }
 
   get batchSize(): number {

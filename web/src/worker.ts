@@ -4,7 +4,7 @@
  * While playing it trains one slice of steps per frame and then waits until the page has
  * drawn that frame, so the animation runs at the page's pace and frames never queue up.
  */
-import { CONTROLS, toProblem, type FromWorker, type Speed, type Stamp, type ToWorker } from './protocol.js';
+import { CONTROLS, LIVE_TRACE_MS, toProblem, type FromWorker, type Speed, type Stamp, type ToWorker } from './protocol.js';
 import { Session, type Frame, type TraceView } from './session.js';
 import { exportModel, loadModel } from './model-io.js';
 
@@ -26,11 +26,18 @@ function send(message: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
 }
 
-function frame(s: Session, trace?: TraceView): void {
+/** When the matrices of the pass were last sent. */
+let tracedAt = 0;
+
+/** Sends a frame; `trace` is the pass of the next step, or with `taken` of the step just taken. */
+function frame(s: Session, trace?: TraceView, taken = false): void {
   const grids = s.grids(GRID);
-  const f: Frame = { ...s.progress(), weights: s.weights(), grids, trace };
+  const progress = s.progress();
+  const f: Frame = { ...progress, weights: s.weights(), grids, trace };
   drawing = true;
-  send({ type: 'frame', frame: f, playing, ...stamp }, grids ? grids.layers.map((l) => l.buffer) : []);
+  if (trace) tracedAt = performance.now();
+  const shown = trace ? { pass: taken ? progress.step : progress.step + 1 } : {};
+  send({ type: 'frame', frame: f, playing, ...shown, ...stamp }, grids ? grids.layers.map((l) => l.buffer) : []);
 }
 
 function stop(e: unknown): void {
@@ -49,7 +56,8 @@ function slice(): void {
     frame(session, session.traceNext());
     return;
   }
-  frame(session);
+  // the matrices follow the run a few times a second: the pass of the next step
+  frame(session, performance.now() - tracedAt >= LIVE_TRACE_MS ? session.traceNext() : undefined);
 }
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
@@ -80,6 +88,12 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       playing = false;
       if (session) frame(session, session.traceNext());
       return;
+    case 'retune':
+      if (!session) return;
+      session.retune(m.config);
+      // paused, the matrices show the next step's batch under the new settings
+      if (!playing) frame(session, session.traceNext());
+      return;
     case 'speed':
       speed = m.speed;
       return;
@@ -87,12 +101,14 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       if (!session) return stop(refused);
       playing = false;
       const view = session.traceNext();
+      let taken = true;
       try {
         session.step();
       } catch (e) {
+        taken = false;
         stop(e);
       }
-      frame(session, view);
+      frame(session, view, taken);
       return;
     }
     case 'drawn':
