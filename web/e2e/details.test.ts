@@ -102,3 +102,40 @@ test('Iris: choosing the y feature for x swaps the two, and says so', async () =
   assert.deepEqual(problems, []);
   await page.context().close();
 });
+
+test('hints: saturated tanh units are named under the diagram, with why learning stalls', async () => {
+  const { page, problems } = await open(h);
+  for (let i = 1; i <= 3; i++) await page.getByLabel(`Activation of hidden layer ${i}`).selectOption('tanh');
+  await page.selectOption('#learning-rate', '1');
+  await page.waitForFunction(() => window.backpropPlayground.config().learningRate === 1 && window.backpropPlayground.config().hidden[2].activation === 'tanh');
+  assert.equal(await page.locator('#hints').isVisible(), false);
+  await page.click('#play');
+  await page.locator('#hints').waitFor({ state: 'visible', ...WAIT });
+  await page.click('#play');
+  assert.match(await page.locator('#hints').innerText(), /Hidden layer \d: \d of 8 tanh units are saturated \(\|z\| > 5 for most rows\).*learning stalls/);
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('the default settings draw a clean two-spirals boundary: 90 % test accuracy within 300 epochs', async (t) => {
+  const { page, problems } = await open(h);
+  await page.selectOption('#dataset', 'spirals');
+  await page.waitForFunction(() => window.backpropPlayground.config().data.name === 'spirals');
+  await page.selectOption('#speed', 'epoch:20');
+  await page.click('#play');
+  const seen = await page.waitForFunction(
+    () => {
+      const epoch = Number(document.getElementById('epoch-count')!.textContent);
+      const acc = parseFloat(document.getElementById('test-accuracy')!.textContent!);
+      return acc >= 90 || epoch >= 300 ? { epoch, acc } : false;
+    },
+    undefined,
+    { timeout: 60_000, polling: 'raf' },
+  );
+  const { epoch, acc } = (await seen.jsonValue()) as { epoch: number; acc: number };
+  await page.click('#play');
+  t.diagnostic(`two spirals, default network: ${acc} % test accuracy at epoch ${epoch}`);
+  assert.ok(acc >= 90, `${acc} % at epoch ${epoch}`);
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});

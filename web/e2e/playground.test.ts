@@ -100,7 +100,7 @@ test('a single step changes the weights exactly as one step of the library\'s fi
   await page.waitForFunction(() => document.getElementById('step-count')!.textContent === '0', undefined, WAIT);
   await checkSteps(page, 3, true);
 
-  // the default network (tanh, sigmoid, Adam): exp, tanh and Adam's powers are the library's own
+  // the default network (relu, sigmoid, Adam): exp and Adam's powers are the library's own
   // (src/nn/math.ts), not the engine's Math, so Chromium and Node agree exactly here too
   await page.reload();
   await page.locator('.matrix[data-name="X"]').waitFor();
@@ -218,7 +218,7 @@ test('frame time while training (measured and reported)', async (t) => {
     report[label] = { ...stats, steps };
     t.diagnostic(`${label}: ${JSON.stringify(report[label])}`);
   };
-  await measure('XOR, default network 2-4-4-1, 1 epoch (15 steps) per frame');
+  await measure('XOR, default network 2-8-8-8-1, 1 epoch (15 steps) per frame');
 
   await page.selectOption('#dataset', 'spirals');
   while (await page.locator('#add-layer').isEnabled()) await page.click('#add-layer');

@@ -1,11 +1,13 @@
 /** The page's side of the training worker: messages out, frames and problems in, questions answered by id. */
 import { CONTROLS, type FromWorker, type Problem, type ToWorker } from './protocol.js';
 import type { Frame } from './session.js';
+import type { LayerHealth } from './hints.js';
 import type { PlaygroundConfig } from './config.js';
 
 export interface WorkerEvents {
   /** `playing` is undefined when the worker has not yet read the latest play, pause or step. */
-  frame(frame: Frame, playing: boolean | undefined, pass: number | undefined): void;
+  /** `pass` and `health` come with the matrices of a pass: its step, and the hidden units' health. */
+  frame(frame: Frame, playing: boolean | undefined, pass: number | undefined, health: LayerHealth[] | undefined): void;
   problem(problem: Problem, playing: boolean | undefined): void;
   loaded(config: PlaygroundConfig): void;
 }
@@ -35,7 +37,7 @@ export class TrainerClient {
       const m = event.data;
       switch (m.type) {
         case 'frame':
-          if (m.session === this.session) events.frame(m.frame, m.controls === this.controls ? m.playing : undefined, m.pass);
+          if (m.session === this.session) events.frame(m.frame, m.controls === this.controls ? m.playing : undefined, m.pass, m.health);
           return;
         case 'problem':
           if (m.session === this.session) events.problem(m.problem, m.controls === this.controls ? m.playing : undefined);

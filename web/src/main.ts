@@ -17,6 +17,8 @@ import { Diagram } from './views/diagram.js';
 import { renderLayerEditor } from './views/layer-editor.js';
 import { MatricesView } from './views/matrices.js';
 import { drawTicks } from './views/ticks.js';
+import { setupStepMode } from './step/mode.js';
+import { hintsFor } from './hints.js';
 import './hook.js';
 
 let config: PlaygroundConfig = structuredClone(DEFAULT_CONFIG);
@@ -40,9 +42,11 @@ const playButton = byId<HTMLButtonElement>('play');
 const problemBox = byId<HTMLParagraphElement>('problem');
 const digits = byId<HTMLSelectElement>('digits');
 const showTest = byId<HTMLInputElement>('show-test');
+const stepMode = setupStepMode(diagram, () => Number(digits.value));
 
 const client = new TrainerClient({
-  frame(frame, nowPlaying, pass) {
+  frame(frame, nowPlaying, pass, health) {
+    if (health) showHints(hintsFor(health));
     if (nowPlaying !== undefined) setPlaying(nowPlaying);
     built = true;
     // a frame without matrices keeps those of the frame it replaces
@@ -118,6 +122,13 @@ function reset(): void {
   client.reset(config);
 }
 
+/** The hints under the diagram: one line each. */
+function showHints(lines: string[]): void {
+  const box = byId('hints');
+  box.replaceChildren(...lines.map((l) => Object.assign(document.createElement('p'), { textContent: l })));
+  box.hidden = lines.length === 0;
+}
+
 function setPlaying(on: boolean): void {
   if (on === playing) return;
   playing = on;
@@ -166,6 +177,7 @@ function draw(): void {
   if (frame.trace) {
     lastTrace = frame.trace;
     drawMatrices();
+    stepMode.update(frame.trace, config);
   }
   const now = performance.now();
   meter.drew(now, now - started);
@@ -240,7 +252,10 @@ byId('add-layer').addEventListener('click', () => {
   apply({ ...config, hidden: [...config.hidden, { ...last }] });
 });
 byId('remove-layer').addEventListener('click', () => apply({ ...config, hidden: config.hidden.slice(0, -1) }));
-digits.addEventListener('change', drawMatrices);
+digits.addEventListener('change', () => {
+  drawMatrices();
+  stepMode.redraw();
+});
 showTest.addEventListener('change', drawPlane);
 window.addEventListener('resize', () => {
   if (shown) diagram.draw(shapeOf(shown), shown.weights, shown.grids, true);

@@ -1,5 +1,6 @@
 /** The messages between the page and the training worker. */
 import type { PlaygroundConfig } from './config.js';
+import type { LayerHealth } from './hints.js';
 import type { Frame } from './session.js';
 
 /** How often the matrices of the pass are refreshed while playing, in milliseconds. */
@@ -54,7 +55,7 @@ export interface Problem {
 /** From the worker to the page. */
 export type FromWorker =
   /** `pass`: the step whose batch and weights before it the frame's trace shows. */
-  | ({ type: 'frame'; frame: Frame; playing: boolean; pass?: number } & Stamp)
+  | ({ type: 'frame'; frame: Frame; playing: boolean; pass?: number; health?: LayerHealth[] } & Stamp)
   /** The config could not be built, or training stopped with an error (e.g. 'untrainable'). */
   | ({ type: 'problem'; problem: Problem; playing: boolean } & Stamp)
   /** A model was loaded: the config now describes it. */

@@ -7,6 +7,7 @@
 import { CONTROLS, LIVE_TRACE_MS, toProblem, type FromWorker, type Speed, type Stamp, type ToWorker } from './protocol.js';
 import { Session, type Frame, type TraceView } from './session.js';
 import { exportModel, loadModel } from './model-io.js';
+import { layerHealth } from './hints.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -36,7 +37,8 @@ function frame(s: Session, trace?: TraceView, taken = false): void {
   const f: Frame = { ...progress, weights: s.weights(), grids, trace };
   drawing = true;
   if (trace) tracedAt = performance.now();
-  const shown = trace ? { pass: taken ? progress.step : progress.step + 1 } : {};
+  // with the matrices (a few times a second at most), how saturated or dead the hidden units are
+  const shown = trace ? { pass: taken ? progress.step : progress.step + 1, health: layerHealth(s.net, s.data.trainX) } : {};
   send({ type: 'frame', frame: f, playing, ...shown, ...stamp }, grids ? grids.layers.map((l) => l.buffer) : []);
 }
 

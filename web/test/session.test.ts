@@ -93,8 +93,8 @@ test('settings that do not fit together are refused with the library\'s message'
 test('the node grids hold every layer\'s output over the plane, and none for 4 inputs', () => {
   const s = new Session(DEFAULT_CONFIG);
   const g = s.grids(16)!;
-  assert.deepEqual(g.layers.map((l) => l.length), [16 * 16 * 4, 16 * 16 * 4, 16 * 16]);
+  assert.deepEqual(g.layers.map((l) => l.length), [...DEFAULT_CONFIG.hidden.map((l) => 16 * 16 * l.units), 16 * 16]);
   const corner = s.net.predict([[g.box[0] + (0.5 / 16) * (g.box[1] - g.box[0]), g.box[3] - (0.5 / 16) * (g.box[3] - g.box[2])]]);
-  assert.equal(g.layers[2][0], Math.fround(corner[0][0]));
+  assert.equal(g.layers[DEFAULT_CONFIG.hidden.length][0], Math.fround(corner[0][0]));
   assert.equal(new Session(slidesConfig(DEFAULT_CONFIG)).grids(16), undefined);
 });

@@ -75,6 +75,11 @@ export class StepPlan {
     });
   }
 
+  /** The trace's entry called `name`. */
+  entry(name: string): TraceEntry | undefined {
+    return this.byName.get(name);
+  }
+
   /** The trace's matrix called `name`. */
   matrix(name: string): number[][] | undefined {
     return this.byName.get(name)?.value;

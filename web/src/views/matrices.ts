@@ -50,46 +50,54 @@ export class MatricesView {
       `loss (${view.loss.name}) = ${formatNumber(view.loss.value, Math.max(digits, 4))}, ${view.loss.formula}. ` +
       'The step then sets each weight to W − learning rate · W_update (for plain gradient descent).';
 
-    const cards = view.entries.map((e) => {
-      const card = document.createElement('figure');
-      card.className = 'matrix';
-      card.dataset.name = e.name;
-      const rows = e.value.length;
-      const cols = e.value[0]?.length ?? 0;
-      const caption = document.createElement('figcaption');
-      const name = document.createElement('strong');
-      name.textContent = e.name;
-      const shape = document.createElement('span');
-      shape.className = 'shape';
-      shape.textContent = `${rows}×${cols}`;
-      const formula = document.createElement('code');
-      formula.textContent = tidyFormula(e.formula);
-      caption.append(name, ' ', shape, document.createElement('br'), formula);
-
-      const table = document.createElement('table');
-      const body = document.createElement('tbody');
-      for (const row of e.value.slice(0, MAX_ROWS)) {
-        const tr = document.createElement('tr');
-        for (const v of row) {
-          const td = document.createElement('td');
-          const text = formatNumber(v, digits);
-          td.textContent = text;
-          td.title = String(v);
-          if (text.startsWith('−')) td.className = 'neg';
-          tr.append(td);
-        }
-        body.append(tr);
-      }
-      table.append(body);
-      card.append(caption, table);
-      if (rows > MAX_ROWS) {
-        const more = document.createElement('p');
-        more.className = 'more';
-        more.textContent = `… ${rows - MAX_ROWS} more rows`;
-        card.append(more);
-      }
-      return card;
-    });
+    const cards = view.entries.map((e) => matrixCard(e, digits));
     this.list.replaceChildren(...cards);
   }
+}
+
+/**
+ * One named matrix as a card: name, shape, formula and values (the exact value on hover); each
+ * cell carries its row and column (data-r, data-c). `title` replaces the name in the caption.
+ */
+export function matrixCard(e: { name: string; formula: string; value: number[][] }, digits: number, title = e.name): HTMLElement {
+  const card = document.createElement('figure');
+  card.className = 'matrix';
+  card.dataset.name = e.name;
+  const rows = e.value.length;
+  const cols = e.value[0]?.length ?? 0;
+  const caption = document.createElement('figcaption');
+  const name = document.createElement('strong');
+  name.textContent = title;
+  const shape = document.createElement('span');
+  shape.className = 'shape';
+  shape.textContent = `${rows}×${cols}`;
+  const formula = document.createElement('code');
+  formula.textContent = tidyFormula(e.formula);
+  caption.append(name, ' ', shape, document.createElement('br'), formula);
+
+  const table = document.createElement('table');
+  const body = document.createElement('tbody');
+  e.value.slice(0, MAX_ROWS).forEach((row, r) => {
+    const tr = document.createElement('tr');
+    row.forEach((v, c) => {
+      const td = document.createElement('td');
+      const text = formatNumber(v, digits);
+      td.textContent = text;
+      td.title = String(v);
+      td.dataset.r = String(r);
+      td.dataset.c = String(c);
+      if (text.startsWith('−')) td.className = 'neg';
+      tr.append(td);
+    });
+    body.append(tr);
+  });
+  table.append(body);
+  card.append(caption, table);
+  if (rows > MAX_ROWS) {
+    const more = document.createElement('p');
+    more.className = 'more';
+    more.textContent = `… ${rows - MAX_ROWS} more rows`;
+    card.append(more);
+  }
+  return card;
 }
