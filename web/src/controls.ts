@@ -38,6 +38,8 @@ export class Controls {
     onChange: (next: PlaygroundConfig) => void,
   ) {
     fill(this.dataset, DATASET_NAMES, (v) => DATASET_LABELS[v as DatasetName]);
+    // enabled once a CSV file has been read
+    this.dataset.querySelector<HTMLOptionElement>('option[value="csv"]')!.disabled = true;
     fill(this.irisX, IRIS_FEATURES.map((_, i) => i), (v) => IRIS_FEATURES[Number(v)]);
     fill(this.irisY, IRIS_FEATURES.map((_, i) => i), (v) => IRIS_FEATURES[Number(v)]);
     fill(this.learningRate, LEARNING_RATES);
@@ -122,9 +124,10 @@ export class Controls {
 
     const slides = c.data.name === 'slides';
     const iris = c.data.name === 'iris';
+    const csv = c.data.name === 'csv';
     byId('two-d-options').hidden = slides;
-    byId('samples-label').hidden = slides || iris;
-    byId('noise-row').hidden = slides || iris;
+    byId('samples-label').hidden = slides || iris || csv;
+    byId('noise-row').hidden = slides || iris || csv;
     const fixed = c.data.fixed;
     byId('iris-options').hidden = !iris || c.data.irisFeatures.length !== 2;
     byId('train-ratio').closest('div')!.hidden = slides || Boolean(fixed?.testRows);

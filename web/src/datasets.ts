@@ -4,13 +4,14 @@
  * library's seeded generator, so a seed gives the same rows in every browser and in Node.
  */
 import { IRIS3 } from '../../src/data/examples.js';
+import { BackpropError } from '../../src/errors.js';
 import { applyScaler, fitScaler, type Scaler } from '../../src/data/preprocess.js';
 import { Matrix } from '../../src/tensor/matrix.js';
 import { Random } from '../../src/tensor/random.js';
 import { GENERATORS, type Labelled } from './generators.js';
 import { IRIS_COLUMNS, IRIS_FEATURES, IRIS_ROWS, IRIS_SPECIES } from './iris.js';
 
-export const DATASET_NAMES = ['xor', 'circle', 'spirals', 'gauss', 'iris', 'slides'] as const;
+export const DATASET_NAMES = ['xor', 'circle', 'spirals', 'gauss', 'iris', 'slides', 'csv'] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
 
 export const DATASET_LABELS: Record<DatasetName, string> = {
@@ -20,6 +21,7 @@ export const DATASET_LABELS: Record<DatasetName, string> = {
   gauss: 'Gaussian clusters',
   iris: 'Iris',
   slides: 'Slides: 3 Iris rows',
+  csv: 'Your CSV file',
 };
 
 export interface DataOptions {
@@ -59,6 +61,8 @@ export interface Dataset {
   trainY: number[][];
   testX: number[][];
   testY: number[][];
+  /** Classes (the class of a row is its largest target) or numbers (a regression, one target column). */
+  kind: 'classification' | 'regression';
   /** For 2-D inputs, the box the boundary is drawn over: [xmin, xmax, ymin, ymax]. */
   box?: [number, number, number, number];
 }
@@ -114,6 +118,7 @@ export function makeDataset(options: DataOptions, oneHot = false): Dataset {
       trainAll: false,
     });
   }
+  if (options.name === 'csv') throw new BackpropError('data', 'a CSV file\'s data set is built from its table (see csv-data.ts)');
   const n = Math.max(4, Math.round(options.samples));
   const raw: Labelled = GENERATORS[options.name](n, rng);
   const sd = options.noise;
@@ -135,7 +140,7 @@ export function makeDataset(options: DataOptions, oneHot = false): Dataset {
   });
 }
 
-interface Parts {
+export interface Parts {
   name: DatasetName;
   source: string;
   inputs: string[];
@@ -151,10 +156,12 @@ interface Parts {
   standardise: boolean;
   /** Train on every row (the slides example). */
   trainAll: boolean;
+  /** A regression's target values, one per row (then `labels` and `classes` are empty). */
+  values?: number[];
 }
 
 /** Splits the rows, scales the features, encodes the targets. */
-function assemble(options: DataOptions, rng: Random, p: Parts): Dataset {
+export function assemble(options: DataOptions, rng: Random, p: Parts): Dataset {
   const n = p.points.length;
   let testRows: number[];
   if (p.trainAll) testRows = [];
@@ -173,7 +180,7 @@ function assemble(options: DataOptions, rng: Random, p: Parts): Dataset {
     options.fixed?.scaling ??
     fitScaler(Matrix.from(trainRows.map((i) => p.points[i]), 'training rows'), p.standardise ? 'standard' : 'none');
   const scaled = applyScaler(scaling, all).toArray();
-  const targets = encodeTargets(p.labels, p.classes.length, p.oneHot);
+  const targets = p.values ? p.values.map((v) => [v]) : encodeTargets(p.labels, p.classes.length, p.oneHot);
   const pick = (rows: number[], from: number[][]) => rows.map((i) => from[i]);
 
   const dataset: Dataset = {
@@ -184,6 +191,7 @@ function assemble(options: DataOptions, rng: Random, p: Parts): Dataset {
     target: p.target,
     classes: p.classes,
     table: { header: [...p.columns, p.target], rows: p.cells },
+    kind: p.values ? 'regression' : 'classification',
     scaling,
     testRows,
     trainX: pick(trainRows, scaled),

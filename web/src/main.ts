@@ -5,10 +5,12 @@
  */
 import { DEFAULT_CONFIG, leaveSlides, MAX_LAYERS, sameNetwork, slidesConfig, wantsOneHot, type PlaygroundConfig } from './config.js';
 import { byId, Controls } from './controls.js';
-import { makeDataset, type Dataset } from './datasets.js';
+import type { Dataset } from './datasets.js';
+import { datasetFor, useCsvDataset } from './csv-data.js';
+import { drawConfusion, drawCurve } from './views/summary.js';
 import { TrainerClient, WorkerProblem } from './client.js';
 import { FrameMeter } from './frame-meter.js';
-import { parseSpeed, type Problem } from './protocol.js';
+import { parseSpeed, type Extras, type Problem } from './protocol.js';
 import type { Frame, Snapshot, TraceView } from './session.js';
 import { BoundaryView } from './views/boundary.js';
 import { CLASS_COLORS, css } from './views/colors.js';
@@ -19,14 +21,20 @@ import { MatricesView } from './views/matrices.js';
 import { drawTicks } from './views/ticks.js';
 import { setupStepMode } from './step/mode.js';
 import { hintsFor } from './hints.js';
+import { decodeConfig, encodeConfig } from './url-state.js';
 import './hook.js';
 
-let config: PlaygroundConfig = structuredClone(DEFAULT_CONFIG);
+// a shared link's settings, else the defaults
+let config: PlaygroundConfig = decodeConfig(location.hash, structuredClone(DEFAULT_CONFIG));
 let data: Dataset | undefined;
 let playing = false;
 let pending: Frame | undefined;
 let shown: Frame | undefined;
 let lastTrace: TraceView | undefined;
+/** The settings for a CSV file the worker is reading. */
+let pendingCsv: PlaygroundConfig | undefined;
+/** A classifier's confusion matrix or a regression's curve, from the last pass sent. */
+let lastExtras: Extras | undefined;
 /** The step whose pass lastTrace shows. */
 let lastPass = 1;
 /** Whether the worker holds a network built from the current config. */
@@ -34,6 +42,7 @@ let built = false;
 
 const controls = new Controls(() => config, (next) => apply(next));
 const chart = new LossChart(byId('chart'));
+const accuracyChart = new LossChart(byId('accuracy-chart'));
 const boundary = new BoundaryView(byId('boundary'));
 const diagram = new Diagram(byId('diagram'));
 const matrices = new MatricesView(byId('matrices'), byId('matrices-about'));
@@ -45,8 +54,9 @@ const showTest = byId<HTMLInputElement>('show-test');
 const stepMode = setupStepMode(diagram, () => Number(digits.value));
 
 const client = new TrainerClient({
-  frame(frame, nowPlaying, pass, health) {
-    if (health) showHints(hintsFor(health));
+  frame(frame, nowPlaying, pass, extras) {
+    if (extras.health) showHints(hintsFor(extras.health));
+    if (extras.confusion || extras.curve) lastExtras = extras;
     if (nowPlaying !== undefined) setPlaying(nowPlaying);
     built = true;
     // a frame without matrices keeps those of the frame it replaces
@@ -64,6 +74,16 @@ const client = new TrainerClient({
       byId('views').classList.add('stale');
       matrices.clear('No network to show: change the settings above.');
     }
+  },
+  data(dataset) {
+    useCsvDataset(dataset);
+    byId<HTMLOptionElement>('dataset').querySelector<HTMLOptionElement>('option[value="csv"]')!.disabled = false;
+    if (pendingCsv) config = pendingCsv;
+    pendingCsv = undefined;
+    if (config.data.name !== 'csv') return;
+    refreshControls();
+    // numbers to fit: a linear output, which can reach them (a sigmoid stays in (0, 1))
+    if (dataset.kind === 'regression' && config.outputActivation !== 'linear') apply({ ...config, outputActivation: 'linear' });
   },
   loaded(next) {
     config = next;
@@ -93,9 +113,18 @@ function apply(next: PlaygroundConfig): void {
 
 function refreshControls(): void {
   controls.show(config);
-  data = makeDataset(config.data, wantsOneHot(config));
+  // every setting in the address, so that the page's link shares the setup
+  history.replaceState(null, '', `#${encodeConfig(config)}`);
+  data = datasetFor(config.data, wantsOneHot(config));
   drawClasses();
-  byId('show-test-label').hidden = data.testX.length === 0;
+  byId('show-test-label').hidden = data.testX.length === 0 || !data.box;
+  const note = byId('csv-note');
+  note.hidden = data.name !== 'csv';
+  if (data.name === 'csv') {
+    const rows = data.trainX.length + data.testX.length;
+    const what = data.kind === 'regression' ? `a regression on ${data.target}` : `${data.classes.length} classes of ${data.target}`;
+    note.textContent = `${data.source}: ${rows} rows, ${data.inputs.length} input${data.inputs.length === 1 ? '' : 's'}, ${what}.`;
+  }
   const slides = config.data.name === 'slides';
   renderLayerEditor(
     byId('layer-editor'),
@@ -115,6 +144,8 @@ function reset(): void {
   setPlaying(false);
   hideProblem();
   chart.clear();
+  accuracyChart.clear();
+  lastExtras = undefined;
   meter.reset();
   byId<HTMLOutputElement>('frame-time').value = '–';
   lastTrace = undefined;
@@ -169,9 +200,12 @@ function draw(): void {
   byId<HTMLOutputElement>('epoch-count').value = Number.isInteger(frame.epoch) ? String(frame.epoch) : frame.epoch.toFixed(2);
   byId('train-loss').textContent = fixed(frame.trainLoss);
   byId('test-loss').textContent = fixed(frame.testLoss);
-  byId('test-accuracy').textContent = frame.testAccuracy === null ? '–' : `${(frame.testAccuracy * 100).toFixed(1)}%`;
+  // a regression has no classes to count hits of
+  const accuracy = data?.kind === 'regression' ? null : frame.testAccuracy;
+  byId('test-accuracy').textContent = accuracy === null ? '–' : `${(accuracy * 100).toFixed(1)}%`;
   chart.add(frame.step, frame.trainLoss, frame.testLoss);
   chart.draw();
+  accuracyChart.add(frame.step, frame.trainAccuracy, frame.testAccuracy);
   drawPlane();
   diagram.draw(shapeOf(frame), frame.weights, frame.grids, !playing);
   if (frame.trace) {
@@ -208,8 +242,26 @@ function drawPlane(): void {
     drawTicks(byId('ticks-y'), 'y', box[2], box[3], data?.scaling, 1);
   }
   if (!drawn && data) {
-    note.textContent = `The decision boundary is drawn over a plane of 2 inputs; this network has ${data.inputs.length}. The matrices below show its pass.`;
+    note.textContent =
+      data.kind === 'regression'
+        ? `A regression: the network's output along ${data.inputs[0]} (the other inputs at their mean), over the data's points (test rows orange).`
+        : `The decision boundary is drawn over a plane of 2 inputs; this network has ${data.inputs.length}. Below: accuracy per step, and the confusion matrix.`;
   }
+  drawSummary(!drawn);
+}
+
+/** Without a 2-D plane: a classifier's accuracy chart and confusion matrix, or a regression's curve. */
+function drawSummary(on: boolean): void {
+  const regression = data?.kind === 'regression';
+  const accuracy = byId<HTMLCanvasElement>('accuracy-chart');
+  const confusion = byId('confusion');
+  const curve = byId<HTMLCanvasElement>('curve');
+  accuracy.hidden = !on || regression;
+  confusion.hidden = !on || regression || !lastExtras?.confusion;
+  curve.hidden = !on || !regression || !lastExtras?.curve;
+  if (!accuracy.hidden) accuracyChart.draw();
+  if (!confusion.hidden && data) drawConfusion(confusion, lastExtras!.confusion!, data.classes, data.testX.length ? 'test' : 'training');
+  if (!curve.hidden && data) drawCurve(curve, data, lastExtras!.curve!);
 }
 
 /** The class colours under the boundary: filled points are training rows, ringed ones test rows. */
@@ -257,6 +309,7 @@ digits.addEventListener('change', () => {
   stepMode.redraw();
 });
 showTest.addEventListener('change', drawPlane);
+window.addEventListener('hashchange', () => apply(decodeConfig(location.hash)));
 window.addEventListener('resize', () => {
   if (shown) diagram.draw(shapeOf(shown), shown.weights, shown.grids, true);
   drawPlane();
@@ -290,6 +343,39 @@ byId<HTMLInputElement>('load').addEventListener('change', async (e) => {
   } finally {
     input.value = '';
   }
+});
+
+/** A CSV file dropped or picked: read and trained in the worker, shown when its data set comes back. */
+function loadCsv(file: File): void {
+  setPlaying(false);
+  hideProblem();
+  chart.clear();
+  accuracyChart.clear();
+  lastExtras = undefined;
+  const { fixed: _model, ...plain } = config.data;
+  // the page's settings change when the worker has read the file (see `data`)
+  pendingCsv = { ...config, data: { ...plain, name: 'csv' }, oneHot: undefined };
+  client.csv(file, pendingCsv);
+}
+byId<HTMLInputElement>('csv-file').addEventListener('change', (e) => {
+  const input = e.target as HTMLInputElement;
+  if (input.files?.[0]) loadCsv(input.files[0]);
+  input.value = '';
+});
+document.addEventListener('dragover', (e) => {
+  if (!e.dataTransfer?.types.includes('Files')) return;
+  e.preventDefault();
+  document.body.classList.add('dragging');
+});
+document.addEventListener('dragleave', (e) => {
+  if (e.relatedTarget === null) document.body.classList.remove('dragging');
+});
+document.addEventListener('drop', (e) => {
+  document.body.classList.remove('dragging');
+  const file = e.dataTransfer?.files[0];
+  if (!file) return;
+  e.preventDefault();
+  loadCsv(file);
 });
 
 window.backpropPlayground = {

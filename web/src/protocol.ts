@@ -1,7 +1,18 @@
 /** The messages between the page and the training worker. */
 import type { PlaygroundConfig } from './config.js';
 import type { LayerHealth } from './hints.js';
+import type { Dataset } from './datasets.js';
 import type { Frame } from './session.js';
+
+/** What comes with the matrices of a pass, a few times a second at most. */
+export interface Extras {
+  /** How saturated or dead each hidden layer's units are. */
+  health?: LayerHealth[];
+  /** [actual][predicted] counts on the test rows (or the training rows without any), for a classifier. */
+  confusion?: number[][];
+  /** A regression's fitted curve along input 0 (the others at their mean): x and the network's output. */
+  curve?: { x: number[]; y: number[] };
+}
 
 /** How often the matrices of the pass are refreshed while playing, in milliseconds. */
 export const LIVE_TRACE_MS = 250;
@@ -22,11 +33,13 @@ export type ToWorker =
   | { type: 'drawn' }
   /** A question answered by a 'reply' with the same id. */
   | { type: 'ask'; id: number; what: 'snapshot' | 'export' }
+  /** A CSV file to read and train on, with the settings for it (data set 'csv'). */
+  | { type: 'csv'; file: File; config: PlaygroundConfig; session: number }
   /** A model file's text, to load in place of the current network. */
   | { type: 'load'; id: number; text: string; source: string; session: number };
 
 /** The messages that start, stop or replace training: the worker counts them, so the page can tell stale news. */
-export const CONTROLS: ReadonlySet<ToWorker['type']> = new Set(['reset', 'play', 'pause', 'step', 'load']);
+export const CONTROLS: ReadonlySet<ToWorker['type']> = new Set(['reset', 'play', 'pause', 'step', 'load', 'csv']);
 
 /** Stamped on what the worker sends: which session it is about, and how many control messages it had read. */
 export interface Stamp {
@@ -55,9 +68,11 @@ export interface Problem {
 /** From the worker to the page. */
 export type FromWorker =
   /** `pass`: the step whose batch and weights before it the frame's trace shows. */
-  | ({ type: 'frame'; frame: Frame; playing: boolean; pass?: number; health?: LayerHealth[] } & Stamp)
+  | ({ type: 'frame'; frame: Frame; playing: boolean; pass?: number } & Extras & Stamp)
   /** The config could not be built, or training stopped with an error (e.g. 'untrainable'). */
   | ({ type: 'problem'; problem: Problem; playing: boolean } & Stamp)
+  /** The data set of a CSV file, built in the worker: the page draws it. */
+  | { type: 'data'; dataset: Dataset; session: number }
   /** A model was loaded: the config now describes it. */
   | { type: 'loaded'; config: PlaygroundConfig }
   | { type: 'reply'; id: number; ok: true; value: unknown }

@@ -16,7 +16,8 @@ import {
 } from '../../src/index.js';
 import { batchRows, fitOptions, wantsOneHot, type PlaygroundConfig } from './config.js';
 import { buildNetwork } from './build-network.js';
-import { classOf, makeDataset, type Dataset } from './datasets.js';
+import { classOf, type Dataset } from './datasets.js';
+import { datasetFor } from './csv-data.js';
 
 /** The matrices of one pass, as the matrices view shows them. */
 export interface TraceView {
@@ -80,7 +81,7 @@ export class Session {
   /** Builds the data and the network; throws the library's BackpropError if the choices do not fit. */
   constructor(config: PlaygroundConfig, net?: Network) {
     this.config = config;
-    this.data = makeDataset(config.data, wantsOneHot(config));
+    this.data = datasetFor(config.data, wantsOneHot(config));
     this.net = net ?? buildNetwork(config, this.data);
     this.net.validate(Matrix.from(this.data.trainX, 'X'), Matrix.from(this.data.trainY, 'Y'));
     this.optimizer = optimizer(config.optimizer);

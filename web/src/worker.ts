@@ -6,8 +6,10 @@
  */
 import { CONTROLS, LIVE_TRACE_MS, toProblem, type FromWorker, type Speed, type Stamp, type ToWorker } from './protocol.js';
 import { Session, type Frame, type TraceView } from './session.js';
+import type { PlaygroundConfig } from './config.js';
 import { exportModel, loadModel } from './model-io.js';
-import { layerHealth } from './hints.js';
+import { extrasOf } from './extras.js';
+import { readCsv, useCsvTable } from './csv-data.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -38,7 +40,7 @@ function frame(s: Session, trace?: TraceView, taken = false): void {
   drawing = true;
   if (trace) tracedAt = performance.now();
   // with the matrices (a few times a second at most), how saturated or dead the hidden units are
-  const shown = trace ? { pass: taken ? progress.step : progress.step + 1, health: layerHealth(s.net, s.data.trainX) } : {};
+  const shown = trace ? { pass: taken ? progress.step : progress.step + 1, ...extrasOf(s) } : {};
   send({ type: 'frame', frame: f, playing, ...shown, ...stamp }, grids ? grids.layers.map((l) => l.buffer) : []);
 }
 
@@ -62,24 +64,45 @@ function slice(): void {
   frame(session, performance.now() - tracedAt >= LIVE_TRACE_MS ? session.traceNext() : undefined);
 }
 
+/** A new session from a config; a CSV file's data set goes to the page to draw. */
+function start(config: PlaygroundConfig, id: number): void {
+  stamp.session = id;
+  playing = false;
+  drawing = false;
+  try {
+    session = new Session(config);
+    refused = undefined;
+  } catch (e) {
+    session = undefined;
+    refused = e;
+    stop(e);
+    return;
+  }
+  if (config.data.name === 'csv') send({ type: 'data', dataset: session.data, session: id });
+  frame(session, session.traceNext());
+}
+
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const m = event.data;
   if (CONTROLS.has(m.type)) stamp.controls++;
   switch (m.type) {
     case 'reset':
-      stamp.session = m.session;
-      playing = false;
-      drawing = false;
-      try {
-        session = new Session(m.config);
-        refused = undefined;
-      } catch (e) {
-        session = undefined;
-        refused = e;
-        stop(e);
-        return;
-      }
-      frame(session, session.traceNext());
+      start(m.config, m.session);
+      return;
+    case 'csv':
+      // read here, off the page's thread; a file that cannot be read leaves the network as it was
+      m.file.text().then(
+        (text) => {
+          try {
+            useCsvTable(readCsv(text, m.file.name));
+          } catch (e) {
+            send({ type: 'problem', problem: toProblem(e), playing, session: m.session, controls: stamp.controls });
+            return;
+          }
+          start(m.config, m.session);
+        },
+        (e) => send({ type: 'problem', problem: toProblem(e), playing, session: m.session, controls: stamp.controls }),
+      );
       return;
     case 'play':
       if (!session) return stop(refused);
