@@ -53,7 +53,8 @@ function overlaps(list: Box[]): string[] {
       const b = list[j];
       const dx = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
       const dy = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
-      if (dx > 0.5 && dy > 0.5) out.push(`${a.what} overlaps ${b.what}`);
+      // touching counts too: words that run into each other read as one
+      if (dx > -1 && dy > -1) out.push(`${a.what} overlaps or touches ${b.what}`);
     }
   }
   return out;

@@ -57,6 +57,7 @@ test('the slides\' pass, matrix by matrix: values from trace(), the cells each r
   assert.deepEqual(await highlighted(page, 'W1'), [[0, 1], [1, 1], [2, 1], [3, 1]]);
   assert.deepEqual(await lit(page), { nodes: 5, edges: 4 });
   assert.match(await page.locator('#step-explain').innerText(), /H_in\[2,2\] = .*highlighted cells of X, W1/);
+  assert.equal(await page.locator('#step-arithmetic').innerText(), '6.400·0.400 + 3.200·0.000 + 4.500·(−0.400) + 1.500·0.100 = 0.910');
 
   for (let k = 0; k < 5; k++) await page.keyboard.press('ArrowRight');
   await stage(page, 'O_delta');

@@ -7,6 +7,7 @@ import { DEFAULT_CONFIG, leaveSlides, MAX_LAYERS, sameNetwork, slidesConfig, wan
 import { byId, Controls } from './controls.js';
 import type { Dataset } from './datasets.js';
 import { datasetFor, useCsvDataset } from './csv-data.js';
+import { setupCsvDrop } from './csv-drop.js';
 import { drawConfusion, drawCurve } from './views/summary.js';
 import { TrainerClient, WorkerProblem } from './client.js';
 import { FrameMeter } from './frame-meter.js';
@@ -357,26 +358,7 @@ function loadCsv(file: File): void {
   pendingCsv = { ...config, data: { ...plain, name: 'csv' }, oneHot: undefined };
   client.csv(file, pendingCsv);
 }
-byId<HTMLInputElement>('csv-file').addEventListener('change', (e) => {
-  const input = e.target as HTMLInputElement;
-  if (input.files?.[0]) loadCsv(input.files[0]);
-  input.value = '';
-});
-document.addEventListener('dragover', (e) => {
-  if (!e.dataTransfer?.types.includes('Files')) return;
-  e.preventDefault();
-  document.body.classList.add('dragging');
-});
-document.addEventListener('dragleave', (e) => {
-  if (e.relatedTarget === null) document.body.classList.remove('dragging');
-});
-document.addEventListener('drop', (e) => {
-  document.body.classList.remove('dragging');
-  const file = e.dataTransfer?.files[0];
-  if (!file) return;
-  e.preventDefault();
-  loadCsv(file);
-});
+setupCsvDrop(byId('csv-file'), loadCsv);
 
 window.backpropPlayground = {
   config: () => structuredClone(config),

@@ -77,3 +77,14 @@ test('two hidden layers with biases: H1_…, H2_…, O_…, the bias updates, ev
   // half-mean-over-samples by default: W_update = 1/N · inᵀ·delta
   assert.ok(checkAll(plan, 1 / X.length) > 60);
 });
+
+test('a cell worked out from its sources: the products written out, the result at the end', () => {
+  const t = trace(slidesIrisNetwork(IRIS3), IRIS3.X, IRIS3.Y);
+  const plan = new StepPlan(t.entries, 0.1, 'sgd');
+  const fmt = (v: number) => v.toFixed(2);
+  const at = (name: string) => plan.stages.find((s) => s.name === name)!;
+  assert.equal(plan.arithmetic(at('H_in'), 1, 1, fmt), '6.40·0.40 + 3.20·0.00 + 4.50·(-0.40) + 1.50·0.10 = 0.91');
+  assert.match(plan.arithmetic(at('W2_update'), 1, 1, fmt), /^1\/N · \(0\.\d\d·0\.\d\d \+ .+\) = 0\.01$/);
+  assert.match(plan.arithmetic(at('O_error'), 0, 0, fmt), /^0\.\d\d − 1\.00 = -0\.\d\d$/);
+  assert.equal(plan.arithmetic(at('H_out'), 0, 0, fmt), '');
+});

@@ -121,6 +121,36 @@ export class StepPlan {
     return list.filter((s) => this.byName.has(s.matrix));
   }
 
+  /**
+   * Cell (r, c) worked out from its sources, with `fmt` for the numbers, where the formula is a
+   * sum of products or a difference: `6.4·0.4 + 3.2·0.0 + … = 0.91`; otherwise ''.
+   */
+  arithmetic(stage: Stage, r: number, c: number, fmt: (v: number) => string): string {
+    const src = this.sources(stage, r, c);
+    const values = (k: number) => src[k].cells.map(([a, b]) => this.matrix(src[k].matrix)![a][b]);
+    const par = (v: number) => (v < 0 ? `(${fmt(v)})` : fmt(v));
+    const products = (a: number[], b: number[]) => {
+      const terms = a.map((v, k) => `${par(v)}·${par(b[k])}`);
+      return terms.length > 6 ? [...terms.slice(0, 5), '…'].join(' + ') : terms.join(' + ');
+    };
+    const result = ` = ${fmt(stage.value[r][c])}`;
+    switch (stage.kind) {
+      case 'in':
+        return products(values(0), values(1)) + (src[2] ? ` + ${par(values(2)[0])}` : '') + result;
+      case 'W_update': {
+        const scale = /\(([^=]+) = ([^)]+)\)\s*$/.exec(stage.formula);
+        return `${scale ? `${scale[1].trim()} · ` : ''}(${products(values(0), values(1))})${result}`;
+      }
+      case 'error':
+        return src[1]?.matrix === 'Y' ? `${par(values(0)[0])} − ${par(values(1)[0])}${result}` : products(values(0), values(1)) + result;
+      case 'W_apply':
+      case 'b_apply':
+        return `${par(values(0)[0])} − α·${par(values(1)[0])}${result}`;
+      default:
+        return '';
+    }
+  }
+
   /** The nodes and edges of the diagram that cell (r, c) of `stage` belongs to. */
   lit(stage: Stage, r: number, c: number): Lit {
     const i = stage.layer;

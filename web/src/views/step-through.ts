@@ -70,6 +70,9 @@ export class StepThrough {
       }),
     );
     const from = sources.map((s) => s.matrix).join(', ');
+    const worked = plan.arithmetic(stage, r, c, (v) => formatNumber(v, digits));
+    q('#step-arithmetic').textContent = worked;
+    q('#step-arithmetic').hidden = worked === '';
     q('#step-explain').textContent =
       `${stage.kind.endsWith('apply') ? `the new ${stage.name.replace('_new', '')}` : stage.name}[${r + 1},${c + 1}] = ` +
       `${formatNumber(stage.value[r][c], Math.max(digits, 4))}, ` +
