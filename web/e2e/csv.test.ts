@@ -96,7 +96,8 @@ test('a picked 2-D CSV gets the decision boundary; a regression CSV its fitted c
   assert.ok(last < first / 5, `training loss ${first} → ${last}`);
   assert.equal(await page.locator('#boundary').isVisible(), false);
   assert.equal(await page.locator('#test-accuracy').innerText(), '–');
-  assert.match(await page.locator('#boundary-note').innerText(), /A regression: the network's output along x/);
+  assert.match(await page.locator('#boundary-note').innerText(), /A regression: the network's output along one input/);
+  assert.equal(await page.locator('#curve-input').isVisible(), false);
   await page.screenshot({ path: `${RESULTS}csv-regression.png` });
   assert.deepEqual(problems, []);
   await page.context().close();
@@ -108,6 +109,30 @@ test('a CSV file that cannot be read is refused with the reader\'s message', asy
   await page.locator('#problem').waitFor({ state: 'visible', ...WAIT });
   assert.match(await page.locator('#problem').innerText(), /broken\.csv/);
   assert.equal((await page.evaluate(() => window.backpropPlayground.config())).data.name, 'xor');
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('the wave regression set: a linear output, its fitted curve, the loss falling; a wider regression CSV picks the input to draw along', async () => {
+  const { page, problems } = await open(h);
+  await page.selectOption('#dataset', 'wave');
+  await page.waitForFunction(() => window.backpropPlayground.config().outputActivation === 'linear', undefined, WAIT);
+  await page.locator('#curve').waitFor({ state: 'visible', ...WAIT });
+  const first = Number(await page.locator('#train-loss').innerText());
+  await page.selectOption('#speed', 'epoch:5');
+  await train(page, 300);
+  const last = Number(await page.locator('#train-loss').innerText());
+  assert.ok(last < first / 5, `training loss ${first} → ${last}`);
+  await page.screenshot({ path: `${RESULTS}wave.png` });
+  await page.selectOption('#dataset', 'xor');
+  await page.waitForFunction(() => window.backpropPlayground.config().outputActivation === 'sigmoid', undefined, WAIT);
+
+  const rows = ['a,b,c,y', ...Array.from({ length: 120 }, (_, i) => `${i % 11},${(i * 7) % 13},${i % 5},${(i % 11) * 2 + ((i * 7) % 13)}`)];
+  await drop(page, 'three.csv', rows.join('\n'));
+  await page.locator('#curve-input').waitFor({ state: 'visible', ...WAIT });
+  assert.deepEqual(await page.$$eval('#curve-input option', (os) => os.map((o) => o.textContent)), ['a', 'b', 'c']);
+  await page.selectOption('#curve-input', '1');
+  assert.equal(await page.locator('#curve').isVisible(), true);
   assert.deepEqual(problems, []);
   await page.context().close();
 });

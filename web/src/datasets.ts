@@ -11,7 +11,7 @@ import { Random } from '../../src/tensor/random.js';
 import { GENERATORS, type Labelled } from './generators.js';
 import { IRIS_COLUMNS, IRIS_FEATURES, IRIS_ROWS, IRIS_SPECIES } from './iris.js';
 
-export const DATASET_NAMES = ['xor', 'circle', 'spirals', 'gauss', 'iris', 'slides', 'csv'] as const;
+export const DATASET_NAMES = ['xor', 'circle', 'spirals', 'gauss', 'wave', 'iris', 'slides', 'csv'] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
 
 export const DATASET_LABELS: Record<DatasetName, string> = {
@@ -19,6 +19,7 @@ export const DATASET_LABELS: Record<DatasetName, string> = {
   circle: 'Circle',
   spirals: 'Two spirals',
   gauss: 'Gaussian clusters',
+  wave: 'Wave (regression)',
   iris: 'Iris',
   slides: 'Slides: 3 Iris rows',
   csv: 'Your CSV file',
@@ -120,6 +121,7 @@ export function makeDataset(options: DataOptions, oneHot = false): Dataset {
   }
   if (options.name === 'csv') throw new BackpropError('data', 'a CSV file\'s data set is built from its table (see csv-data.ts)');
   const n = Math.max(4, Math.round(options.samples));
+  if (options.name === 'wave') return wave(options, rng, n);
   const raw: Labelled = GENERATORS[options.name](n, rng);
   const sd = options.noise;
   const points = raw.points.map(([x, y]) => [x + sd * rng.normal(), y + sd * rng.normal()]);
@@ -135,6 +137,27 @@ export function makeDataset(options: DataOptions, oneHot = false): Dataset {
     labels: raw.labels,
     cells: points.map((p, i) => [String(p[0]), String(p[1]), classes[raw.labels[i]]]),
     oneHot,
+    standardise: false,
+    trainAll: false,
+  });
+}
+
+/** A regression on one input: y = 0.8·sin(3x) on x in [−1, 1], the noise added to y. */
+function wave(options: DataOptions, rng: Random, n: number): Dataset {
+  const xs = Array.from({ length: n }, () => rng.uniform(-1, 1));
+  const ys = xs.map((x) => 0.8 * Math.sin(3 * x) + options.noise * rng.normal());
+  return assemble(options, rng, {
+    name: 'wave',
+    source: `playground wave, ${n} points, noise ${options.noise}, seed ${options.seed}`,
+    inputs: ['x'],
+    columns: ['x'],
+    target: 'y',
+    classes: [],
+    points: xs.map((x) => [x]),
+    labels: [],
+    values: ys,
+    cells: xs.map((x, i) => [String(x), String(ys[i])]),
+    oneHot: false,
     standardise: false,
     trainAll: false,
   });

@@ -4,8 +4,24 @@ import { HEALTH_ROWS, layerHealth } from './hints.js';
 import type { Extras } from './protocol.js';
 import type { Session } from './session.js';
 
-/** Points along the fitted curve. */
+/** Points along a fitted curve. */
 const CURVE_POINTS = 80;
+/** Inputs a regression's curve can be drawn along. */
+export const MAX_CURVES = 12;
+
+/** The network's output along input j over its training range, the other inputs at their mean (0: they are standardised). */
+function curveAlong(s: Session, j: number): { x: number[]; y: number[] } {
+  const rows = s.data.trainX;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of rows) {
+    lo = Math.min(lo, r[j]);
+    hi = Math.max(hi, r[j]);
+  }
+  const x = Array.from({ length: CURVE_POINTS }, (_, i) => lo + ((hi - lo) * i) / (CURVE_POINTS - 1));
+  const plane = x.map((v) => rows[0].map((_, k) => (k === j ? v : 0)));
+  return { x, y: s.net.predict(plane).map((r) => r[0]) };
+}
 
 export function extrasOf(s: Session): Extras {
   const d = s.data;
@@ -15,16 +31,7 @@ export function extrasOf(s: Session): Extras {
     const rows = x.slice(0, HEALTH_ROWS * 10);
     extras.confusion = confusionMatrix(s.net.forward(Matrix.from(rows, 'rows')), Matrix.from(y.slice(0, rows.length), 'targets'));
   } else {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const r of d.trainX) {
-      lo = Math.min(lo, r[0]);
-      hi = Math.max(hi, r[0]);
-    }
-    const xs = Array.from({ length: CURVE_POINTS }, (_, i) => lo + ((hi - lo) * i) / (CURVE_POINTS - 1));
-    // the other inputs at their mean: 0, as they are standardised
-    const plane = xs.map((v) => [v, ...new Array<number>(d.trainX[0].length - 1).fill(0)]);
-    extras.curve = { x: xs, y: s.net.predict(plane).map((r) => r[0]) };
+    extras.curves = d.inputs.slice(0, MAX_CURVES).map((_, j) => curveAlong(s, j));
   }
   return extras;
 }

@@ -9,6 +9,7 @@ import type { Dataset } from './datasets.js';
 import { datasetFor, useCsvDataset } from './csv-data.js';
 import { setupCsvDrop } from './csv-drop.js';
 import { drawConfusion, drawCurve } from './views/summary.js';
+import { MAX_CURVES } from './extras.js';
 import { TrainerClient, WorkerProblem } from './client.js';
 import { FrameMeter } from './frame-meter.js';
 import { parseSpeed, type Extras, type Problem } from './protocol.js';
@@ -57,7 +58,7 @@ const stepMode = setupStepMode(diagram, () => Number(digits.value));
 const client = new TrainerClient({
   frame(frame, nowPlaying, pass, extras) {
     if (extras.health) showHints(hintsFor(extras.health));
-    if (extras.confusion || extras.curve) lastExtras = extras;
+    if (extras.confusion || extras.curves) lastExtras = extras;
     if (nowPlaying !== undefined) setPlaying(nowPlaying);
     built = true;
     // a frame without matrices keeps those of the frame it replaces
@@ -103,6 +104,10 @@ function apply(next: PlaygroundConfig): void {
   }
   // a new network: one output per class again only with softmax
   next = { ...next, oneHot: undefined };
+  // numbers to fit want a linear output; classes again the default one
+  const regression = (name: string) => name === 'wave';
+  if (regression(next.data.name) && !regression(config.data.name)) next = { ...next, outputActivation: 'linear' };
+  else if (!regression(next.data.name) && regression(config.data.name)) next = { ...next, outputActivation: DEFAULT_CONFIG.outputActivation };
   const wasSlides = config.data.name === 'slides';
   const isSlides = next.data.name === 'slides';
   if (isSlides && !wasSlides) next = slidesConfig(next);
@@ -245,7 +250,7 @@ function drawPlane(): void {
   if (!drawn && data) {
     note.textContent =
       data.kind === 'regression'
-        ? `A regression: the network's output along ${data.inputs[0]} (the other inputs at their mean), over the data's points (test rows orange).`
+        ? `A regression: the network's output along one input (the others at their mean), over the data's points (test rows orange).`
         : `The decision boundary is drawn over a plane of 2 inputs; this network has ${data.inputs.length}. Below: accuracy per step, and the confusion matrix.`;
   }
   drawSummary(!drawn);
@@ -259,10 +264,16 @@ function drawSummary(on: boolean): void {
   const curve = byId<HTMLCanvasElement>('curve');
   accuracy.hidden = !on || regression;
   confusion.hidden = !on || regression || !lastExtras?.confusion;
-  curve.hidden = !on || !regression || !lastExtras?.curve;
+  curve.hidden = !on || !regression || !lastExtras?.curves;
+  const along = byId<HTMLSelectElement>('curve-input');
+  byId('curve-input-label').hidden = curve.hidden || (data?.inputs.length ?? 0) < 2;
+  if (data && along.options.length !== Math.min(data.inputs.length, MAX_CURVES)) {
+    along.replaceChildren(...data.inputs.slice(0, MAX_CURVES).map((name, j) => new Option(name, String(j))));
+  }
   if (!accuracy.hidden) accuracyChart.draw();
   if (!confusion.hidden && data) drawConfusion(confusion, lastExtras!.confusion!, data.classes, data.testX.length ? 'test' : 'training');
-  if (!curve.hidden && data) drawCurve(curve, data, lastExtras!.curve!);
+  const j = Math.min(Number(along.value) || 0, lastExtras?.curves?.length ? lastExtras.curves.length - 1 : 0);
+  if (!curve.hidden && data) drawCurve(curve, data, lastExtras!.curves![j], j);
 }
 
 /** The class colours under the boundary: filled points are training rows, ringed ones test rows. */
@@ -310,6 +321,7 @@ digits.addEventListener('change', () => {
   stepMode.redraw();
 });
 showTest.addEventListener('change', drawPlane);
+byId('curve-input').addEventListener('change', drawPlane);
 window.addEventListener('hashchange', () => apply(decodeConfig(location.hash)));
 window.addEventListener('resize', () => {
   if (shown) diagram.draw(shapeOf(shown), shown.weights, shown.grids, true);

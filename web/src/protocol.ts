@@ -10,8 +10,8 @@ export interface Extras {
   health?: LayerHealth[];
   /** [actual][predicted] counts on the test rows (or the training rows without any), for a classifier. */
   confusion?: number[][];
-  /** A regression's fitted curve along input 0 (the others at their mean): x and the network's output. */
-  curve?: { x: number[]; y: number[] };
+  /** A regression's fitted curve along each input (the others at their mean): x and the network's output. */
+  curves?: { x: number[]; y: number[] }[];
 }
 
 /** How often the matrices of the pass are refreshed while playing, in milliseconds. */

@@ -27,8 +27,8 @@ export function drawConfusion(el: HTMLElement, counts: number[][], classes: stri
   el.replaceChildren(table);
 }
 
-/** A regression's points (input 0 against the target) and the network's curve over them. */
-export function drawCurve(canvas: HTMLCanvasElement, data: Dataset, curve: { x: number[]; y: number[] }): void {
+/** A regression's points (input j against the target) and the network's curve over them. */
+export function drawCurve(canvas: HTMLCanvasElement, data: Dataset, curve: { x: number[]; y: number[] }, j: number): void {
   const ctx = canvas.getContext('2d')!;
   const w = canvas.clientWidth || canvas.width;
   const h = canvas.clientHeight || canvas.height;
@@ -37,7 +37,7 @@ export function drawCurve(canvas: HTMLCanvasElement, data: Dataset, curve: { x: 
   canvas.height = Math.round(h * dpr);
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, w, h);
-  const xs = [...data.trainX, ...data.testX].map((r) => r[0]);
+  const xs = [...data.trainX, ...data.testX].map((r) => r[j]);
   const ys = [...data.trainY, ...data.testY].map((r) => r[0]).concat(curve.y);
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
@@ -45,7 +45,7 @@ export function drawCurve(canvas: HTMLCanvasElement, data: Dataset, curve: { x: 
   const py = (v: number) => h - 6 - ((v - y0) / (y1 - y0 || 1)) * (h - 12);
   const dots = (x: number[][], y: number[][], color: string) => {
     ctx.fillStyle = color;
-    x.forEach((r, i) => ctx.fillRect(px(r[0]) - 1.5, py(y[i][0]) - 1.5, 3, 3));
+    x.forEach((r, i) => ctx.fillRect(px(r[j]) - 1.5, py(y[i][0]) - 1.5, 3, 3));
   };
   dots(data.trainX, data.trainY, '#8ab4f8');
   dots(data.testX, data.testY, '#f59322');
