@@ -107,8 +107,11 @@ test('a CSV file that cannot be read is refused with the reader\'s message', asy
   const { page, problems } = await open(h);
   await drop(page, 'broken.csv', 'a,b,c\n1,2,3\n4,5\n');
   await page.locator('#problem').waitFor({ state: 'visible', ...WAIT });
-  assert.match(await page.locator('#problem').innerText(), /broken\.csv/);
+  assert.match(await page.locator('#problem').innerText(), /broken\.csv.*still the one from before/s);
   assert.equal((await page.evaluate(() => window.backpropPlayground.config())).data.name, 'xor');
+  // the network from before still trains, and the page still shows it
+  await train(page, 20);
+  assert.ok(Number(await page.locator('#step-count').innerText()) >= 20);
   assert.deepEqual(problems, []);
   await page.context().close();
 });

@@ -64,6 +64,16 @@ function slice(): void {
   frame(session, performance.now() - tracedAt >= LIVE_TRACE_MS ? session.traceNext() : undefined);
 }
 
+/** A CSV file that could not be read: the page hears why, and the network from before goes on under the new session number. */
+function refuseCsv(e: unknown, id: number): void {
+  stamp.session = id;
+  playing = false;
+  drawing = false;
+  const p = toProblem(e);
+  send({ type: 'problem', problem: { ...p, message: `${p.message}. The network shown is still the one from before.` }, playing, ...stamp });
+  if (session) frame(session, session.traceNext());
+}
+
 /** A new session from a config; a CSV file's data set goes to the page to draw. */
 function start(config: PlaygroundConfig, id: number): void {
   stamp.session = id;
@@ -96,12 +106,11 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
           try {
             useCsvTable(readCsv(text, m.file.name));
           } catch (e) {
-            send({ type: 'problem', problem: toProblem(e), playing, session: m.session, controls: stamp.controls });
-            return;
+            return refuseCsv(e, m.session);
           }
           start(m.config, m.session);
         },
-        (e) => send({ type: 'problem', problem: toProblem(e), playing, session: m.session, controls: stamp.controls }),
+        (e) => refuseCsv(e, m.session),
       );
       return;
     case 'play':
