@@ -60,3 +60,24 @@ export function csvDataset(t: CsvTable, options: DataOptions, oneHot: boolean): 
     ...(kind === 'regression' ? { values: standardise(d.Y.data as Float64Array) } : {}),
   });
 }
+
+/** Rows of each part the page's copy holds, to draw. */
+export const PAGE_ROWS = 5000;
+
+/**
+ * The data set as the page needs it, to draw: no table of text, and at most PAGE_ROWS training
+ * and test rows (every k-th), with the full counts in `full`.
+ */
+export function forPage(d: Dataset): Dataset {
+  const every = <T>(rows: T[]) => (rows.length <= PAGE_ROWS ? rows : rows.filter((_, i) => i % Math.ceil(rows.length / PAGE_ROWS) === 0));
+  return {
+    ...d,
+    table: { header: d.table.header, rows: [] },
+    testRows: [],
+    trainX: every(d.trainX),
+    trainY: every(d.trainY),
+    testX: every(d.testX),
+    testY: every(d.testY),
+    full: { train: d.trainX.length, test: d.testX.length },
+  };
+}

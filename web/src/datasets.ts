@@ -64,6 +64,8 @@ export interface Dataset {
   testY: number[][];
   /** Classes (the class of a row is its largest target) or numbers (a regression, one target column). */
   kind: 'classification' | 'regression';
+  /** Set on the page's copy of a large CSV file's data set: how many rows the worker trains on (the copy holds a sample to draw). */
+  full?: { train: number; test: number };
   /** For 2-D inputs, the box the boundary is drawn over: [xmin, xmax, ymin, ymax]. */
   box?: [number, number, number, number];
 }

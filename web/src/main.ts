@@ -127,7 +127,7 @@ function refreshControls(): void {
   const note = byId('csv-note');
   note.hidden = data.name !== 'csv';
   if (data.name === 'csv') {
-    const rows = data.trainX.length + data.testX.length;
+    const rows = data.full ? data.full.train + data.full.test : data.trainX.length + data.testX.length;
     const what = data.kind === 'regression' ? `a regression on ${data.target}` : `${data.classes.length} classes of ${data.target}`;
     note.textContent = `${data.source}: ${rows} rows, ${data.inputs.length} input${data.inputs.length === 1 ? '' : 's'}, ${what}.`;
   }
@@ -290,7 +290,7 @@ function drawClasses(): void {
 }
 
 function drawMatrices(): void {
-  if (lastTrace) matrices.draw(lastTrace, Number(digits.value), data?.trainX.length ?? 0, { step: lastPass, live: playing });
+  if (lastTrace) matrices.draw(lastTrace, Number(digits.value), data?.full?.train ?? data?.trainX.length ?? 0, { step: lastPass, live: playing });
 }
 
 playButton.addEventListener('click', () => {

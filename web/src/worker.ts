@@ -9,7 +9,7 @@ import { Session, type Frame, type TraceView } from './session.js';
 import type { PlaygroundConfig } from './config.js';
 import { exportModel, loadModel } from './model-io.js';
 import { extrasOf } from './extras.js';
-import { readCsv, useCsvTable } from './csv-data.js';
+import { forPage, readCsv, useCsvTable } from './csv-data.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -88,7 +88,7 @@ function start(config: PlaygroundConfig, id: number): void {
     stop(e);
     return;
   }
-  if (config.data.name === 'csv') send({ type: 'data', dataset: session.data, session: id });
+  if (config.data.name === 'csv') send({ type: 'data', dataset: forPage(session.data), session: id });
   frame(session, session.traceNext());
 }
 

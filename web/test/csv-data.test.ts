@@ -47,3 +47,16 @@ test('a 2-D CSV gets a box to draw its boundary over; a bad file is refused with
   assert.throws(() => readCsv('a,b\n1,2\n3\n', 'short.csv'), (e: unknown) => e instanceof BackpropError && /short\.csv/.test(e.message));
   assert.equal(datasetFor({ ...csv.data, name: 'xor' }).name, 'xor');
 });
+
+test('the page\'s copy of a large CSV data set holds a sample to draw and the full counts', async () => {
+  const { forPage, PAGE_ROWS } = await import('../src/csv-data.js');
+  const text = 'a,b,label\n' + Array.from({ length: 12_000 }, (_, i) => `${i % 97},${i % 89},${i % 3 ? 'x' : 'y'}`).join('\n');
+  const d = csvDataset(readCsv(text, 'big.csv'), csv.data, false);
+  const page = forPage(d);
+  assert.deepEqual(page.full, { train: d.trainX.length, test: d.testX.length });
+  assert.ok(page.trainX.length <= PAGE_ROWS && page.trainX.length > PAGE_ROWS / 2);
+  assert.equal(page.trainY.length, page.trainX.length);
+  assert.deepEqual(page.trainX[1], d.trainX[Math.ceil(d.trainX.length / PAGE_ROWS)]);
+  assert.equal(page.table.rows.length, 0);
+  assert.equal(forPage(csvDataset(iris, csv.data, false)).trainX.length, 120);
+});
