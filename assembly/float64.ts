@@ -1,7 +1,7 @@
-// The float64 training kernel (AssemblyScript), for src/train/kernel.ts.
+// The float64 training kernel (AssemblyScript): the WebAssembly engine of src/engine/wasm64.ts.
 //
-// One call trains a network for a run of epochs: for each batch of each epoch (in the order fit
-// would take the rows), layer by layer over the batch (layers64.ts, output64.ts), the forward
+// One call trains a network for a run of epochs: for each batch of each epoch (in the order the
+// trainer takes the rows), layer by layer over the batch (layers64.ts, output64.ts), the forward
 // pass, O_error, the deltas, the errors handed back and the weight and bias gradients, then the
 // loss, the accuracy count, the finite check and the optimizer's step. Every element is computed
 // by the operations of Dense.forward/delta/gradients/backError and of the optimizers, in the same
@@ -147,7 +147,7 @@ function batch(cfg: usize, order: usize, b: i32, stepIndex: i32, lr: f64): i32 {
 }
 
 /**
- * The b-th batch alone, for fit's loop when JavaScript runs between batches: the row order at
+ * The b-th batch alone, for the trainer's step() (JavaScript runs between batches): the row order at
  * C_ORDERS (0: unshuffled), the learning rate at C_SCHED and Adam's constants at C_CORR, first
  * entries. See batch().
  */
@@ -156,8 +156,8 @@ export function oneBatch(cfg: usize, b: i32): i32 {
 }
 
 /**
- * One epoch: for each batch in the epoch's order, the pass, the checks and the step, as fit's
- * loop does. Returns 1 when a batch's loss or gradients are not finite (its step is not taken;
+ * One epoch: for each batch in the epoch's order, the pass, the checks and the step, as the
+ * trainer's steps do. Returns 1 when a batch's loss or gradients are not finite (its step is not taken;
  * C_FAILED says which batch), 2 when the epoch loss reached the threshold (the steps are taken,
  * as in fit), 0 otherwise. A function of its own so that the engine's optimised code for it is
  * used from the next epoch on.
@@ -182,7 +182,7 @@ function epoch(cfg: usize, ep: i32): i32 {
     hits += i32At(cfg, C_HITS_NOW);
     total += mean ? loss * <f64>m : loss;
   }
-  // the epoch's loss and accuracy as fit records them
+  // the epoch's loss and accuracy as the trainer records them
   const epochLoss = mean ? total / <f64>n : total;
   store<f64>(ptrAt(cfg, C_LOSSES) + (<usize>ep << 3), epochLoss);
   store<f64>(ptrAt(cfg, C_ACCURACY) + (<usize>ep << 3), <f64>hits / <f64>n);

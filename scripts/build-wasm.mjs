@@ -1,7 +1,10 @@
 // Compiles the AssemblyScript kernels in assembly/ to WebAssembly with SIMD and writes each,
 // base64, into a generated module under src/, so the library loads them in Node and browsers
-// without a file read. Run by `npm run build` (and so by `npm ci`); the output is not committed.
+// without a file read. Before that it writes the float64 kernel's layout, from the one source
+// scripts/kernel-layout.mjs, for both sides: assembly/layout64.ts and src/engine/layout64.ts.
+// Run by `npm run build` (and so by `npm ci`); the output is not committed.
 import asc from 'assemblyscript/asc';
+import { assemblyScriptSource, typeScriptSource } from './kernel-layout.mjs';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -12,8 +15,12 @@ const MODULES = [
   // the same kernels on a memory shared with helper threads (src/tensor/threads.ts); same out file
   { source: 'gemm.ts', out: 'src/tensor/kernels-wasm.ts', name: 'KERNELS_WASM_SHARED', flags: ['--enable', 'threads', '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536'] },
   // the caller sizes and supplies the memory (env.memory)
-  { source: 'float64.ts', out: 'src/train/kernel-wasm.ts', name: 'KERNEL64_WASM', flags: ['--importMemory'] },
+  { source: 'float64.ts', out: 'src/engine/kernel-wasm.ts', name: 'KERNEL64_WASM', flags: ['--importMemory'] },
 ];
+
+writeFileSync(`${root}assembly/layout64.ts`, assemblyScriptSource());
+writeFileSync(`${root}src/engine/layout64.ts`, typeScriptSource());
+console.log('scripts/kernel-layout.mjs → assembly/layout64.ts, src/engine/layout64.ts');
 
 mkdirSync(`${root}build`, { recursive: true });
 const outputs = new Map(); // generated module → its constants

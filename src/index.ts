@@ -8,10 +8,13 @@ export { activation, ACTIVATION_NAMES, LEAKY_SLOPE, type Activation, type Activa
 export { loss, LOSS_NAMES, LOSS_ALIASES, type Loss, type LossName } from './nn/losses.js';
 export { INIT_NAMES, type InitName } from './nn/init.js';
 export { Dense } from './nn/dense.js';
+import './network-methods.js'; // net.fit, net.evaluate, net.toFunction
 export { Network, type LayerSpec, type NetworkOptions, type NetworkJSON, type Param } from './nn/network.js';
-export { optimizer, OPTIMIZER_NAMES, type Optimizer, type OptimizerName, type OptimizerSpec } from './train/optimizers.js';
+export { optimizer, defaultLearningRate, OPTIMIZER_NAMES, type Optimizer, type OptimizerName, type OptimizerSpec } from './engine/optimizers.js';
 export type { Schedule } from './train/schedules.js';
 export type { Checkpoint, CheckpointOptions } from './train/checkpoint.js';
+export { Trainer, type TrainerOptions, type TrainerState, type EpochSummary } from './train/trainer.js';
+export type { Engine, EngineName, EngineKind } from './engine/engine.js';
 export { fit, DivergedError, type FitOptions, type History, type EpochInfo, type BatchInfo, type StopReason } from './train/fit.js';
 export { evaluate, accuracy, confusionMatrix, classesOf, type Evaluation } from './train/metrics.js';
 export { gradientCheck, type GradientCheckResult, type GradientCheckOptions } from './train/gradient-check.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { XOR, XOR_SLIDE_ITERATIONS } from '../../src/data/examples.js';
 import { BackpropError } from '../../src/errors.js';
-import { Network } from '../../src/nn/network.js';
+import { Network } from '../../src/index.js';
 
 export function registerDemo(program: Command): void {
   program

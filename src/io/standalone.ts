@@ -70,11 +70,43 @@ function checkScaling(s: ColumnScaling, width: number, what: string): void {
   check([...s.shift, ...s.scale].every(Number.isFinite), `standalone export: ${what} holds a value that is not a finite number`, 'value');
 }
 
+/** One layer's weights (into `constants`) and its pass (into `body`): z = a·W + b, a = f(z). */
+function layerSource(layer: Network['layers'][number], i: number, n: number, constants: string[], body: string[]): void {
+  const p = layerPrefix(i, n);
+  const inName = i === 0 ? 'X' : `${layerPrefix(i - 1, n)}_out`;
+  const W = `W${i + 1}`;
+  const b = `b${i + 1}`;
+  const { units, inputs } = layer;
+  constants.push(`// ${W}: ${inputs}×${units} (inputs × units), row by row`);
+  constants.push(`const ${W} = ${arrayLiteral(layer.W.data)};`);
+  if (layer.useBias) constants.push(`const ${b} = ${arrayLiteral(layer.b)};`);
+  body.push(
+    `// ${p}_in = ${inName}·${W}${layer.useBias ? ` + ${b}` : ''};  ${p}_out = ${layer.activation.name}(${p}_in)`,
+    `{`,
+    ...indent(
+      [
+        `const z = new Float64Array(${units});`,
+        `for (let k = 0; k < ${inputs}; k++) {`,
+        `  const ak = a[k];`,
+        `  if (ak === 0) continue;`,
+        `  for (let j = 0; j < ${units}; j++) z[j] += ak * ${W}[k * ${units} + j];`,
+        `}`,
+        ...(layer.useBias ? [`for (let j = 0; j < ${units}; j++) z[j] += ${b}[j];`] : []),
+        ...activationSource(layer.activation.name, units),
+        `a = z;`,
+      ],
+      1,
+    ),
+    `}`,
+  );
+}
+
 /**
  * JavaScript source of a dependency-free predict function with the weights and activations
  * written into it. `predict(row)` returns the outputs for one row of features; `predict(rows)`
- * an array of them. It computes exactly what `net.predict` does, in the same order, so the
- * numbers agree to the last bit.
+ * an array of them. It does what `net.predict` does, in the same order, but with the page's
+ * Math.exp and Math.tanh rather than the library's own (src/nn/math.ts), so the numbers agree
+ * to the last bit where no exp or tanh is involved (relu, linear), and within a few ulp otherwise.
  */
 export function toFunction(net: Network, options: StandaloneOptions = {}): string {
   const format = options.format ?? 'expression';
@@ -96,35 +128,7 @@ export function toFunction(net: Network, options: StandaloneOptions = {}): strin
   } else {
     body.push('let a = x;');
   }
-  net.layers.forEach((layer, i) => {
-    const p = layerPrefix(i, n);
-    const inName = i === 0 ? 'X' : `${layerPrefix(i - 1, n)}_out`;
-    const W = `W${i + 1}`;
-    const b = `b${i + 1}`;
-    const { units, inputs } = layer;
-    constants.push(`// ${W}: ${inputs}×${units} (inputs × units), row by row`);
-    constants.push(`const ${W} = ${arrayLiteral(layer.W.data)};`);
-    if (layer.useBias) constants.push(`const ${b} = ${arrayLiteral(layer.b)};`);
-    body.push(
-      `// ${p}_in = ${inName}·${W}${layer.useBias ? ` + ${b}` : ''};  ${p}_out = ${layer.activation.name}(${p}_in)`,
-      `{`,
-      ...indent(
-        [
-          `const z = new Float64Array(${units});`,
-          `for (let k = 0; k < ${inputs}; k++) {`,
-          `  const ak = a[k];`,
-          `  if (ak === 0) continue;`,
-          `  for (let j = 0; j < ${units}; j++) z[j] += ak * ${W}[k * ${units} + j];`,
-          `}`,
-          ...(layer.useBias ? [`for (let j = 0; j < ${units}; j++) z[j] += ${b}[j];`] : []),
-          ...activationSource(layer.activation.name, units),
-          `a = z;`,
-        ],
-        1,
-      ),
-      `}`,
-    );
-  });
+  net.layers.forEach((layer, i) => layerSource(layer, i, n, constants, body));
   if (options.postprocess) {
     checkScaling(options.postprocess, net.outputs, 'postprocess');
     constants.push(`const targetShift = ${arrayLiteral(options.postprocess.shift)};`);

@@ -6,7 +6,7 @@ import type { Checkpoint } from '../train/checkpoint.js';
 import { OPTIMIZER_NAMES } from '../train/optimizers.js';
 import { array, batchSize, boolean, check, literal, number, object, picklist, string } from './schema.js';
 import { fingerprintTable } from './model.js';
-import type { TrainSettings } from './train-model.js';
+import type { TrainSettings } from './train-settings.js';
 
 /**
  * A checkpoint of a trainModel run: fit's checkpoint (weights, optimizer and generator state,

@@ -3,13 +3,17 @@ import { normaliseActivationName } from '../nn/activations.js';
 import { loss as lookupLoss, normaliseLossName } from '../nn/losses.js';
 import { Network } from '../nn/network.js';
 import { Random } from '../tensor/random.js';
-import { DivergedError, type EpochInfo, type History } from '../train/fit.js';
-import { defaultLearningRate, OPTIMIZER_NAMES, type OptimizerName } from '../train/optimizers.js';
+import type { Matrix } from '../tensor/matrix.js';
+import { DivergedError, fit, heldOut, type EpochInfo, type History } from '../train/fit.js';
+import { Trainer } from '../train/trainer.js';
+import { defaultLearningRate, OPTIMIZER_NAMES, type OptimizerName } from '../engine/optimizers.js';
 import type { CsvTable } from '../data/csv.js';
 import { datasetFromTable, type Dataset, type TargetKind } from '../data/dataset.js';
-import { applyScaler, fitScaler, splitRows, takeRows, type ScalingName, type Split } from '../data/preprocess.js';
+import { applyScaler, fitScaler, splitRows, takeRows, type Scaler, type ScalingName, type Split } from '../data/preprocess.js';
+export type { TrainSettings } from './train-settings.js';
 import { MODEL_FORMAT, MODEL_VERSION, type ModelFile, type ModelHistory } from './model-file.js';
 import { fingerprintTable, Model, type ModelEvaluation } from './model.js';
+import type { TrainSettings } from './train-settings.js';
 import {
   checkCheckpointShape,
   checkResumable,
@@ -40,7 +44,7 @@ export interface TrainModelOptions {
   loss?: string;
   /** Optimizer (default 'adam'). */
   optimizer?: OptimizerName;
-  /** Step size (default 0.01 for adam and rmsprop, 0.1 for the others). */
+  /** Step size (default: defaultLearningRate, 0.01 for adam and rmsprop, 0.1 for the others). */
   learningRate?: number;
   /** Rows per step: 'full' or a whole number (default 32). */
   batchSize?: number | 'full';
@@ -90,26 +94,6 @@ export class TrainingDivergedError extends DivergedError {
   }
 }
 
-/** The settings a training run used, every default filled in. */
-export interface TrainSettings {
-  target: string;
-  kind: TargetKind;
-  layers: number[];
-  activation: string;
-  outputActivation: string;
-  loss: string;
-  optimizer: OptimizerName;
-  learningRate: number;
-  batchSize: number | 'full';
-  epochs: number;
-  seed: number;
-  testSplit: number;
-  stratify: boolean;
-  validationSplit?: number;
-  earlyStop?: number;
-  scale: ScalingName;
-}
-
 export interface TrainModelResult {
   model: Model;
   dataset: Dataset;
@@ -153,7 +137,7 @@ export function resolveSettings(dataset: Dataset, o: TrainModelOptions = {}): Tr
   if (!(OPTIMIZER_NAMES as readonly string[]).includes(optimizer)) {
     throw new BackpropError('option', `unknown optimizer '${optimizer}': expected one of ${OPTIMIZER_NAMES.join(', ')}`);
   }
-  const learningRate = o.learningRate ?? (optimizer === 'adam' || optimizer === 'rmsprop' ? 10 * defaultLearningRate(optimizer) : defaultLearningRate(optimizer));
+  const learningRate = o.learningRate ?? defaultLearningRate(optimizer);
   const loss = lookupLoss(o.loss ?? defaultLoss(outputActivation, kind)).name;
   const n = dataset.X.rows;
   const testSplit = o.testSplit ?? (n < MIN_ROWS_FOR_TEST_SPLIT ? 0 : 0.2);
@@ -218,28 +202,15 @@ export function trainModel(table: CsvTable, options: TrainModelOptions = {}, giv
   });
 
   const resume = options.resume;
-  if (resume) {
-    checkResumable(resume, table, s, options.settingNames);
-    const nVal = s.validationSplit === undefined ? 0 : Math.round(X.rows * s.validationSplit);
-    const rows = X.rows - nVal;
-    checkCheckpointShape(resume.fit, {
-      rows,
-      allRows: X.rows,
-      batches: s.batchSize === 'full' ? 1 : Math.ceil(rows / Math.min(s.batchSize, rows)),
-      paramSizes: network.params().map((p) => p.value.length),
-      validation: s.validationSplit !== undefined,
-    });
-    if (testX && resume.testLoss.length < resume.fit.history.epochs) {
-      throw new BackpropError('checkpoint', `the checkpoint holds ${resume.testLoss.length} test losses for ${resume.fit.history.epochs} epochs`);
-    }
-  }
+  if (resume) checkResume(resume, table, s, options, { X, network, hasTest: testX !== undefined });
 
   options.onStart?.({ settings: s, split, network });
   const testLoss: number[] = resume && testX ? resume.testLoss.slice(0, resume.fit.history.epochs) : [];
   const cp = options.checkpoint;
+  const run: Run = { table, dataset, s, split, network, features, target, X, Y, testX, testY, testLoss };
   let fitted: History;
   try {
-    fitted = network.fit(X, Y, {
+    fitted = fit(network, X, Y, {
       epochs: s.epochs,
       batchSize: s.batchSize,
       learningRate: s.learningRate,
@@ -273,66 +244,100 @@ export function trainModel(table: CsvTable, options: TrainModelOptions = {}, giv
     });
   } catch (err) {
     if (!(err instanceof DivergedError)) throw err;
-    throw new TrainingDivergedError(err, s.learningRate, finish({ ...err.history, stopReason: 'diverged' }));
+    throw new TrainingDivergedError(err, s.learningRate, finish(run, { ...err.history, stopReason: 'diverged' }));
   }
-  return finish(fitted);
+  return finish(run, fitted);
+}
 
-  /** The model file, and the model measured on both parts. */
-  function finish(fitted: ModelHistory): TrainModelResult {
-    // With early stopping the best weights come back: keep the curves, they show what happened.
-    const history: ModelHistory = finiteCurves({
-      ...fitted,
-      ...(testLoss.length ? { testLoss: testLoss.slice(0, fitted.epochs) } : {}),
-    });
+/** What trainModel built, for finish(). */
+interface Run {
+  table: CsvTable;
+  dataset: Dataset;
+  s: TrainSettings;
+  split: Split;
+  network: Network;
+  features: Scaler;
+  target: Scaler | undefined;
+  X: Matrix;
+  Y: Matrix;
+  testX: Matrix | undefined;
+  testY: Matrix | undefined;
+  testLoss: number[];
+}
 
-    const file: ModelFile = {
-      format: MODEL_FORMAT,
-      version: MODEL_VERSION,
-      network: network.toJSON() as ModelFile['network'],
-      data: {
-        source: table.source,
-        rows: table.rows.length,
-        fingerprint: fingerprintTable(table),
-        ...dataset.schema,
-      },
-      preprocessing: { features, ...(target ? { target } : {}) },
-      training: {
-        optimizer: s.optimizer,
-        learningRate: s.learningRate,
-        batchSize: s.batchSize,
-        epochs: s.epochs,
-        seed: s.seed,
-        testSplit: s.testSplit,
-        stratified: s.stratify,
-        ...(s.validationSplit !== undefined ? { validationSplit: s.validationSplit } : {}),
-        ...(s.earlyStop !== undefined ? { earlyStop: s.earlyStop } : {}),
-        testRows: Array.from(split.test),
-        history,
-        metrics: {},
-      },
-    };
-    const model = new Model(file, network);
-    const labelsOf = (idx: Int32Array) => (dataset.labels ? Int32Array.from(idx, (i) => dataset.labels![i]) : undefined);
-    const valuesOf = (idx: Int32Array) => (kind === 'regression' ? Float64Array.from(idx, (i) => dataset.Y.data[i]) : undefined);
-    const linesOf = (idx: Int32Array) => Array.from(idx, (i) => dataset.lines[i]);
-    const train = model.evaluatePrepared({ X, Y, labels: labelsOf(split.train), values: valuesOf(split.train), lines: linesOf(split.train) });
-    const test =
-      testX && testY
-        ? model.evaluatePrepared({ X: testX, Y: testY, labels: labelsOf(split.test), values: valuesOf(split.test), lines: linesOf(split.test) })
-        : undefined;
+/** The model file, and the model measured on both parts. */
+function finish(run: Run, fitted: ModelHistory): TrainModelResult {
+  const { table, dataset, s, split, network, features, target, X, Y, testX, testY, testLoss } = run;
+  const { kind } = dataset.schema;
+  // With early stopping the best weights come back: keep the curves, they show what happened.
+  const history: ModelHistory = finiteCurves({
+    ...fitted,
+    ...(testLoss.length ? { testLoss: testLoss.slice(0, fitted.epochs) } : {}),
+  });
 
-    const figure = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null); // e.g. after a divergence
-    const metrics: Record<string, number | null> = {
-      trainLoss: figure(train.loss),
-      testLoss: test ? figure(test.loss) : null,
-      ...(kind === 'classification'
-        ? { trainAccuracy: figure(train.accuracy), testAccuracy: test ? figure(test.accuracy) : null }
-        : { trainRmse: figure(train.rmse), testRmse: test ? figure(test.rmse) : null, testMae: test ? figure(test.mae) : null }),
-      epochs: history.epochs,
-      seconds: history.seconds,
-    };
-    file.training.metrics = metrics;
-    return { model, dataset, settings: s, split, history, train, test, metrics };
+  const file: ModelFile = {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    network: network.toJSON() as ModelFile['network'],
+    data: {
+      source: table.source,
+      rows: table.rows.length,
+      fingerprint: fingerprintTable(table),
+      ...dataset.schema,
+    },
+    preprocessing: { features, ...(target ? { target } : {}) },
+    training: {
+      optimizer: s.optimizer,
+      learningRate: s.learningRate,
+      batchSize: s.batchSize,
+      epochs: s.epochs,
+      seed: s.seed,
+      testSplit: s.testSplit,
+      stratified: s.stratify,
+      ...(s.validationSplit !== undefined ? { validationSplit: s.validationSplit } : {}),
+      ...(s.earlyStop !== undefined ? { earlyStop: s.earlyStop } : {}),
+      testRows: Array.from(split.test),
+      history,
+      metrics: {},
+    },
+  };
+  const model = new Model(file, network);
+  const labelsOf = (idx: Int32Array) => (dataset.labels ? Int32Array.from(idx, (i) => dataset.labels![i]) : undefined);
+  const valuesOf = (idx: Int32Array) => (kind === 'regression' ? Float64Array.from(idx, (i) => dataset.Y.data[i]) : undefined);
+  const linesOf = (idx: Int32Array) => Array.from(idx, (i) => dataset.lines[i]);
+  const train = model.evaluatePrepared({ X, Y, labels: labelsOf(split.train), values: valuesOf(split.train), lines: linesOf(split.train) });
+  const test =
+    testX && testY
+      ? model.evaluatePrepared({ X: testX, Y: testY, labels: labelsOf(split.test), values: valuesOf(split.test), lines: linesOf(split.test) })
+      : undefined;
+
+  const figure = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null); // e.g. after a divergence
+  const metrics: Record<string, number | null> = {
+    trainLoss: figure(train.loss),
+    testLoss: test ? figure(test.loss) : null,
+    ...(kind === 'classification'
+      ? { trainAccuracy: figure(train.accuracy), testAccuracy: test ? figure(test.accuracy) : null }
+      : { trainRmse: figure(train.rmse), testRmse: test ? figure(test.rmse) : null, testMae: test ? figure(test.mae) : null }),
+    epochs: history.epochs,
+    seconds: history.seconds,
+  };
+  file.training.metrics = metrics;
+  return { model, dataset, settings: s, split, history, train, test, metrics };
+}
+
+/** Checks that a checkpoint belongs to this data and these settings, and fits this network and its batches. */
+function checkResume(resume: TrainCheckpoint, table: CsvTable, s: TrainSettings, options: TrainModelOptions, at: { X: Matrix; network: Network; hasTest: boolean }): void {
+  checkResumable(resume, table, s, options.settingNames);
+  const rows = at.X.rows - heldOut(at.X.rows, s.validationSplit);
+  checkCheckpointShape(resume.fit, {
+    rows,
+    allRows: at.X.rows,
+    batches: Trainer.batchCount(rows, s.batchSize),
+    paramSizes: at.network.params().map((p) => p.value.length),
+    validation: s.validationSplit !== undefined,
+  });
+  if (at.hasTest && resume.testLoss.length < resume.fit.history.epochs) {
+    throw new BackpropError('checkpoint', `the checkpoint holds ${resume.testLoss.length} test losses for ${resume.fit.history.epochs} epochs`);
   }
 }
 

@@ -24,14 +24,6 @@ export interface Activation {
   forward(input: Matrix, output: Matrix): void;
   /** delta = error ⊙ ∂output/∂input (for softmax, the row-wise Jacobian–vector product). */
   backward(input: Matrix, output: Matrix, error: Matrix, delta: Matrix): void;
-  /**
-   * The same two formulas as JavaScript expressions over the names of x (input), y (output) and
-   * e (error), for the compiled small-network path (src/nn/compile.ts; `exp` and `tanh` there are
-   * those of ./math.ts); written to evaluate in the
-   * same order as forward/backward above, so both paths give the same bits. Absent for softmax,
-   * which works on whole rows and is compiled separately.
-   */
-  readonly source?: { forward(x: string): string; delta(e: string, x: string, y: string): string };
 }
 
 /** An activation defined elementwise by f(x) and f'(x) written through x and y = f(x). */
@@ -41,7 +33,6 @@ function elementwise(
   derivative: string,
   f: (x: number) => number,
   df: (x: number, y: number) => number,
-  source: { f(x: string): string; df(x: string, y: string): string },
   trainable = true,
 ): Activation {
   return {
@@ -49,7 +40,6 @@ function elementwise(
     formula,
     derivative,
     trainable,
-    source: { forward: source.f, delta: (e, x, y) => `${e} * (${source.df(x, y)})` },
     forward(input, output) {
       const x = input.data;
       const y = output.data;
@@ -70,7 +60,6 @@ const sigmoid: Activation = {
   formula: 'σ(x) = 1 / (1 + e^(−x))',
   derivative: "σ'(x) = σ(x) · (1 − σ(x))",
   trainable: true,
-  source: { forward: (x) => `1 / (1 + exp(-${x}))`, delta: (e, _x, y) => `${e} * ${y} * (1 - ${y})` },
   forward(input, output) {
     const x = input.data;
     const y = output.data;
@@ -130,20 +119,15 @@ const ACTIVATIONS: Record<ActivationName, Activation> = {
     "step'(x) = 0 (undefined at 0): no gradient flows through step",
     (x) => (x < 0 ? 0 : 1),
     () => 0,
-    { f: (x) => `(${x} < 0 ? 0 : 1)`, df: () => '0' },
     false,
   ),
-  tanh: elementwise('tanh', 'tanh(x)', "tanh'(x) = 1 − tanh(x)²", tanh, (_x, y) => 1 - y * y, {
-    f: (x) => `tanh(${x})`,
-    df: (_x, y) => `1 - ${y} * ${y}`,
-  }),
+  tanh: elementwise('tanh', 'tanh(x)', "tanh'(x) = 1 − tanh(x)²", tanh, (_x, y) => 1 - y * y),
   relu: elementwise(
     'relu',
     'relu(x) = max(0, x)',
     "relu'(x) = 1 if x > 0, else 0",
     (x) => (x > 0 ? x : 0),
     (x) => (x > 0 ? 1 : 0),
-    { f: (x) => `(${x} > 0 ? ${x} : 0)`, df: (x) => `${x} > 0 ? 1 : 0` },
   ),
   'leaky-relu': elementwise(
     'leaky-relu',
@@ -151,9 +135,8 @@ const ACTIVATIONS: Record<ActivationName, Activation> = {
     `leaky_relu'(x) = 1 if x > 0, else ${LEAKY_SLOPE}`,
     (x) => (x > 0 ? x : LEAKY_SLOPE * x),
     (x) => (x > 0 ? 1 : LEAKY_SLOPE),
-    { f: (x) => `(${x} > 0 ? ${x} : ${LEAKY_SLOPE} * ${x})`, df: (x) => `${x} > 0 ? 1 : ${LEAKY_SLOPE}` },
   ),
-  linear: elementwise('linear', 'linear(x) = x', "linear'(x) = 1", (x) => x, () => 1, { f: (x) => x, df: () => '1' }),
+  linear: elementwise('linear', 'linear(x) = x', "linear'(x) = 1", (x) => x, () => 1),
 };
 
 /** Looks an activation up by name ('leaky_relu' and 'leakyrelu' are accepted for 'leaky-relu'). */

@@ -63,8 +63,8 @@ export class Dense {
 
   /** dW = scale · xᵀ·delta;  db = scale · Σ_rows delta. */
   gradients(x: Matrix, buf: LayerBuffers, scale: number): void {
-    matmul(x, buf.delta, this.dW, true, false, scale); // W2_update = 1/N · H_outᵀ·O_delta
-    if (this.useBias) colSums(buf.delta, this.db, scale); // b2_update = 1/N · Σ_n O_delta
+    matmul(x, buf.delta, this.dW, true, false, scale); // W2_update = scale · H_outᵀ·O_delta (scale: the loss's 1/N, 1/(NK), 2/N, 1…)
+    if (this.useBias) colSums(buf.delta, this.db, scale); // b2_update = scale · Σ_n O_delta
   }
 
   /** The error handed to the layer below: prevError = delta·Wᵀ. */

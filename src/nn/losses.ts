@@ -64,7 +64,7 @@ function sumSquares(out: Matrix, y: Matrix): number {
   return s;
 }
 
-/** O_error = O_out − Y: the error of every loss here (the compiled path relies on it). */
+/** O_error = O_out − Y: the error of every loss here (the WebAssembly engine computes the same). */
 export function difference(out: Matrix, y: Matrix, err: Matrix): void {
   const o = out.data;
   const t = y.data;

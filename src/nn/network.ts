@@ -3,12 +3,8 @@ import { Matrix, type DType, type FloatArray } from '../tensor/matrix.js';
 import { Random } from '../tensor/random.js';
 import { layerPrefix, type Recorder } from '../trace/recorder.js';
 import { Dense, type LayerBuffers } from './dense.js';
-import { compilePass, passBuffers, type CompiledPass } from './compile.js';
 import { initialise, INIT_NAMES, type InitName } from './init.js';
 import { loss as lookupLoss, type Loss } from './losses.js';
-import { fit, type FitOptions, type History } from '../train/fit.js';
-import { evaluate, type Evaluation } from '../train/metrics.js';
-import { toFunction as functionSource, type StandaloneOptions } from '../io/standalone.js';
 
 /** One layer of a network. */
 export interface LayerSpec {
@@ -63,9 +59,6 @@ export class Network {
   /** The generator behind everything random: initialisation here, shuffling and splits in fit. */
   readonly rng: Random;
   private readonly workspaces = new Map<number, LayerBuffers[]>();
-  private readonly passArgs = new Map<number, FloatArray[]>();
-  /** The generated small-network pass: undefined until first asked for, null when not available. */
-  private compiled: CompiledPass | null | undefined;
 
   constructor(options: NetworkOptions) {
     check(options !== null && typeof options === 'object', 'new Network(options): options must be an object');
@@ -213,8 +206,17 @@ export class Network {
   }
 
   /**
-   * The backward pass for the batch last sent through forward(x): the error and delta of each
-   * layer from the output down, and every weight's and bias's gradient. Returns the loss.
+   * The backward pass for the batch last sent through forward(x): the chain rule of the slides,
+   * from the output layer down, in this order:
+   *
+   *   1. O_error  = O_out − Y                       the loss's derivative (its constant kept apart, in `scale`)
+   *   2. O_delta  = O_error ⊙ f'(O_in)              (softmax + cross-entropy, sigmoid + binary cross-entropy: O_out − Y)
+   *   3. W2_update = scale · H_outᵀ·O_delta,  b2_update = scale · Σ_rows O_delta
+   *   4. H_error  = O_delta·W2ᵀ                     handed to the layer below, which repeats 2–4
+   *
+   * and the optimizer then takes W := W − α·W_update. Leaves every gradient in the layers and
+   * returns the loss. The WebAssembly engine (assembly/layers64.ts) runs the same four steps in
+   * the same order.
    */
   backward(x: Matrix, y: Matrix, rec?: Recorder): number {
     const ws = this.buffers(x.rows);
@@ -267,30 +269,6 @@ export class Network {
     }
   }
 
-  /**
-   * One training pass over a batch: forward, loss, backward, leaving every gradient in the
-   * layers. Small networks run the generated pass (src/nn/compile.ts), which computes the same
-   * bits without per-call overhead; `compiled: false` forces the matrix kernels. Returns the loss.
-   */
-  trainingPass(x: Matrix, y: Matrix, compiled = true): number {
-    if (compiled && this.compiled === undefined) {
-      this.compiled = (this.dtype === 'float64' && compilePass(this.layers, this.loss)) || null;
-    }
-    if (!compiled || !this.compiled) {
-      this.forward(x);
-      return this.backward(x, y);
-    }
-    const ws = this.buffers(x.rows);
-    let args = this.passArgs.get(x.rows);
-    if (!args || args[0] !== ws[0].z.data) {
-      if (this.passArgs.size >= 8) this.passArgs.clear();
-      this.passArgs.set(x.rows, (args = passBuffers(ws)));
-    }
-    this.compiled(x.data as Float64Array, y.data as Float64Array, x.rows, this.loss.scale(x.rows, this.outputs), args as Float64Array[]);
-    const out = ws[ws.length - 1];
-    return this.loss.value(out.a, y, out.z);
-  }
-
   /** The output of the last pass over a batch of `rows` rows (a reused buffer). */
   lastOutput(rows: number): Matrix {
     const ws = this.buffers(rows);
@@ -302,16 +280,6 @@ export class Network {
     const m = this.input(x, 'X');
     this.validate(m);
     return this.forward(m).toArray();
-  }
-
-  /** Trains on (X, Y): see FitOptions. Returns the history of losses. */
-  fit(x: Matrix | number[][], y: Matrix | number[][], options?: FitOptions): History {
-    return fit(this, x, y, options);
-  }
-
-  /** Loss, and for class targets accuracy, confusion matrix, precision and recall. */
-  evaluate(x: Matrix | number[][], y: Matrix | number[][]): Evaluation {
-    return evaluate(this, x, y);
   }
 
   /** Loss of the network on (X, Y), without changing anything. */
@@ -336,11 +304,6 @@ export class Network {
         ...(l.useBias ? { biases: Array.from(l.b) } : {}),
       })),
     };
-  }
-
-  /** JavaScript source of a dependency-free predict function with the weights written in (see io/standalone.ts). */
-  toFunction(options?: StandaloneOptions): string {
-    return functionSource(this, options);
   }
 
   /** A network from toJSON()'s data. */

@@ -16,7 +16,7 @@ export const WASM_MIN_WORK = 16384;
 /**
  * A dense row-major matrix of float64 (default) or float32 values: element (i, j) is `data[i * cols + j]`.
  * A batch is N rows; a weight matrix is inputs × outputs, so `H_in = X·W1` as in the slides.
- * This folder holds every numeric loop of the library.
+ * This folder holds the numeric loops of the reference engine (the WebAssembly engine has its own, in assembly/).
  */
 export class Matrix {
   readonly rows: number;

@@ -26,7 +26,8 @@ export class TraceRecorder implements Recorder {
 }
 
 /**
- * Runs one forward and backward pass over (X, Y) through the same code training uses, and
+ * Runs one forward and backward pass over (X, Y) through the reference engine's code
+ * (Network.forward and Network.backward; the WebAssembly engine computes the same bits), and
  * records every named matrix: X, the weights, H_in, H_out, O_in, O_out, O_error, O_delta,
  * W2_update, H_error, H_delta, W1_update (per-layer names H1, H2, … for deeper networks).
  * The weights are not changed.

@@ -1,4 +1,4 @@
-import type { History } from './fit.js';
+import type { History } from './history.js';
 
 /**
  * Everything a run needs to continue exactly where it stopped: the weights, the optimizer's

@@ -1,8 +1,12 @@
 import { BackpropError } from '../errors.js';
 import type { Matrix } from '../tensor/matrix.js';
-import type { Optimizer, OptimizerName, OptimizerSpec } from './optimizers.js';
+import type { Optimizer, OptimizerName, OptimizerSpec } from '../engine/optimizers.js';
 import type { Schedule } from './schedules.js';
+import type { EngineName } from '../engine/engine.js';
 import type { Checkpoint, CheckpointOptions } from './checkpoint.js';
+import type { History } from './history.js';
+
+export type { History, StopReason } from './history.js';
 
 /** What fit takes and what it gives back: its options, its callbacks' arguments, its history, its error. */
 
@@ -38,7 +42,7 @@ export interface FitOptions {
    * any size in between (mini-batch). The last batch of an epoch may be smaller.
    */
   batchSize?: number | 'full';
-  /** Step size α (default 0.1 for sgd, momentum, nesterov; 0.001 for rmsprop, adam). */
+  /** Step size α (default: defaultLearningRate, 0.1 for sgd, momentum, nesterov; 0.01 for rmsprop, adam). */
   learningRate?: number;
   /** 'sgd' (default), 'momentum', 'nesterov', 'rmsprop', 'adam', or a spec with hyper-parameters. */
   optimizer?: OptimizerName | OptimizerSpec | Optimizer;
@@ -71,29 +75,15 @@ export interface FitOptions {
    */
   shouldStop?: () => boolean;
   /**
-   * Use the small-network paths (default true): the WebAssembly kernel for full-batch training
-   * with no callbacks, validation, early stopping or checkpoints; the generated pass otherwise.
-   * false runs the matrix kernels. The results agree to rounding: bit for bit where no exp,
-   * log or tanh is involved (the kernel's are WebAssembly's, not the JavaScript engine's).
+   * The engine the steps run on (see src/engine/): 'auto' (default) the WebAssembly float64
+   * kernel wherever it runs this network (float64 weights, a built-in optimizer), else the
+   * reference engine; 'reference' the plain TypeScript layers, as the trace shows them; 'wasm'
+   * the kernel or an error. Both compute the same bits (test/conformance.test.ts): forcing the
+   * reference is a way to check a run, not a change of results.
    */
+  engine?: EngineName;
+  /** @deprecated since 0.2: `compiled: false` is `engine: 'reference'`. */
   compiled?: boolean;
-}
-
-export type StopReason = 'epochs' | 'threshold' | 'early-stopping' | 'callback' | 'interrupted';
-
-export interface History {
-  loss: number[];
-  accuracy?: number[];
-  valLoss?: number[];
-  valAccuracy?: number[];
-  learningRate: number[];
-  /** Epochs completed. */
-  epochs: number;
-  stopReason: StopReason;
-  /** With early stopping: the epoch whose weights were kept. */
-  bestEpoch?: number;
-  /** Wall-clock seconds spent in fit. */
-  seconds: number;
 }
 
 /** Thrown when the loss or a gradient turns NaN or infinite; the weights of the last good step are kept. */
@@ -101,6 +91,8 @@ export class DivergedError extends BackpropError {
   readonly epoch: number;
   readonly batch: number;
   readonly history: History;
+  /** The learning rate of the step that failed. */
+  readonly learningRate: number;
   constructor(epoch: number, batch: number, lr: number, history: History) {
     super(
       'diverged',
@@ -110,6 +102,7 @@ export class DivergedError extends BackpropError {
     this.epoch = epoch;
     this.batch = batch;
     this.history = history;
+    this.learningRate = lr;
   }
 }
 

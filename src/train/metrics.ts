@@ -1,24 +1,8 @@
 import { Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
+import { classesOf } from '../nn/classes.js';
 
-/**
- * The class of each row: the largest output's index when there are several outputs, or
- * 0/1 by the threshold 0.5 for a single output.
- */
-export function classesOf(m: Matrix, out: Int32Array = new Int32Array(m.rows)): Int32Array {
-  const c = m.cols;
-  const d = m.data;
-  for (let i = 0; i < m.rows; i++) {
-    if (c === 1) {
-      out[i] = d[i] >= 0.5 ? 1 : 0;
-      continue;
-    }
-    let best = 0;
-    for (let j = 1; j < c; j++) if (d[i * c + j] > d[i * c + best]) best = j;
-    out[i] = best;
-  }
-  return out;
-}
+export { classesOf } from '../nn/classes.js';
 
 /** True when every target is 0 or 1: a classification task, where accuracy means something. */
 export function isClassification(y: Matrix): boolean {

@@ -1,11 +1,11 @@
 /**
  * One training session of the playground: the data, the library Network and its optimizer.
- * Every step is a call of the library's fit; every matrix shown is the library's trace of the
+ * Every step is a step of the library's Trainer, every run a call of its fit; every matrix shown is the library's trace of the
  * batch a step uses. No DOM here: the worker runs it, and tests run it in Node.
  */
 import {
   Matrix,
-  Random,
+  Trainer,
   fit,
   optimizer,
   trace,
@@ -111,17 +111,14 @@ export class Session {
     return Math.ceil(this.X.rows / this.batchSize);
   }
 
-  /**
-   * The rows the next step will use: all of them for a full batch; otherwise the first batch of
-   * the shuffle fit is about to draw from the network's generator (drawn here from a copy of it).
-   */
+  /** A trainer at the start of an epoch, with this session's network, data, optimizer and settings. */
+  private trainer(): Trainer {
+    return new Trainer(this.net, this.X, this.Y, { ...fitOptions(this.config, this.X.rows), optimizer: this.optimizer });
+  }
+
+  /** The rows the next step will use: the first batch of the epoch the library's trainer would start now. */
   nextBatchRows(): number[] {
-    const n = this.X.rows;
-    const size = this.batchSize;
-    if (size >= n) return Array.from({ length: n }, (_, i) => i);
-    const copy = new Random(0);
-    copy.setState(this.net.rng.getState());
-    return Array.from(copy.shuffle(Int32Array.from({ length: n }, (_, i) => i)).subarray(0, size));
+    return Array.from(this.trainer().nextBatchRows());
   }
 
   /** The library's trace of the next step's batch with the current weights. */
@@ -136,21 +133,16 @@ export class Session {
   }
 
   /**
-   * One gradient step: the library's fit, stopped after its first batch, on the rows
-   * nextBatchRows() names. Throws what fit throws: 'untrainable' through a step activation,
-   * a DivergedError when the loss becomes NaN.
+   * One gradient step: the first step of the library's trainer, on the rows nextBatchRows()
+   * names (the network keeps its engine between steps). Throws what the trainer throws:
+   * 'untrainable' through a step activation, a DivergedError when the loss becomes NaN.
    */
   step(): void {
-    const rows = this.batchSize;
-    const h = fit(this.net, this.X, this.Y, {
-      ...fitOptions(this.config, this.X.rows),
-      epochs: 1,
-      optimizer: this.optimizer,
-      onBatchEnd: () => false,
-    });
-    this.history.seconds += h.seconds;
+    const started = performance.now();
+    const info = this.trainer().step();
+    this.history.seconds += (performance.now() - started) / 1000;
     this.steps += 1;
-    this.rowsSeen += rows;
+    this.rowsSeen += info.size;
   }
 
   /** `epochs` whole epochs of the library's fit. */

@@ -1,11 +1,15 @@
-// The float64 WebAssembly kernel must train as the reference path does, bit for bit, and fit
+// One suite over both engines (src/engine/): the WebAssembly engine must train as the reference
+// engine does, bit for bit — every activation, loss, optimizer and batch size, divergence, the
+// error threshold, callbacks that change weights, checkpoints and resuming mid-epoch — and fit
 // must use it where it applies.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
 import { DivergedError, LOSS_NAMES, Matrix, Network, optimizer, type LossName } from '../src/index.js';
 import { OPTIMIZER_NAMES } from '../src/train/optimizers.js';
-import { KERNEL_MIN_STEPS, Float64Kernel } from '../src/train/kernel.js';
+import { WasmEngine } from '../src/engine/wasm64.js';
+import type { EngineName } from '../src/engine/engine.js';
 import { HIDDEN, outputsFor } from './arbitraries.js';
 
 
@@ -31,7 +35,7 @@ const config = (acts: readonly string[], losses: readonly LossName[], outputsOf:
       bias: fc.boolean(),
       rows: fc.integer({ min: 1, max: 23 }),
       optimizer: fc.constantFrom(...OPTIMIZER_NAMES),
-      epochs: fc.integer({ min: 32, max: 40 }), // at least KERNEL_MIN_STEPS steps: fit takes the kernel
+      epochs: fc.integer({ min: 1, max: 40 }),
       batchSize: fc.oneof(fc.constant<'full'>('full'), fc.integer({ min: 1, max: 30 })),
       shuffle: fc.boolean(),
       seed: fc.integer({ min: 1, max: 1e6 }),
@@ -52,16 +56,16 @@ function trainBoth(c: ReturnType<typeof config> extends fc.Arbitrary<infer T> ? 
   const lr = (c.optimizer === 'adam' || c.optimizer === 'rmsprop' ? 0.01 : 0.05) / (sum ? c.rows : 1);
   const opts = { epochs: c.epochs, optimizer: c.optimizer, learningRate: lr, batchSize: c.batchSize, shuffle: c.shuffle } as const;
   // a run that diverges must diverge on both paths at the same epoch: compare its history then
-  const fitOrDiverge = (net: Network, compiled: boolean) => {
+  const fitOrDiverge = (net: Network, engine: EngineName) => {
     try {
-      return net.fit(X, Y, { ...opts, compiled });
+      return net.fit(X, Y, { ...opts, engine });
     } catch (e) {
       if (!(e instanceof DivergedError)) throw e;
       return { ...e.history, stopReason: `diverged at ${e.epoch}` };
     }
   };
-  const ha = fitOrDiverge(a, true);
-  const hb = fitOrDiverge(b, false);
+  const ha = fitOrDiverge(a, 'wasm');
+  const hb = fitOrDiverge(b, 'reference');
   assert.equal(ha.stopReason, hb.stopReason);
   assert.deepEqual(a.rng.getState(), b.rng.getState(), 'the generator ends where the reference leaves it');
   return { a, b, ha, hb, X, Y };
@@ -93,16 +97,16 @@ test('fit runs training on the kernel when nothing runs between epochs', () => {
   viaFit.fit(X, Y, { epochs: 300, learningRate: 0.5 });
   const direct = make();
   const opt = optimizer('sgd');
-  const kernel = Float64Kernel.create(direct, opt, X, Y, { batchSize: 4, shuffled: false, classify: true });
-  assert.ok(kernel, 'the kernel takes a 2-2-1 network');
-  assert.equal(kernel.run(new Float64Array(300).fill(0.5)).epochs, 300);
-  kernel.save();
+  const engine = WasmEngine.create({ net: direct, opt, X, Y, batchSize: 4, shuffled: false, classify: true });
+  assert.ok(engine, 'the kernel takes a 2-2-1 network');
+  assert.equal(engine.epochs(new Float64Array(300).fill(0.5), undefined, undefined).epochs, 300);
+  engine.save();
   assert.deepEqual(viaFit.toJSON(), direct.toJSON());
-  // a run of fewer steps than KERNEL_MIN_STEPS (the playground's one batch per call) goes without it
+  // runs of one step each (the playground's) run on the engine the network keeps: the same bits
   const short = make();
-  short.fit(X, Y, { epochs: KERNEL_MIN_STEPS - 1, learningRate: 0.5 });
+  for (let k = 0; k < 20; k++) short.fit(X, Y, { epochs: 1, learningRate: 0.5, engine: 'wasm' });
   const reference = make();
-  reference.fit(X, Y, { epochs: KERNEL_MIN_STEPS - 1, learningRate: 0.5, compiled: false });
+  reference.fit(X, Y, { epochs: 20, learningRate: 0.5, engine: 'reference' });
   assert.deepEqual(short.toJSON(), reference.toJSON());
 });
 
@@ -110,7 +114,7 @@ test('between kernel batches, onBatchEnd, shouldStop and batch checkpoints see w
   const X = Array.from({ length: 45 }, (_, i) => [Math.sin(i), Math.cos(2 * i), (i % 5) / 5]);
   const Y = X.map(([a, b]) => [a * b > 0 ? 1 : 0, a * b > 0 ? 0 : 1]);
   const make = () => new Network({ inputs: 3, layers: [{ units: 7, activation: 'tanh' }, { units: 2, activation: 'softmax' }], loss: 'cross-entropy', seed: 5 });
-  const run = (compiled: boolean) => {
+  const run = (engine: EngineName) => {
     const net = make();
     const seen: unknown[] = [];
     const saved: unknown[] = [];
@@ -120,7 +124,7 @@ test('between kernel batches, onBatchEnd, shouldStop and batch checkpoints see w
       batchSize: 8,
       optimizer: 'adam',
       learningRate: 0.02,
-      compiled,
+      engine,
       checkpoint: { everyBatches: 17, save: (c) => saved.push(c) },
       onBatchEnd: (info) => {
         seen.push({ ...info, w: Array.from(net.layers[1].W.data) });
@@ -130,8 +134,8 @@ test('between kernel batches, onBatchEnd, shouldStop and batch checkpoints see w
     });
     return { net, history, seen, saved };
   };
-  const a = run(true);
-  const b = run(false);
+  const a = run('wasm');
+  const b = run('reference');
   assert.equal(a.history.stopReason, 'interrupted');
   assert.deepEqual({ ...a.history, seconds: 0 }, { ...b.history, seconds: 0 });
   assert.deepEqual(a.seen, b.seen);
@@ -144,7 +148,7 @@ test('between kernel batches, onBatchEnd, shouldStop and batch checkpoints see w
   const last = a.saved.at(-1) as Parameters<typeof resumed.fit>[2] extends infer O ? (O extends { resume?: infer R } ? R : never) : never;
   resumed.fit(X, Y, { epochs: 30, batchSize: 8, optimizer: 'adam', learningRate: 0.02, resume: last, onBatchEnd: () => undefined });
   const whole = make();
-  whole.fit(X, Y, { epochs: 30, batchSize: 8, optimizer: 'adam', learningRate: 0.02, compiled: false, onBatchEnd: (info) => void (info.epoch === 3 && info.batch === 2 && (whole.layers[0].W.data[1] -= 0.25)) });
+  whole.fit(X, Y, { epochs: 30, batchSize: 8, optimizer: 'adam', learningRate: 0.02, engine: 'reference', onBatchEnd: (info) => void (info.epoch === 3 && info.batch === 2 && (whole.layers[0].W.data[1] -= 0.25)) });
   assert.deepEqual(resumed.toJSON(), whole.toJSON());
 });
 
@@ -152,7 +156,7 @@ test('between kernel epochs, callbacks, validation, early stopping and checkpoin
   const X = Array.from({ length: 40 }, (_, i) => [Math.sin(i), Math.cos(3 * i), (i % 7) / 7]);
   const Y = X.map(([a, b, c]) => [a - b > 0 ? 1 : 0, a - b > 0 ? 0 : 1].map((v) => v + 0 * c));
   const make = () => new Network({ inputs: 3, layers: [{ units: 6, activation: 'leaky-relu' }, { units: 2, activation: 'linear' }], loss: 'mse', seed: 11 });
-  const run = (compiled: boolean) => {
+  const run = (engine: EngineName) => {
     const net = make();
     const seen: unknown[] = [];
     const saved: unknown[] = [];
@@ -164,7 +168,7 @@ test('between kernel epochs, callbacks, validation, early stopping and checkpoin
       validationSplit: 0.25,
       earlyStopping: { patience: 4, minDelta: 1e-4 },
       checkpoint: { everyEpochs: 7, save: (c) => saved.push(c) },
-      compiled,
+      engine,
       onEpochEnd: (info) => {
         seen.push({ ...info, w: Array.from(net.layers[0].W.data) });
         if (info.epoch === 5) net.layers[1].W.data[0] += 0.5; // a callback that changes a weight
@@ -172,8 +176,8 @@ test('between kernel epochs, callbacks, validation, early stopping and checkpoin
     });
     return { net, history, seen, saved };
   };
-  const a = run(true);
-  const b = run(false);
+  const a = run('wasm');
+  const b = run('reference');
   assert.equal(a.history.stopReason, 'early-stopping');
   assert.deepEqual({ ...a.history, seconds: 0 }, { ...b.history, seconds: 0 });
   assert.deepEqual(a.seen, b.seen);
@@ -191,7 +195,7 @@ test('the kernel keeps the optimizer state: two fits with one Adam equal one fit
   split.fit(X, Y, { epochs: 40, optimizer: adam, learningRate: 0.01 });
   split.fit(X, Y, { epochs: 60, optimizer: adam, learningRate: 0.01 });
   const whole = make();
-  whole.fit(X, Y, { epochs: 100, optimizer: 'adam', learningRate: 0.01, compiled: false });
+  whole.fit(X, Y, { epochs: 100, optimizer: 'adam', learningRate: 0.01, engine: 'reference' });
   assert.deepEqual(split.toJSON(), whole.toJSON());
   assert.equal(adam.getState().t, 100);
 });
@@ -200,17 +204,17 @@ test('the kernel stops where the reference stops: divergence and the error thres
   const X = Array.from({ length: 12 }, (_, i) => [i, -2 * i, i * i]);
   const Y = X.map(([a]) => [a * 100]);
   const make = () => new Network({ inputs: 3, layers: [{ units: 4, activation: 'relu' }, { units: 1, activation: 'linear' }], seed: 4 });
-  const run = (compiled: boolean) => {
+  const run = (engine: EngineName) => {
     const net = make();
     try {
-      net.fit(X, Y, { epochs: 500, learningRate: 5, compiled });
+      net.fit(X, Y, { epochs: 500, learningRate: 5, engine });
       return { net, error: undefined };
     } catch (e) {
       return { net, error: e as DivergedError };
     }
   };
-  const a = run(true);
-  const b = run(false);
+  const a = run('wasm');
+  const b = run('reference');
   assert.ok(a.error instanceof DivergedError && b.error instanceof DivergedError);
   assert.equal(a.error.epoch, b.error.epoch);
   assert.deepEqual(a.error.history.loss, b.error.history.loss);
@@ -221,8 +225,29 @@ test('the kernel stops where the reference stops: divergence and the error thres
   const T = P.map(([u, v]) => [0.5 * u - 0.25 * v + 0.1]);
   const lin = () => new Network({ inputs: 2, layers: [{ units: 3, activation: 'leaky-relu' }, { units: 1, activation: 'linear' }], loss: 'mse', seed: 9 });
   const ta = lin().fit(P, T, { epochs: 5000, learningRate: 0.1, errorThreshold: 1e-4 });
-  const tb = lin().fit(P, T, { epochs: 5000, learningRate: 0.1, errorThreshold: 1e-4, compiled: false });
+  const tb = lin().fit(P, T, { epochs: 5000, learningRate: 0.1, errorThreshold: 1e-4, engine: 'reference' });
   assert.equal(ta.stopReason, 'threshold');
   assert.equal(ta.epochs, tb.epochs);
   assert.ok(ta.epochs < 5000);
+});
+
+test('the kernel layout generated from scripts/kernel-layout.mjs agrees with the library: codes, slots, leaky slope, offsets', async () => {
+  const layout = await import('../src/engine/layout64.js');
+  const { ACTIVATION_NAMES, LEAKY_SLOPE } = await import('../src/index.js');
+  assert.equal(layout.KERNEL_LEAKY_SLOPE, LEAKY_SLOPE);
+  assert.deepEqual(Object.keys(layout.OPT_CODES).sort(), [...OPTIMIZER_NAMES].sort());
+  assert.deepEqual(Object.keys(layout.SLOT_COUNTS).sort(), [...OPTIMIZER_NAMES].sort());
+  // every activation but step (which cannot train) has a code, each code once
+  assert.deepEqual(Object.keys(layout.ACT_CODES).sort(), ACTIVATION_NAMES.filter((a) => a !== 'step').sort());
+  assert.equal(new Set(Object.values(layout.ACT_CODES)).size, Object.keys(layout.ACT_CODES).length);
+  // the offsets: i32 words 4 bytes apart, f64 words 8 bytes apart and 8-aligned, none shared, all inside the block
+  const offsets = Object.values(layout.CONFIG) as number[];
+  assert.equal(new Set(offsets).size, offsets.length);
+  assert.ok(offsets.every((o) => o >= 0 && o + 8 <= layout.CONFIG_BYTES));
+  assert.ok((Object.values(layout.DESCRIPTOR) as number[]).every((o) => o + 4 <= layout.DESCRIPTOR_BYTES));
+  const asSource = readFileSync(new URL('../assembly/layout64.ts', import.meta.url), 'utf8');
+  for (const [name, off] of Object.entries(layout.CONFIG)) {
+    const asName = `C_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+    assert.match(asSource, new RegExp(`export const ${asName} = ${off};`), asName);
+  }
 });

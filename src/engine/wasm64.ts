@@ -1,0 +1,383 @@
+import type { Matrix } from '../tensor/matrix.js';
+import type { Network, Param } from '../nn/network.js';
+import { builtinState, isBuiltin, type Optimizer } from './optimizers.js';
+import { powi } from '../nn/math.js';
+import { KERNEL64_WASM } from './kernel-wasm.js';
+import { ACT_CODES, CONFIG as C, CONFIG_BYTES, DESCRIPTOR_BYTES, LOSS_CODES, OPT_CODES, SLOT_COUNTS } from './layout64.js';
+import type { Engine, EngineInput, EpochsRun, StepResult } from './engine.js';
+
+/**
+ * The WebAssembly engine: the float64 kernel of assembly/float64.ts, many epochs per call, batch
+ * by batch in the order the trainer takes the rows. A network like the slides' 2-2-1 XOR spends
+ * far more time on per-call overhead and JIT warm-up than on arithmetic; the kernel pays neither,
+ * and on larger networks its register-blocked SIMD loops run several times faster than the
+ * matrix loops. It computes what the reference engine computes, in the same order, with the
+ * same exp, log and tanh (src/nn/math.ts and assembly/math64.ts), so the bits agree
+ * (test/conformance.test.ts). The instance, its memory and the data stay alive between calls for
+ * the same network and shape of data, so a run of a single step (the playground's) costs a copy,
+ * not a new instance.
+ */
+
+/** The kernel's memory is kept under this; a run needing more uses the reference engine. */
+export const KERNEL_MAX_BYTES = 256 * 2 ** 20;
+/** An engine up to this size stays alive with its network for the next call. */
+const KEEP_MAX_BYTES = 32 * 2 ** 20;
+/** Epochs per call at most. */
+const KERNEL_CHUNK = 4096;
+/** Bytes of row orders (shuffled mini-batches: one per epoch) and of Adam's per-step constants per call at most. */
+const PER_CALL_BYTES = 4 * 2 ** 20;
+
+interface KernelModule {
+  module: WebAssembly.Module;
+  /** The first byte above the module's own constant tables. */
+  base: number;
+  /** The kernel's own exp, log, log1p and tanh (for the tests). */
+  math: KernelMath;
+}
+
+/** The elementary functions as the kernel computes them. */
+export interface KernelMath {
+  exp(x: number): number;
+  log(x: number): number;
+  log1p(x: number): number;
+  tanh(x: number): number;
+}
+let compiled: KernelModule | null | undefined;
+
+const abort = () => {
+  throw new Error('float64 training kernel: abort');
+};
+
+function kernelBytes(): Uint8Array {
+  const text = atob(KERNEL64_WASM);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+function ready(module: WebAssembly.Module): KernelModule {
+  const probe = new WebAssembly.Instance(module, { env: { memory: new WebAssembly.Memory({ initial: 1 }), abort } });
+  const probed = probe.exports as unknown as KernelMath & { heapBase(): number };
+  return { module, base: probed.heapBase(), math: { exp: probed.exp, log: probed.log, log1p: probed.log1p, tanh: probed.tanh } };
+}
+
+// The module compiles in the background as soon as the library loads; a fit that comes first
+// compiles it there and then.
+if (typeof WebAssembly === 'object' && typeof WebAssembly.compile === 'function') {
+  try {
+    WebAssembly.compile(kernelBytes() as BufferSource).then(
+      (module) => {
+        try {
+          compiled ??= ready(module);
+        } catch {
+          compiled ??= null;
+        }
+      },
+      () => void (compiled ??= null),
+    );
+  } catch {
+    compiled = null;
+  }
+}
+
+function kernelModule(): KernelModule | null {
+  if (compiled === undefined) {
+    try {
+      compiled = ready(new WebAssembly.Module(kernelBytes() as BufferSource));
+    } catch {
+      compiled = null; // no WebAssembly or no SIMD: fit uses the other paths
+    }
+  }
+  return compiled;
+}
+
+/** The kernel's exp, log, log1p and tanh (for the tests), or null where WebAssembly SIMD is unavailable. */
+export function kernelMath(): KernelMath | null {
+  return kernelModule()?.math ?? null;
+}
+
+/** Thrown by the constructor when the layout needs more than KERNEL_MAX_BYTES. */
+const TOO_LARGE = Symbol('more memory than KERNEL_MAX_BYTES');
+
+/** The engine each network keeps for its next call, while it is small enough. */
+const kept = new WeakMap<Network, WasmEngine>();
+
+/** Addresses of the arrays in the kernel's memory. */
+interface Addresses {
+  x: number; y: number; w: number; g: number; s0: number; s1: number; bx: number; by: number;
+  sched: number; corr: number; losses: number; accuracy: number; orders: number;
+  layers: number[][];
+}
+
+/** A network, its data and its optimizer laid out in one kernel instance's memory. */
+export class WasmEngine implements Engine {
+  readonly kind = 'wasm';
+  /** Epochs one call of epochs() takes at most. */
+  readonly maxEpochs: number;
+  private net: Network;
+  /** The network's parameters (their arrays never change). */
+  private readonly params: Param[];
+  private opt: Optimizer;
+  private readonly mem: WebAssembly.Memory;
+  /** Views of the memory (which never grows). */
+  private readonly f64: Float64Array;
+  private readonly i32: Int32Array;
+  private readonly train: (cfg: number) => number;
+  private readonly oneBatch: (cfg: number, b: number) => number;
+  private readonly cfg: number;
+  private readonly at: Addresses;
+  private readonly signature: string;
+  /** The input it was last configured for. */
+  private owner: EngineInput | undefined;
+  private readonly slots: number;
+  private readonly rows: number;
+  private readonly batches: number;
+  /** The optimizer's step count. */
+  private t = 0;
+
+  /**
+   * The engine for training on (X, Y), or undefined when this run does not fit it: float32
+   * weights, an activation or optimizer the kernel does not have, more memory than
+   * KERNEL_MAX_BYTES, or no WebAssembly SIMD. The network's last engine is reused when the
+   * shapes agree (the data and weights are copied in again).
+   */
+  static create(input: EngineInput): WasmEngine | undefined {
+    const { net, opt, X } = input;
+    if (net.dtype !== 'float64' || X.rows < 1 || !(input.batchSize >= 1) || !isBuiltin(opt)) return undefined;
+    if (net.layers.some((l) => !(l.activation.name in ACT_CODES))) return undefined;
+    const mod = kernelModule();
+    if (!mod) return undefined;
+    const old = kept.get(net);
+    if (old && old.signature === signatureOf(input)) {
+      old.claim(input);
+      return old;
+    }
+    try {
+      const engine = new WasmEngine(input, mod);
+      if (engine.mem.buffer.byteLength <= KEEP_MAX_BYTES) kept.set(net, engine);
+      return engine;
+    } catch (e) {
+      if (e === TOO_LARGE) return undefined;
+      throw e;
+    }
+  }
+
+  private constructor(input: EngineInput, mod: KernelModule) {
+    const { net, opt, X } = input;
+    this.net = net;
+    this.params = net.params();
+    this.opt = opt;
+    this.signature = signatureOf(input);
+    const n = X.rows;
+    const bs = Math.min(input.batchSize, n);
+    this.slots = SLOT_COUNTS[opt.spec.name];
+    this.rows = n;
+    this.batches = Math.ceil(n / bs);
+    const perEpoch = (input.shuffled ? 4 * n : 0) + (opt.spec.name === 'adam' ? 16 * this.batches : 0);
+    this.maxEpochs = Math.max(1, Math.min(KERNEL_CHUNK, Math.floor(PER_CALL_BYTES / Math.max(1, perEpoch))));
+    this.cfg = mod.base;
+    const { at, top } = this.layout(input, bs);
+    this.at = at;
+    if (top > KERNEL_MAX_BYTES) throw TOO_LARGE; // create() declines the run
+    this.mem = new WebAssembly.Memory({ initial: Math.ceil(top / 65536) });
+    this.f64 = new Float64Array(this.mem.buffer);
+    this.i32 = new Int32Array(this.mem.buffer);
+    const instance = new WebAssembly.Instance(mod.module, { env: { memory: this.mem, abort } });
+    const exports = instance.exports as unknown as { train(cfg: number): number; oneBatch(cfg: number, b: number): number };
+    this.train = exports.train;
+    this.oneBatch = exports.oneBatch;
+    this.writeBlock(input);
+    this.configure(input);
+  }
+
+  /**
+   * Where each array goes, above the module's own tables: cfg | descriptors | W | G | S0 | S1 |
+   * per layer z, a, error, delta | X | Y | batch X, Y | rates | Adam's constants | losses |
+   * accuracy | orders.
+   */
+  private layout({ net, opt, X, Y, shuffled }: EngineInput, bs: number): { at: Addresses; top: number } {
+    const P = net.params().reduce((s, p) => s + p.value.length, 0);
+    const adam = opt.spec.name === 'adam';
+    let top = this.cfg + CONFIG_BYTES + net.layers.length * DESCRIPTOR_BYTES;
+    const take = (bytes: number) => {
+      const p = top;
+      top += (bytes + 15) & ~15;
+      return p;
+    };
+    const w = take(P * 8);
+    const g = take(P * 8);
+    const s0 = take(this.slots >= 1 ? P * 8 : 0);
+    const s1 = take(this.slots >= 2 ? P * 8 : 0);
+    const layers = net.layers.map((l) => [0, 1, 2, 3].map(() => take(bs * l.units * 8)));
+    const x = take(X.data.length * 8);
+    const y = take(Y.data.length * 8);
+    const bx = take(shuffled ? bs * X.cols * 8 : 0);
+    const by = take(shuffled ? bs * Y.cols * 8 : 0);
+    const sched = take(this.maxEpochs * 8);
+    const corr = take(adam ? this.maxEpochs * this.batches * 16 : 0);
+    const losses = take(this.maxEpochs * 8);
+    const accuracy = take(this.maxEpochs * 8);
+    const orders = take(shuffled ? this.maxEpochs * X.rows * 4 : 0);
+    const at = { x, y, w, g, s0, s1, bx, by, sched, corr: adam ? corr : 0, losses, accuracy, orders: shuffled ? orders : 0, layers };
+    return { at, top };
+  }
+
+  /** Fills the parts of the configuration block that stay with the layout: sizes, addresses, the layer descriptors. */
+  private writeBlock({ net, opt, X, Y, batchSize }: EngineInput): void {
+    const { cfg, at, i32 } = this;
+    const n = X.rows;
+    const loss = net.loss;
+    const ints: [number, number][] = [
+      [C.layers, net.layers.length], [C.rows, n], [C.opt, OPT_CODES[opt.spec.name]], [C.loss, LOSS_CODES[loss.fusedWith ? loss.name : 'squared']],
+      [C.x, at.x], [C.y, at.y], [C.sched, at.sched], [C.losses, at.losses], [C.accuracy, at.accuracy],
+      [C.params, net.params().reduce((s, p) => s + p.value.length, 0)], [C.w, at.w], [C.g, at.g], [C.s0, at.s0], [C.s1, at.s1],
+      [C.desc, cfg + CONFIG_BYTES], [C.mean, loss.mean ? 1 : 0], [C.batch, Math.min(batchSize, n)], [C.orders, at.orders],
+      [C.bx, at.bx], [C.by, at.by], [C.outputs, Y.cols], [C.corr, at.corr],
+    ];
+    for (const [off, v] of ints) i32[(cfg + off) >> 2] = v;
+    this.describeLayers(i32);
+  }
+
+  /** The rest of the block (what the targets and the optimizer's settings decide), the data, and the weights. */
+  private configure(input: EngineInput): void {
+    const { net, opt, X, Y } = input;
+    this.owner = input;
+    this.net = net;
+    this.opt = opt;
+    const { cfg, at, f64 } = this;
+    const n = X.rows;
+    const K = Y.cols;
+    const bs = Math.min(input.batchSize, n);
+    this.i32[(cfg + C.classify) >> 2] = input.classify ? (K === 1 ? 1 : 2) : 0;
+    // every squared error's gradient constant is twice its factor: L = factor · Σ(O_out − Y)²
+    const scale = net.loss.scale(bs, K);
+    const scaleTail = net.loss.scale(n % bs || bs, K);
+    const s = opt.spec;
+    const floats = [
+      C.scale, scale, C.factor, scale / 2, C.scaleTail, scaleTail, C.factorTail, scaleTail / 2, C.threshold, NaN,
+      C.mu, s.momentum, C.rho, s.rho, C.beta1, s.beta1, C.beta2, s.beta2, C.eps, s.epsilon,
+    ];
+    for (let k = 0; k < floats.length; k += 2) f64[(cfg + floats[k]) >> 3] = floats[k + 1];
+    f64.set(X.data, at.x >> 3);
+    f64.set(Y.data, at.y >> 3);
+    this.load();
+  }
+
+  /** Each layer's descriptor: sizes, activation, bias, fused output delta, then its arrays' addresses. */
+  private describeLayers(i32: Int32Array): void {
+    const { net, at } = this;
+    const L = net.layers.length;
+    const params = net.params();
+    let off = 0;
+    const offsets = params.map((p) => ((off += p.value.length), off - p.value.length));
+    let p = 0;
+    net.layers.forEach((layer, l) => {
+      const wOff = offsets[p++];
+      const bOff = layer.useBias ? offsets[p++] : 0;
+      const fields = [
+        layer.inputs, layer.units, ACT_CODES[layer.activation.name], layer.useBias ? 1 : 0,
+        l === L - 1 && net.loss.fusedWith === layer.activation.name ? 1 : 0,
+        at.w + wOff * 8, at.w + bOff * 8, at.g + wOff * 8, at.g + bOff * 8, ...at.layers[l],
+      ];
+      fields.forEach((v, k) => (i32[(this.cfg + CONFIG_BYTES + l * DESCRIPTOR_BYTES + 4 * k) >> 2] = v));
+    });
+  }
+
+  claim(input: EngineInput): boolean {
+    if (this.owner === input) return false;
+    this.configure(input);
+    return true;
+  }
+
+  /** Copies the network's weights and the optimizer's state into the kernel. */
+  load(): void {
+    const f64 = this.f64;
+    const params = this.params;
+    const state = builtinState(this.opt, params)!;
+    this.t = state.steps;
+    let off = 0;
+    params.forEach((p, i) => {
+      f64.set(p.value, (this.at.w >> 3) + off);
+      if (this.slots >= 1) f64.set(state.slots[i][0], (this.at.s0 >> 3) + off);
+      if (this.slots >= 2) f64.set(state.slots[i][1], (this.at.s1 >> 3) + off);
+      off += p.value.length;
+    });
+  }
+
+  /** Writes weights, gradients and optimizer state back where the last step left them. */
+  save(): void {
+    const f64 = this.f64;
+    const params = this.params;
+    const state = builtinState(this.opt, params)!;
+    let off = 0;
+    params.forEach((p, i) => {
+      copyOut(f64, (this.at.w >> 3) + off, p.value);
+      copyOut(f64, (this.at.g >> 3) + off, p.grad);
+      if (this.slots >= 1) copyOut(f64, (this.at.s0 >> 3) + off, state.slots[i][0]);
+      if (this.slots >= 2) copyOut(f64, (this.at.s1 >> 3) + off, state.slots[i][1]);
+      off += p.value.length;
+    });
+    state.setSteps(this.t);
+  }
+
+  setOrder(order: Int32Array): void {
+    if (this.at.orders) this.i32.set(order, this.at.orders >> 2);
+  }
+
+  step(b: number, lr: number): StepResult | undefined {
+    const f64 = this.f64;
+    const i32 = this.i32;
+    f64[this.at.sched >> 3] = lr;
+    if (this.at.corr) {
+      const { beta1, beta2 } = this.opt.spec;
+      f64[this.at.corr >> 3] = 1 - powi(beta1, this.t + 1);
+      f64[(this.at.corr >> 3) + 1] = 1 - powi(beta2, this.t + 1);
+    }
+    if (this.oneBatch(this.cfg, b) !== 0) return undefined;
+    this.t++;
+    return { loss: f64[(this.cfg + C.batchLoss) >> 3], hits: i32[(this.cfg + C.hitsNow) >> 2] };
+  }
+
+  epochs(lrs: Float64Array, orders: Int32Array | undefined, threshold: number | undefined): EpochsRun {
+    const E = Math.min(lrs.length, this.maxEpochs);
+    const f64 = this.f64;
+    const i32 = this.i32;
+    if (this.at.orders) i32.set(orders!.subarray(0, E * this.rows), this.at.orders >> 2);
+    for (let k = 0; k < E; k++) f64[(this.at.sched >> 3) + k] = lrs[k];
+    if (this.at.corr) {
+      // Adam's bias corrections for each step of the call, as the optimizer computes them
+      const { beta1, beta2 } = this.opt.spec;
+      const base = this.at.corr >> 3;
+      for (let k = 0; k < E * this.batches; k++) {
+        f64[base + 2 * k] = 1 - powi(beta1, this.t + k + 1);
+        f64[base + 2 * k + 1] = 1 - powi(beta2, this.t + k + 1);
+      }
+    }
+    i32[(this.cfg + C.epochs) >> 2] = E;
+    f64[(this.cfg + C.threshold) >> 3] = threshold ?? NaN;
+    const done = this.train(this.cfg);
+    const status = i32[(this.cfg + C.status) >> 2];
+    const failed = i32[(this.cfg + C.failed) >> 2];
+    this.t += done * this.batches + (status === 1 ? failed : 0);
+    return {
+      epochs: done,
+      status: status === 1 ? 'diverged' : status === 2 ? 'threshold' : 'ran',
+      batch: failed + 1,
+      losses: f64.subarray(this.at.losses >> 3, (this.at.losses >> 3) + done),
+      accuracy: f64.subarray(this.at.accuracy >> 3, (this.at.accuracy >> 3) + done),
+    };
+  }
+}
+
+/** Copies to.length values from `from` at `start` (a loop for short arrays: no view to allocate). */
+function copyOut(from: Float64Array, start: number, to: FloatArrayLike): void {
+  const n = to.length;
+  if (n > 64) to.set(from.subarray(start, start + n));
+  else for (let i = 0; i < n; i++) to[i] = from[start + i];
+}
+type FloatArrayLike = Float64Array | Float32Array;
+
+/** What fixes an engine's layout besides its network: the shapes of the data, the batches and the optimizer. */
+function signatureOf({ opt, X, Y, batchSize, shuffled }: EngineInput): string {
+  return `${X.rows},${X.cols},${Y.cols},${Math.min(batchSize, X.rows)},${shuffled},${opt.spec.name}`;
+}
