@@ -92,6 +92,52 @@ function start(config: PlaygroundConfig, id: number): void {
   frame(session, session.traceNext());
 }
 
+/** Reads a CSV file here, off the page's thread; a file that cannot be read leaves the network as it was. */
+function readCsvFile(file: File, config: PlaygroundConfig, id: number): void {
+  file.text().then(
+    (text) => {
+      try {
+        useCsvTable(readCsv(text, file.name));
+      } catch (e) {
+        return refuseCsv(e, id);
+      }
+      start(config, id);
+    },
+    (e) => refuseCsv(e, id),
+  );
+}
+
+/** One step, paused; the frame's matrices are the pass of the step taken. */
+function stepOnce(s: Session): void {
+  playing = false;
+  const view = s.traceNext();
+  let taken = true;
+  try {
+    s.step();
+  } catch (e) {
+    taken = false;
+    stop(e);
+  }
+  frame(s, view, taken);
+}
+
+/** A model file in place of the current network; a refused file leaves that network, paused, so nothing moves under the message. */
+function load(m: ToWorker & { type: 'load' }): void {
+  try {
+    stamp.session = m.session;
+    playing = false;
+    drawing = false;
+    session = loadModel(m.text, m.source, session?.config);
+  } catch (e) {
+    send({ type: 'reply', id: m.id, ok: false, problem: toProblem(e) });
+    if (session) frame(session);
+    return;
+  }
+  send({ type: 'loaded', config: session.config });
+  send({ type: 'reply', id: m.id, ok: true, value: null });
+  frame(session, session.traceNext());
+}
+
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const m = event.data;
   if (CONTROLS.has(m.type)) stamp.controls++;
@@ -100,18 +146,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       start(m.config, m.session);
       return;
     case 'csv':
-      // read here, off the page's thread; a file that cannot be read leaves the network as it was
-      m.file.text().then(
-        (text) => {
-          try {
-            useCsvTable(readCsv(text, m.file.name));
-          } catch (e) {
-            return refuseCsv(e, m.session);
-          }
-          start(m.config, m.session);
-        },
-        (e) => refuseCsv(e, m.session),
-      );
+      readCsvFile(m.file, m.config, m.session);
       return;
     case 'play':
       if (!session) return stop(refused);
@@ -131,20 +166,10 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case 'speed':
       speed = m.speed;
       return;
-    case 'step': {
+    case 'step':
       if (!session) return stop(refused);
-      playing = false;
-      const view = session.traceNext();
-      let taken = true;
-      try {
-        session.step();
-      } catch (e) {
-        taken = false;
-        stop(e);
-      }
-      frame(session, view, taken);
+      stepOnce(session);
       return;
-    }
     case 'drawn':
       drawing = false;
       // a macrotask, so a 'pause' sent while the frame was drawn is read before the next slice
@@ -163,20 +188,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       });
       return;
     case 'load':
-      try {
-        stamp.session = m.session;
-        playing = false;
-        drawing = false;
-        session = loadModel(m.text, m.source, session?.config);
-      } catch (e) {
-        // the file is refused: the network from before stays, paused, so nothing moves under the message
-        send({ type: 'reply', id: m.id, ok: false, problem: toProblem(e) });
-        if (session) frame(session);
-        return;
-      }
-      send({ type: 'loaded', config: session.config });
-      send({ type: 'reply', id: m.id, ok: true, value: null });
-      frame(session, session.traceNext());
+      load(m);
       return;
   }
 };
