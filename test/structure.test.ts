@@ -103,12 +103,7 @@ function longFunctions(file: string, limit: number): string[] {
   return out;
 }
 
-/** Over the limit and known: toONNX is to be split with the exporters' work on io/onnx.ts. Remove an entry once it is split. */
-const KNOWN_LONG = ['io/onnx.ts toONNX'];
-
 test('no function in src/ is longer than 80 lines', () => {
   const long = files.flatMap((f) => longFunctions(f, 80));
-  const known = (l: string) => KNOWN_LONG.some((k) => l.startsWith(k.split(' ')[0]) && l.includes(` ${k.split(' ')[1]} (`));
-  assert.deepEqual(long.filter((l) => !known(l)), []);
-  assert.deepEqual(KNOWN_LONG.filter((k) => !long.some((l) => l.startsWith(k.split(' ')[0]) && l.includes(` ${k.split(' ')[1]} (`))), [], 'a known long function was split: take it off KNOWN_LONG');
+  assert.deepEqual(long, []);
 });

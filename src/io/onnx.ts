@@ -97,6 +97,45 @@ function activationNodes(name: string, z: string, out: string, p: string, castTo
   }
 }
 
+/** The graph as it is built: its constants (initializers) and its nodes, in one element type. */
+class GraphBuilder {
+  readonly initializers: ITensor[] = [];
+  readonly nodes: INode[] = [];
+  readonly elemType: number;
+
+  constructor(readonly dtype: 'float32' | 'float64') {
+    this.elemType = dtype === 'float32' ? onnx.TensorProto.DataType.FLOAT : onnx.TensorProto.DataType.DOUBLE;
+  }
+
+  /** Adds a constant tensor and returns its name; float32 refuses values beyond its range. */
+  constant(name: string, dims: number[], values: ArrayLike<number>): string {
+    const data = Array.from(values);
+    if (this.dtype === 'float32') {
+      const big = data.findIndex((v) => Math.abs(v) > FLOAT32_MAX);
+      if (big >= 0) {
+        throw new BackpropError('value', `ONNX export: ${name} holds ${data[big]}, beyond float32's range: export with dtype 'float64'`);
+      }
+    }
+    this.initializers.push(
+      this.dtype === 'float32'
+        ? { name, dims, dataType: this.elemType, floatData: data }
+        : { name, dims, dataType: this.elemType, doubleData: data },
+    );
+    return name;
+  }
+
+  /**
+   * Multiplies each column by its factor. ONNX Runtime 1.30 multiplies (and divides) a float64
+   * tensor by a one-element tensor to float32 precision only, so a single column goes through a
+   * 1×1 MatMul instead, which keeps every bit.
+   */
+  scaleColumns(input: string, name: string, factors: readonly number[], output: string): void {
+    const single = factors.length === 1;
+    const c = this.constant(name, single ? [1, 1] : [factors.length], factors);
+    this.nodes.push({ opType: single ? 'MatMul' : 'Mul', input: [input, c], output: [output], name: `${name}_${single ? 'matmul' : 'mul'}` });
+  }
+}
+
 /**
  * The network as an ONNX model (protobuf bytes): per layer MatMul, Add for the bias and the
  * activation, with the slides' names for the values (H_in, H_out, O_in, O_out), optionally
@@ -109,76 +148,62 @@ export function toONNX(net: Network, options: OnnxOptions = {}): Uint8Array {
   const inputName = options.inputName ?? 'input';
   const outputName = options.outputName ?? 'output';
   check(inputName !== outputName && inputName !== '' && outputName !== '', 'ONNX export: the input and output need two different, non-empty names');
-  const elemType = dtype === 'float32' ? onnx.TensorProto.DataType.FLOAT : onnx.TensorProto.DataType.DOUBLE;
-
-  const initializers: ITensor[] = [];
-  const constant = (name: string, dims: number[], values: ArrayLike<number>): string => {
-    const data = Array.from(values);
-    if (dtype === 'float32') {
-      const big = data.findIndex((v) => Math.abs(v) > FLOAT32_MAX);
-      if (big >= 0) {
-        throw new BackpropError('value', `ONNX export: ${name} holds ${data[big]}, beyond float32's range: export with dtype 'float64'`);
-      }
-    }
-    initializers.push(
-      dtype === 'float32'
-        ? { name, dims, dataType: elemType, floatData: data }
-        : { name, dims, dataType: elemType, doubleData: data },
-    );
-    return name;
-  };
-  const nodes: INode[] = [];
+  const g = new GraphBuilder(dtype);
   let current = inputName;
-  // Multiplies each column by its factor. ONNX Runtime 1.30 multiplies (and divides) a float64
-  // tensor by a one-element tensor to float32 precision only, so a single column goes through a
-  // 1×1 MatMul instead, which keeps every bit.
-  const scaleColumns = (input: string, name: string, factors: readonly number[], output: string): void => {
-    const single = factors.length === 1;
-    const c = constant(name, single ? [1, 1] : [factors.length], factors);
-    nodes.push({ opType: single ? 'MatMul' : 'Mul', input: [input, c], output: [output], name: `${name}_${single ? 'matmul' : 'mul'}` });
-  };
+  if (options.preprocess) current = addPreprocess(g, net, options.preprocess, current);
+  current = addLayers(g, net, current);
+  if (options.postprocess) addPostprocess(g, net, options.postprocess, current);
+  // The last node writes the graph's output.
+  g.nodes[g.nodes.length - 1].output = [outputName];
+  return encodeModel(g, net, options, inputName, outputName);
+}
 
-  if (options.preprocess) {
-    const { shift, scale } = checkScaling(options.preprocess, net.inputs, 'preprocess', 'the network has', 'inputs');
-    // X = (input − shift) / scale: the features as the network was trained on them.
-    nodes.push({ opType: 'Sub', input: [current, constant('feature_shift', [net.inputs], shift)], output: ['X_centred'], name: 'scale_sub' });
-    scaleColumns('X_centred', 'feature_inverse_scale', scale.map((v) => 1 / v), 'X');
-    current = 'X';
-  }
+/** X = (input − shift) / scale: the features as the network was trained on them. */
+function addPreprocess(g: GraphBuilder, net: Network, preprocess: ColumnScaling, input: string): string {
+  const { shift, scale } = checkScaling(preprocess, net.inputs, 'preprocess', 'the network has', 'inputs');
+  g.nodes.push({ opType: 'Sub', input: [input, g.constant('feature_shift', [net.inputs], shift)], output: ['X_centred'], name: 'scale_sub' });
+  g.scaleColumns('X_centred', 'feature_inverse_scale', scale.map((v) => 1 / v), 'X');
+  return 'X';
+}
 
+/** Per layer H_in = X·W (+ b), H_out = f(H_in); returns the last layer's output name. */
+function addLayers(g: GraphBuilder, net: Network, input: string): string {
   const n = net.layers.length;
   const uses = (name: string) => net.layers.some((l) => l.activation.name === name);
-  if (uses('step')) constant('zero', [], [0]);
-  if (uses('leaky-relu') && dtype === 'float64') constant('leaky_slope', [], [LEAKY_SLOPE]);
+  if (uses('step')) g.constant('zero', [], [0]);
+  if (uses('leaky-relu') && g.dtype === 'float64') g.constant('leaky_slope', [], [LEAKY_SLOPE]);
+  let current = input;
   net.layers.forEach((layer, i) => {
     const p = layerPrefix(i, n);
-    const w = constant(`W${i + 1}`, [layer.inputs, layer.units], layer.W.data);
+    const w = g.constant(`W${i + 1}`, [layer.inputs, layer.units], layer.W.data);
     if (layer.useBias) {
       // H_in = X·W1 + b1
-      const b = constant(`b${i + 1}`, [layer.units], layer.b);
-      nodes.push({ opType: 'MatMul', input: [current, w], output: [`${p}_product`], name: `${p}_matmul` });
-      nodes.push({ opType: 'Add', input: [`${p}_product`, b], output: [`${p}_in`], name: `${p}_bias` });
+      const b = g.constant(`b${i + 1}`, [layer.units], layer.b);
+      g.nodes.push({ opType: 'MatMul', input: [current, w], output: [`${p}_product`], name: `${p}_matmul` });
+      g.nodes.push({ opType: 'Add', input: [`${p}_product`, b], output: [`${p}_in`], name: `${p}_bias` });
     } else {
       // H_in = X·W1
-      nodes.push({ opType: 'MatMul', input: [current, w], output: [`${p}_in`], name: `${p}_matmul` });
+      g.nodes.push({ opType: 'MatMul', input: [current, w], output: [`${p}_in`], name: `${p}_matmul` });
     }
     // H_out = f(H_in)
-    nodes.push(...activationNodes(layer.activation.name, `${p}_in`, `${p}_out`, p, elemType, dtype === 'float64'));
+    g.nodes.push(...activationNodes(layer.activation.name, `${p}_in`, `${p}_out`, p, g.elemType, g.dtype === 'float64'));
     current = `${p}_out`;
   });
+  return current;
+}
 
-  if (options.postprocess) {
-    const { shift, scale } = checkScaling(options.postprocess, net.outputs, 'postprocess', 'the network has', 'outputs');
-    // output = O_out · scale + shift: back to the target's units.
-    scaleColumns(current, 'target_scale', scale, 'O_rescaled');
-    nodes.push({ opType: 'Add', input: ['O_rescaled', constant('target_shift', [net.outputs], shift)], output: ['O_unscaled'], name: 'unscale_add' });
-  }
-  // The last node writes the graph's output.
-  nodes[nodes.length - 1].output = [outputName];
+/** output = O_out · scale + shift: back to the target's units. */
+function addPostprocess(g: GraphBuilder, net: Network, postprocess: ColumnScaling, input: string): void {
+  const { shift, scale } = checkScaling(postprocess, net.outputs, 'postprocess', 'the network has', 'outputs');
+  g.scaleColumns(input, 'target_scale', scale, 'O_rescaled');
+  g.nodes.push({ opType: 'Add', input: ['O_rescaled', g.constant('target_shift', [net.outputs], shift)], output: ['O_unscaled'], name: 'unscale_add' });
+}
 
+/** The model around the graph (opset, metadata, input and output shapes), encoded. */
+function encodeModel(g: GraphBuilder, net: Network, options: OnnxOptions, inputName: string, outputName: string): Uint8Array {
   const valueInfo = (name: string, width: number): onnxProto.onnx.IValueInfoProto => ({
     name,
-    type: { tensorType: { elemType, shape: { dim: [{ dimParam: 'N' }, { dimValue: width }] } } },
+    type: { tensorType: { elemType: g.elemType, shape: { dim: [{ dimParam: 'N' }, { dimValue: width }] } } },
   });
   const shape = [net.inputs, ...net.layers.map((l) => l.units)].join('-');
   const activations = net.layers.map((l) => l.activation.name).join(', ');
@@ -190,7 +215,6 @@ export function toONNX(net: Network, options: OnnxOptions = {}): Uint8Array {
     ...(options.postprocess ? { postprocess: 'O_out · target_scale + target_shift' } : {}),
     ...options.metadata,
   };
-
   const model = onnx.ModelProto.create({
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: ONNX_OPSET }],
@@ -200,8 +224,8 @@ export function toONNX(net: Network, options: OnnxOptions = {}): Uint8Array {
     metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
     graph: {
       name: 'backprop_network',
-      node: nodes,
-      initializer: initializers,
+      node: g.nodes,
+      initializer: g.initializers,
       input: [valueInfo(inputName, net.inputs)],
       output: [valueInfo(outputName, net.outputs)],
     },
