@@ -102,3 +102,62 @@ test('a damaged model file is refused with the library\'s message, and the netwo
   assert.deepEqual(problems, []);
   await page.context().close();
 });
+
+/** Exports the page's model to a file in the test folder and returns its path. */
+async function exportTo(page: import('playwright-core').Page, name: string): Promise<string> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+  const file = join(dir, name);
+  await download.saveAs(file);
+  return file;
+}
+
+test('defect 1: a CLI-trained Iris model loads after a 2-D model file; a refused file pauses the old network', async () => {
+  const { page, problems } = await open(h);
+  const twoD = await exportTo(page, 'xor-first.json');
+  await page.setInputFiles('#load', twoD);
+  await page.locator('#model-data').waitFor({ state: 'visible', ...WAIT });
+  const iris = join(dir, 'iris-after.json');
+  const trained = cli('train', 'iris', '--seed', '2', '--epochs', '10', '--out', iris, '--quiet');
+  await page.setInputFiles('#load', iris);
+  await page.waitForFunction(() => window.backpropPlayground.config().data.irisFeatures.length === 4, undefined, WAIT);
+  await page.waitForFunction((loss) => document.getElementById('test-loss')!.textContent === loss, (trained.testLoss as number).toFixed(4), WAIT);
+  assert.equal(await page.locator('#problem').isVisible(), false);
+
+  // a refused file while playing: the message stays, and the network under it stops
+  await page.click('#play');
+  await page.waitForFunction(() => Number(document.getElementById('step-count')!.textContent) > 5, undefined, WAIT);
+  await page.setInputFiles('#load', { name: 'cut.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "b') });
+  await page.locator('#problem').waitFor({ state: 'visible', ...WAIT });
+  assert.match(await page.locator('#problem').innerText(), /cut\.json is not valid JSON.*still the one from before, paused/s);
+  await page.waitForFunction(() => document.getElementById('play')!.getAttribute('aria-pressed') === 'false', undefined, WAIT);
+  const a = await page.evaluate(() => window.backpropPlayground.snapshot());
+  await page.waitForTimeout(300);
+  const b = await page.evaluate(() => window.backpropPlayground.snapshot());
+  assert.equal(b.step, a.step);
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('defect 2: a spirals model opens on spirals with its own test rows, though Circle is showing', async () => {
+  const { page, problems } = await open(h);
+  await page.selectOption('#dataset', 'spirals');
+  await page.waitForFunction(() => window.backpropPlayground.config().data.name === 'spirals');
+  await page.click('#play');
+  await page.waitForFunction(() => Number(document.getElementById('step-count')!.textContent) >= 200, undefined, WAIT);
+  await page.click('#play');
+  await page.waitForFunction(() => document.getElementById('play')!.getAttribute('aria-pressed') === 'false');
+  const snap = await page.evaluate(() => window.backpropPlayground.snapshot());
+  await page.waitForFunction((n) => document.getElementById('step-count')!.textContent === String(n), snap.step, WAIT);
+  const accuracy = await page.locator('#test-accuracy').innerText();
+  const file = await exportTo(page, 'spirals.json');
+
+  await page.selectOption('#dataset', 'circle');
+  await page.waitForFunction(() => window.backpropPlayground.config().data.name === 'circle');
+  await page.setInputFiles('#load', file);
+  await page.waitForFunction(() => window.backpropPlayground.config().data.name === 'spirals', undefined, WAIT);
+  assert.equal(await page.locator('#dataset').inputValue(), 'spirals');
+  await page.waitForFunction((a) => document.getElementById('test-accuracy')!.textContent === a, accuracy, WAIT);
+  assert.match(await page.locator('#model-data').innerText(), /its own \d+ test rows/);
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});

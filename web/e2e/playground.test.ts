@@ -4,12 +4,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
-import { Network, optimizer } from '../../src/index.js';
-import { fitOptions, wantsOneHot } from '../src/config.js';
-import { makeDataset } from '../src/datasets.js';
-import type { Snapshot } from '../src/session.js';
 import '../src/hook.js';
 import { open, RESULTS, start, type Harness } from './harness.js';
+import { cells, libraryStep, playUntil, snapshot, stepCount, WAIT, waitForCell, weightsOf } from './helpers.js';
 
 let h: Harness;
 before(async () => {
@@ -18,70 +15,6 @@ before(async () => {
 after(async () => {
   await h?.close();
 });
-
-const WAIT = { timeout: 20_000 };
-
-/** The text and exact value of every shown cell of a matrix of the pass, row by row. */
-function cells(page: Page, name: string): Promise<{ text: string; value: number }[]> {
-  return page.$$eval(`.matrix[data-name="${name}"] td`, (tds) =>
-    tds.map((td) => ({ text: td.textContent ?? '', value: Number((td as HTMLElement).title) })),
-  );
-}
-
-function waitForCell(page: Page, name: string, text: string): Promise<unknown> {
-  return page.waitForFunction(
-    ([n, t]) => document.querySelector(`.matrix[data-name="${n}"] td`)?.textContent === t,
-    [name, text] as const,
-    WAIT,
-  );
-}
-
-function snapshot(page: Page): Promise<Snapshot> {
-  return page.evaluate(() => window.backpropPlayground.snapshot());
-}
-
-async function stepCount(page: Page): Promise<number> {
-  return Number(await page.locator('#step-count').textContent());
-}
-
-/** Plays until the test loss is under `target` or `limit` steps have passed; pauses; returns the step and loss seen. */
-async function playUntil(page: Page, target: number, limit: number): Promise<{ step: number; loss: number }> {
-  await page.click('#play');
-  const handle = await page.waitForFunction(
-    ([t, l]) => {
-      const step = Number(document.getElementById('step-count')!.textContent);
-      const loss = Number(document.getElementById('test-loss')!.textContent);
-      return loss < t || step > l ? { step, loss } : false;
-    },
-    [target, limit] as const,
-    { ...WAIT, polling: 'raf' },
-  );
-  const seen = (await handle.jsonValue()) as { step: number; loss: number };
-  await page.click('#play');
-  await page.waitForFunction(() => document.getElementById('play')!.getAttribute('aria-pressed') === 'false');
-  return seen;
-}
-
-/** The weights of a snapshot's model, flattened. */
-function weightsOf(model: Snapshot['model']): number[] {
-  return model.layers.flatMap((l) => [...l.weights.flat(), ...(l.biases ?? [])]);
-}
-
-/** The library's own fit, for one batch, from the state a snapshot holds: the weights the page must reach. */
-function libraryStep(before: Snapshot): number[] {
-  const data = makeDataset(before.config.data, wantsOneHot(before.config));
-  const net = Network.fromJSON(before.model);
-  net.rng.setState(before.rng);
-  const opt = optimizer(before.config.optimizer);
-  opt.setState(before.optimizer);
-  net.fit(data.trainX, data.trainY, {
-    ...fitOptions(before.config, data.trainX.length),
-    epochs: 1,
-    optimizer: opt,
-    onBatchEnd: () => false,
-  });
-  return weightsOf(net.toJSON());
-}
 
 test('the page loads with no console errors, and every control has a name', async () => {
   const { page, problems } = await open(h);
@@ -167,7 +100,7 @@ test('a single step changes the weights exactly as one step of the library\'s fi
   await page.waitForFunction(() => document.getElementById('step-count')!.textContent === '0', undefined, WAIT);
   await checkSteps(page, 3, true);
 
-  // the default network (tanh, sigmoid, Adam): exp, tanh and Adam's powers are the library's own
+  // the default network (relu, sigmoid, Adam): exp and Adam's powers are the library's own
   // (src/nn/math.ts), not the engine's Math, so Chromium and Node agree exactly here too
   await page.reload();
   await page.locator('.matrix[data-name="X"]').waitFor();
@@ -177,11 +110,13 @@ test('a single step changes the weights exactly as one step of the library\'s fi
   // plain gradient descent: the weights move by exactly −learning rate · the W_update the page shows
   await page.selectOption('#optimizer', 'sgd');
   await page.waitForFunction(() => window.backpropPlayground.config().optimizer === 'sgd');
-  await page.waitForFunction(() => document.getElementById('step-count')!.textContent === '0', undefined, WAIT);
+  // the optimizer changes from the next step on: the network trains on from step 3
   const before = await snapshot(page);
+  assert.equal(before.step, 3);
+  assert.equal(before.config.optimizer, 'sgd');
   const shown = await cells(page, 'W1_update');
   await page.click('#step');
-  await page.waitForFunction(() => document.getElementById('step-count')!.textContent === '1', undefined, WAIT);
+  await page.waitForFunction(() => document.getElementById('step-count')!.textContent === '4', undefined, WAIT);
   const after = await snapshot(page);
   const lr = before.config.learningRate;
   const w0 = before.model.layers[0].weights.flat();
@@ -283,7 +218,7 @@ test('frame time while training (measured and reported)', async (t) => {
     report[label] = { ...stats, steps };
     t.diagnostic(`${label}: ${JSON.stringify(report[label])}`);
   };
-  await measure('XOR, default network 2-4-4-1, 1 epoch (15 steps) per frame');
+  await measure('XOR, default network 2-8-8-8-1, 1 epoch (15 steps) per frame');
 
   await page.selectOption('#dataset', 'spirals');
   while (await page.locator('#add-layer').isEnabled()) await page.click('#add-layer');

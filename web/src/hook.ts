@@ -17,6 +17,8 @@ export interface PlaygroundHook {
   loadModel(text: string, source?: string): Promise<void>;
   /** Frame time while playing, since the last reset. */
   frameStats(): FrameStats | undefined;
+  /** The training points of the decision-boundary plot: canvas position (CSS pixels) and class colour. */
+  trainingDots(): { x: number; y: number; color: number[] }[];
 }
 
 declare global {

@@ -3,12 +3,16 @@
  * describes, and each frame it sends is drawn as the diagram, the boundary, the loss chart
  * and the matrices of the pass.
  */
-import { DEFAULT_CONFIG, leaveSlides, MAX_LAYERS, slidesConfig, wantsOneHot, type PlaygroundConfig } from './config.js';
+import { DEFAULT_CONFIG, leaveSlides, MAX_LAYERS, sameNetwork, slidesConfig, wantsOneHot, type PlaygroundConfig } from './config.js';
 import { byId, Controls } from './controls.js';
-import { makeDataset, type Dataset } from './datasets.js';
+import type { Dataset } from './datasets.js';
+import { datasetFor, useCsvDataset } from './csv-data.js';
+import { setupCsvDrop } from './csv-drop.js';
+import { drawConfusion, drawCurve } from './views/summary.js';
+import { MAX_CURVES } from './extras.js';
 import { TrainerClient, WorkerProblem } from './client.js';
 import { FrameMeter } from './frame-meter.js';
-import { parseSpeed, type Problem } from './protocol.js';
+import { parseSpeed, type Extras, type Problem } from './protocol.js';
 import type { Frame, Snapshot, TraceView } from './session.js';
 import { BoundaryView } from './views/boundary.js';
 import { CLASS_COLORS, css } from './views/colors.js';
@@ -16,17 +20,31 @@ import { LossChart } from './views/chart.js';
 import { Diagram } from './views/diagram.js';
 import { renderLayerEditor } from './views/layer-editor.js';
 import { MatricesView } from './views/matrices.js';
+import { drawTicks } from './views/ticks.js';
+import { setupStepMode } from './step/mode.js';
+import { hintsFor } from './hints.js';
+import { decodeConfig, encodeConfig } from './url-state.js';
 import './hook.js';
 
-let config: PlaygroundConfig = structuredClone(DEFAULT_CONFIG);
+// a shared link's settings, else the defaults
+let config: PlaygroundConfig = decodeConfig(location.hash, structuredClone(DEFAULT_CONFIG));
 let data: Dataset | undefined;
 let playing = false;
 let pending: Frame | undefined;
 let shown: Frame | undefined;
 let lastTrace: TraceView | undefined;
+/** The settings for a CSV file the worker is reading. */
+let pendingCsv: PlaygroundConfig | undefined;
+/** A classifier's confusion matrix or a regression's curve, from the last pass sent. */
+let lastExtras: Extras | undefined;
+/** The step whose pass lastTrace shows. */
+let lastPass = 1;
+/** Whether the worker holds a network built from the current config. */
+let built = false;
 
 const controls = new Controls(() => config, (next) => apply(next));
 const chart = new LossChart(byId('chart'));
+const accuracyChart = new LossChart(byId('accuracy-chart'));
 const boundary = new BoundaryView(byId('boundary'));
 const diagram = new Diagram(byId('diagram'));
 const matrices = new MatricesView(byId('matrices'), byId('matrices-about'));
@@ -35,10 +53,17 @@ const playButton = byId<HTMLButtonElement>('play');
 const problemBox = byId<HTMLParagraphElement>('problem');
 const digits = byId<HTMLSelectElement>('digits');
 const showTest = byId<HTMLInputElement>('show-test');
+const stepMode = setupStepMode(diagram, () => Number(digits.value));
 
 const client = new TrainerClient({
-  frame(frame, nowPlaying) {
+  frame(frame, nowPlaying, pass, extras) {
+    if (extras.health) showHints(hintsFor(extras.health));
+    if (extras.confusion || extras.curves) lastExtras = extras;
     if (nowPlaying !== undefined) setPlaying(nowPlaying);
+    built = true;
+    // a frame without matrices keeps those of the frame it replaces
+    if (pending?.trace && !frame.trace) frame = { ...frame, trace: pending.trace };
+    if (frame.trace && pass !== undefined) lastPass = pass;
     pending = frame;
     requestAnimationFrame(draw);
   },
@@ -46,10 +71,21 @@ const client = new TrainerClient({
     if (nowPlaying !== undefined) setPlaying(nowPlaying);
     showProblem(problem);
     if (problem.code !== 'untrainable' && problem.code !== 'diverged') {
+      built = false;
       // no network could be built: what is still drawn belongs to the last one
       byId('views').classList.add('stale');
       matrices.clear('No network to show: change the settings above.');
     }
+  },
+  data(dataset) {
+    useCsvDataset(dataset);
+    byId<HTMLOptionElement>('dataset').querySelector<HTMLOptionElement>('option[value="csv"]')!.disabled = false;
+    if (pendingCsv) config = pendingCsv;
+    pendingCsv = undefined;
+    if (config.data.name !== 'csv') return;
+    refreshControls();
+    // numbers to fit: a linear output, which can reach them (a sigmoid stays in (0, 1))
+    if (dataset.kind === 'regression' && config.outputActivation !== 'linear') apply({ ...config, outputActivation: 'linear' });
   },
   loaded(next) {
     config = next;
@@ -59,8 +95,19 @@ const client = new TrainerClient({
 
 /** Takes a new config: rebuilds the data and the network from scratch. */
 function apply(next: PlaygroundConfig): void {
+  if (built && sameNetwork(config, next)) {
+    // learning rate, optimizer or batch: the same network trains on from its next step
+    config = next;
+    refreshControls();
+    client.send({ type: 'retune', config });
+    return;
+  }
   // a new network: one output per class again only with softmax
   next = { ...next, oneHot: undefined };
+  // numbers to fit want a linear output; classes again the default one
+  const regression = (name: string) => name === 'wave';
+  if (regression(next.data.name) && !regression(config.data.name)) next = { ...next, outputActivation: 'linear' };
+  else if (!regression(next.data.name) && regression(config.data.name)) next = { ...next, outputActivation: DEFAULT_CONFIG.outputActivation };
   const wasSlides = config.data.name === 'slides';
   const isSlides = next.data.name === 'slides';
   if (isSlides && !wasSlides) next = slidesConfig(next);
@@ -72,8 +119,18 @@ function apply(next: PlaygroundConfig): void {
 
 function refreshControls(): void {
   controls.show(config);
-  data = makeDataset(config.data, wantsOneHot(config));
+  // every setting in the address, so that the page's link shares the setup
+  history.replaceState(null, '', `#${encodeConfig(config)}`);
+  data = datasetFor(config.data, wantsOneHot(config));
   drawClasses();
+  byId('show-test-label').hidden = data.testX.length === 0 || !data.box;
+  const note = byId('csv-note');
+  note.hidden = data.name !== 'csv';
+  if (data.name === 'csv') {
+    const rows = data.full ? data.full.train + data.full.test : data.trainX.length + data.testX.length;
+    const what = data.kind === 'regression' ? `a regression on ${data.target}` : `${data.classes.length} classes of ${data.target}`;
+    note.textContent = `${data.source}: ${rows} rows, ${data.inputs.length} input${data.inputs.length === 1 ? '' : 's'}, ${what}.`;
+  }
   const slides = config.data.name === 'slides';
   renderLayerEditor(
     byId('layer-editor'),
@@ -93,9 +150,20 @@ function reset(): void {
   setPlaying(false);
   hideProblem();
   chart.clear();
+  accuracyChart.clear();
+  lastExtras = undefined;
   meter.reset();
+  byId<HTMLOutputElement>('frame-time').value = '–';
   lastTrace = undefined;
+  built = false;
   client.reset(config);
+}
+
+/** The hints under the diagram: one line each. */
+function showHints(lines: string[]): void {
+  const box = byId('hints');
+  box.replaceChildren(...lines.map((l) => Object.assign(document.createElement('p'), { textContent: l })));
+  box.hidden = lines.length === 0;
 }
 
 function setPlaying(on: boolean): void {
@@ -138,20 +206,25 @@ function draw(): void {
   byId<HTMLOutputElement>('epoch-count').value = Number.isInteger(frame.epoch) ? String(frame.epoch) : frame.epoch.toFixed(2);
   byId('train-loss').textContent = fixed(frame.trainLoss);
   byId('test-loss').textContent = fixed(frame.testLoss);
-  byId('test-accuracy').textContent = frame.testAccuracy === null ? '–' : `${(frame.testAccuracy * 100).toFixed(1)}%`;
+  // a regression has no classes to count hits of
+  const accuracy = data?.kind === 'regression' ? null : frame.testAccuracy;
+  byId('test-accuracy').textContent = accuracy === null ? '–' : `${(accuracy * 100).toFixed(1)}%`;
   chart.add(frame.step, frame.trainLoss, frame.testLoss);
   chart.draw();
+  accuracyChart.add(frame.step, frame.trainAccuracy, frame.testAccuracy);
   drawPlane();
   diagram.draw(shapeOf(frame), frame.weights, frame.grids, !playing);
   if (frame.trace) {
     lastTrace = frame.trace;
     drawMatrices();
+    stepMode.update(frame.trace, config);
   }
-  meter.drew(performance.now() - started);
+  const now = performance.now();
+  meter.drew(now, now - started);
   const stats = meter.stats();
   if (stats) {
     byId<HTMLOutputElement>('frame-time').value =
-      `mean ${stats.mean.toFixed(1)} ms, 95% under ${stats.p95.toFixed(1)} ms, worst ${stats.max.toFixed(1)} ms (${stats.frames} frames)`;
+      `mean ${stats.mean.toFixed(1)} ms, 95% under ${stats.p95.toFixed(1)} ms, worst ${stats.max.toFixed(1)} ms between the worker's frames (${stats.frames} intervals)`;
   }
   client.send({ type: 'drawn' });
 }
@@ -168,10 +241,39 @@ function drawPlane(): void {
   const drawn = boundary.draw(shown?.grids, data, showTest.checked);
   const note = byId('boundary-note');
   note.hidden = drawn;
-  byId('boundary').hidden = !drawn;
-  if (!drawn && data) {
-    note.textContent = `The decision boundary is drawn over a plane of 2 inputs; this network has ${data.inputs.length}. The matrices below show its pass.`;
+  byId('plane').hidden = !drawn;
+  const box = shown?.grids?.box;
+  if (drawn && box) {
+    drawTicks(byId('ticks-x'), 'x', box[0], box[1], data?.scaling, 0);
+    drawTicks(byId('ticks-y'), 'y', box[2], box[3], data?.scaling, 1);
   }
+  if (!drawn && data) {
+    note.textContent =
+      data.kind === 'regression'
+        ? `A regression: the network's output along one input (the others at their mean), over the data's points (test rows orange).`
+        : `The decision boundary is drawn over a plane of 2 inputs; this network has ${data.inputs.length}. Below: accuracy per step, and the confusion matrix.`;
+  }
+  drawSummary(!drawn);
+}
+
+/** Without a 2-D plane: a classifier's accuracy chart and confusion matrix, or a regression's curve. */
+function drawSummary(on: boolean): void {
+  const regression = data?.kind === 'regression';
+  const accuracy = byId<HTMLCanvasElement>('accuracy-chart');
+  const confusion = byId('confusion');
+  const curve = byId<HTMLCanvasElement>('curve');
+  accuracy.hidden = !on || regression;
+  confusion.hidden = !on || regression || !lastExtras?.confusion;
+  curve.hidden = !on || !regression || !lastExtras?.curves;
+  const along = byId<HTMLSelectElement>('curve-input');
+  byId('curve-input-label').hidden = curve.hidden || (data?.inputs.length ?? 0) < 2;
+  if (data && along.options.length !== Math.min(data.inputs.length, MAX_CURVES)) {
+    along.replaceChildren(...data.inputs.slice(0, MAX_CURVES).map((name, j) => new Option(name, String(j))));
+  }
+  if (!accuracy.hidden) accuracyChart.draw();
+  if (!confusion.hidden && data) drawConfusion(confusion, lastExtras!.confusion!, data.classes, data.testX.length ? 'test' : 'training');
+  const j = Math.min(Number(along.value) || 0, lastExtras?.curves?.length ? lastExtras.curves.length - 1 : 0);
+  if (!curve.hidden && data) drawCurve(curve, data, lastExtras!.curves![j], j);
 }
 
 /** The class colours under the boundary: filled points are training rows, ringed ones test rows. */
@@ -188,7 +290,7 @@ function drawClasses(): void {
 }
 
 function drawMatrices(): void {
-  if (lastTrace) matrices.draw(lastTrace, Number(digits.value), data?.trainX.length ?? 0);
+  if (lastTrace) matrices.draw(lastTrace, Number(digits.value), data?.full?.train ?? data?.trainX.length ?? 0, { step: lastPass, live: playing });
 }
 
 playButton.addEventListener('click', () => {
@@ -214,8 +316,13 @@ byId('add-layer').addEventListener('click', () => {
   apply({ ...config, hidden: [...config.hidden, { ...last }] });
 });
 byId('remove-layer').addEventListener('click', () => apply({ ...config, hidden: config.hidden.slice(0, -1) }));
-digits.addEventListener('change', drawMatrices);
+digits.addEventListener('change', () => {
+  drawMatrices();
+  stepMode.redraw();
+});
 showTest.addEventListener('change', drawPlane);
+byId('curve-input').addEventListener('change', drawPlane);
+window.addEventListener('hashchange', () => apply(decodeConfig(location.hash)));
 window.addEventListener('resize', () => {
   if (shown) diagram.draw(shapeOf(shown), shown.weights, shown.grids, true);
   drawPlane();
@@ -244,11 +351,26 @@ byId<HTMLInputElement>('load').addEventListener('change', async (e) => {
     hideProblem();
     await client.load(await file.text(), file.name);
   } catch (err) {
-    showProblem(err instanceof WorkerProblem ? err.problem : { code: 'error', message: String(err) });
+    const p = err instanceof WorkerProblem ? err.problem : { code: 'error', message: String(err) };
+    showProblem({ ...p, message: `${p.message}. The network shown is still the one from before, paused.` });
   } finally {
     input.value = '';
   }
 });
+
+/** A CSV file dropped or picked: read and trained in the worker, shown when its data set comes back. */
+function loadCsv(file: File): void {
+  setPlaying(false);
+  hideProblem();
+  chart.clear();
+  accuracyChart.clear();
+  lastExtras = undefined;
+  const { fixed: _model, ...plain } = config.data;
+  // the page's settings change when the worker has read the file (see `data`)
+  pendingCsv = { ...config, data: { ...plain, name: 'csv' }, oneHot: undefined };
+  client.csv(file, pendingCsv);
+}
+setupCsvDrop(byId('csv-file'), loadCsv);
 
 window.backpropPlayground = {
   config: () => structuredClone(config),
@@ -256,6 +378,7 @@ window.backpropPlayground = {
   exportModel: () => client.ask<string>('export'),
   loadModel: (text, source = 'model.json') => client.load(text, source),
   frameStats: () => meter.stats(),
+  trainingDots: () => boundary.dots.map((d) => ({ ...d, color: [...d.color] })),
 };
 
 refreshControls();

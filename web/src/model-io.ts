@@ -15,7 +15,7 @@ import {
   type OptimizerName,
 } from '../../src/index.js';
 import { DEFAULT_CONFIG, type BatchMode, type PlaygroundConfig } from './config.js';
-import { makeDataset, type Dataset } from './datasets.js';
+import { DATASET_LABELS, makeDataset, type DataOptions, type Dataset } from './datasets.js';
 import { PLANE_SETS, type PlaneSet } from './generators.js';
 import { IRIS_COLUMNS, IRIS_SPECIES } from './iris.js';
 import { Session } from './session.js';
@@ -118,6 +118,8 @@ export function configFor(file: ModelFile, net: Network, current: PlaygroundConf
     seed: t.seed,
     oneHot: net.outputs > 1,
   };
+  // the data of an earlier model file (its scaling, its test rows) is not this file's
+  const { fixed: _earlier, ...currentData } = current.data;
   const features = file.data.features;
   const scaling = file.preprocessing.features;
   const classes = file.data.classes ?? [];
@@ -127,19 +129,40 @@ export function configFor(file: ModelFile, net: Network, current: PlaygroundConf
     classes.length === 3 &&
     classes.every((c, i) => c === IRIS_SPECIES[i]);
   if (iris) {
-    const data = { ...current.data, name: 'iris' as const, irisFeatures: features.map((f) => IRIS_COLUMNS.indexOf(f)) };
+    const data = { ...currentData, name: 'iris' as const, irisFeatures: features.map((f) => IRIS_COLUMNS.indexOf(f)) };
     const bundled = makeDataset(data, true);
     const same = file.data.rows === bundled.table.rows.length && file.data.fingerprint === fingerprint(bundled);
     return { ...base, data: { ...data, fixed: { scaling, ...(same ? { testRows: t.testRows } : {}) } } };
   }
-  if (features.length === 2 && net.outputs <= 2) {
-    const name: PlaneSet = (PLANE_SETS as readonly string[]).includes(current.data.name) ? (current.data.name as PlaneSet) : 'xor';
-    return { ...base, data: { ...current.data, name, fixed: { scaling } } };
-  }
+  if (features.length === 2 && net.outputs <= 2) return { ...base, data: planeData(file, currentData, net.outputs > 1) };
   throw new BackpropError(
     'model',
     `${source} is a model of ${features.length} input${features.length === 1 ? '' : 's'} (${features.join(', ')}) with ` +
       `${net.outputs} output${net.outputs === 1 ? '' : 's'}: the playground shows models of Iris columns with its 3 species, ` +
       'or of 2 inputs with 1 or 2 outputs (drawn over its 2-D sets)',
   );
+}
+
+/** The playground's own source line of a 2-D set, as datasets.ts writes it. */
+const PLANE_SOURCE = /^playground (\w+), (\d+) points, noise ([\d.e-]+), seed (\d+)$/;
+
+/**
+ * The 2-D set a model file of 2 inputs is shown on: the playground set it was trained on (with
+ * its own test rows when the rows are the same), else the current set, with a note saying why.
+ */
+function planeData(file: ModelFile, current: DataOptions, oneHot: boolean): DataOptions {
+  const scaling = file.preprocessing.features;
+  const m = PLANE_SOURCE.exec(file.data.source);
+  if (m && (PLANE_SETS as readonly string[]).includes(m[1])) {
+    const data: DataOptions = { ...current, name: m[1] as PlaneSet, samples: Number(m[2]), noise: Number(m[3]), seed: Number(m[4]) };
+    const rows = file.data.rows;
+    const testRows = file.training.testRows;
+    const made = makeDataset({ ...data, fixed: { scaling, testRows } }, oneHot);
+    if (rows === made.table.rows.length && file.data.fingerprint === fingerprint(made)) {
+      return { ...data, trainRatio: Math.round(((rows - testRows.length) / rows) * 10) / 10, fixed: { scaling, testRows } };
+    }
+  }
+  const name: PlaneSet = (PLANE_SETS as readonly string[]).includes(current.name) ? (current.name as PlaneSet) : 'xor';
+  const note = `trained on ${file.data.source}, which the page does not have: shown over ${DATASET_LABELS[name]}`;
+  return { ...current, name, fixed: { scaling, note } };
 }

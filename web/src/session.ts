@@ -16,7 +16,8 @@ import {
 } from '../../src/index.js';
 import { batchRows, fitOptions, wantsOneHot, type PlaygroundConfig } from './config.js';
 import { buildNetwork } from './build-network.js';
-import { classOf, makeDataset, type Dataset } from './datasets.js';
+import { classOf, type Dataset } from './datasets.js';
+import { datasetFor } from './csv-data.js';
 
 /** The matrices of one pass, as the matrices view shows them. */
 export interface TraceView {
@@ -64,10 +65,10 @@ export interface Snapshot {
 }
 
 export class Session {
-  readonly config: PlaygroundConfig;
+  config: PlaygroundConfig;
   readonly data: Dataset;
   readonly net: Network;
-  readonly optimizer: Optimizer;
+  optimizer: Optimizer;
   private readonly X: Matrix;
   private readonly Y: Matrix;
   private readonly testX?: Matrix;
@@ -80,7 +81,7 @@ export class Session {
   /** Builds the data and the network; throws the library's BackpropError if the choices do not fit. */
   constructor(config: PlaygroundConfig, net?: Network) {
     this.config = config;
-    this.data = makeDataset(config.data, wantsOneHot(config));
+    this.data = datasetFor(config.data, wantsOneHot(config));
     this.net = net ?? buildNetwork(config, this.data);
     this.net.validate(Matrix.from(this.data.trainX, 'X'), Matrix.from(this.data.trainY, 'Y'));
     this.optimizer = optimizer(config.optimizer);
@@ -90,6 +91,15 @@ export class Session {
       this.testX = Matrix.from(this.data.testX, 'test X');
       this.testY = Matrix.from(this.data.testY, 'test Y');
     }
+  }
+
+  /**
+   * Learning rate, optimizer and batch from the next step on, the network as it is: the
+   * optimizer's state (momentum, Adam's moments) is kept when it is the same optimizer.
+   */
+  retune(next: PlaygroundConfig): void {
+    if (next.optimizer !== this.config.optimizer) this.optimizer = optimizer(next.optimizer);
+    this.config = next;
   }
 
   get batchSize(): number {

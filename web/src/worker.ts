@@ -4,9 +4,12 @@
  * While playing it trains one slice of steps per frame and then waits until the page has
  * drawn that frame, so the animation runs at the page's pace and frames never queue up.
  */
-import { CONTROLS, toProblem, type FromWorker, type Speed, type Stamp, type ToWorker } from './protocol.js';
+import { CONTROLS, LIVE_TRACE_MS, toProblem, type FromWorker, type Speed, type Stamp, type ToWorker } from './protocol.js';
 import { Session, type Frame, type TraceView } from './session.js';
+import type { PlaygroundConfig } from './config.js';
 import { exportModel, loadModel } from './model-io.js';
+import { extrasOf } from './extras.js';
+import { forPage, readCsv, useCsvTable } from './csv-data.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -26,11 +29,19 @@ function send(message: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
 }
 
-function frame(s: Session, trace?: TraceView): void {
+/** When the matrices of the pass were last sent. */
+let tracedAt = 0;
+
+/** Sends a frame; `trace` is the pass of the next step, or with `taken` of the step just taken. */
+function frame(s: Session, trace?: TraceView, taken = false): void {
   const grids = s.grids(GRID);
-  const f: Frame = { ...s.progress(), weights: s.weights(), grids, trace };
+  const progress = s.progress();
+  const f: Frame = { ...progress, weights: s.weights(), grids, trace };
   drawing = true;
-  send({ type: 'frame', frame: f, playing, ...stamp }, grids ? grids.layers.map((l) => l.buffer) : []);
+  if (trace) tracedAt = performance.now();
+  // with the matrices (a few times a second at most), how saturated or dead the hidden units are
+  const shown = trace ? { pass: taken ? progress.step : progress.step + 1, ...extrasOf(s) } : {};
+  send({ type: 'frame', frame: f, playing, ...shown, ...stamp }, grids ? grids.layers.map((l) => l.buffer) : []);
 }
 
 function stop(e: unknown): void {
@@ -49,7 +60,82 @@ function slice(): void {
     frame(session, session.traceNext());
     return;
   }
-  frame(session);
+  // the matrices follow the run a few times a second: the pass of the next step
+  frame(session, performance.now() - tracedAt >= LIVE_TRACE_MS ? session.traceNext() : undefined);
+}
+
+/** A CSV file that could not be read: the page hears why, and the network from before goes on under the new session number. */
+function refuseCsv(e: unknown, id: number): void {
+  stamp.session = id;
+  playing = false;
+  drawing = false;
+  const p = toProblem(e);
+  send({ type: 'problem', problem: { ...p, message: `${p.message}. The network shown is still the one from before.` }, playing, ...stamp });
+  if (session) frame(session, session.traceNext());
+}
+
+/** A new session from a config; a CSV file's data set goes to the page to draw. */
+function start(config: PlaygroundConfig, id: number): void {
+  stamp.session = id;
+  playing = false;
+  drawing = false;
+  try {
+    session = new Session(config);
+    refused = undefined;
+  } catch (e) {
+    session = undefined;
+    refused = e;
+    stop(e);
+    return;
+  }
+  if (config.data.name === 'csv') send({ type: 'data', dataset: forPage(session.data), session: id });
+  frame(session, session.traceNext());
+}
+
+/** Reads a CSV file here, off the page's thread; a file that cannot be read leaves the network as it was. */
+function readCsvFile(file: File, config: PlaygroundConfig, id: number): void {
+  file.text().then(
+    (text) => {
+      try {
+        useCsvTable(readCsv(text, file.name));
+      } catch (e) {
+        return refuseCsv(e, id);
+      }
+      start(config, id);
+    },
+    (e) => refuseCsv(e, id),
+  );
+}
+
+/** One step, paused; the frame's matrices are the pass of the step taken. */
+function stepOnce(s: Session): void {
+  playing = false;
+  const view = s.traceNext();
+  let taken = true;
+  try {
+    s.step();
+  } catch (e) {
+    taken = false;
+    stop(e);
+  }
+  frame(s, view, taken);
+}
+
+/** A model file in place of the current network; a refused file leaves that network, paused, so nothing moves under the message. */
+function load(m: ToWorker & { type: 'load' }): void {
+  try {
+    stamp.session = m.session;
+    playing = false;
+    drawing = false;
+    session = loadModel(m.text, m.source, session?.config);
+  } catch (e) {
+    send({ type: 'reply', id: m.id, ok: false, problem: toProblem(e) });
+    if (session) frame(session);
+    return;
+  }
+  send({ type: 'loaded', config: session.config });
+  send({ type: 'reply', id: m.id, ok: true, value: null });
+  frame(session, session.traceNext());
 }
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
@@ -57,19 +143,10 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   if (CONTROLS.has(m.type)) stamp.controls++;
   switch (m.type) {
     case 'reset':
-      stamp.session = m.session;
-      playing = false;
-      drawing = false;
-      try {
-        session = new Session(m.config);
-        refused = undefined;
-      } catch (e) {
-        session = undefined;
-        refused = e;
-        stop(e);
-        return;
-      }
-      frame(session, session.traceNext());
+      start(m.config, m.session);
+      return;
+    case 'csv':
+      readCsvFile(m.file, m.config, m.session);
       return;
     case 'play':
       if (!session) return stop(refused);
@@ -80,21 +157,19 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       playing = false;
       if (session) frame(session, session.traceNext());
       return;
+    case 'retune':
+      if (!session) return;
+      session.retune(m.config);
+      // paused, the matrices show the next step's batch under the new settings
+      if (!playing) frame(session, session.traceNext());
+      return;
     case 'speed':
       speed = m.speed;
       return;
-    case 'step': {
+    case 'step':
       if (!session) return stop(refused);
-      playing = false;
-      const view = session.traceNext();
-      try {
-        session.step();
-      } catch (e) {
-        stop(e);
-      }
-      frame(session, view);
+      stepOnce(session);
       return;
-    }
     case 'drawn':
       drawing = false;
       // a macrotask, so a 'pause' sent while the frame was drawn is read before the next slice
@@ -113,18 +188,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       });
       return;
     case 'load':
-      try {
-        stamp.session = m.session;
-        playing = false;
-        drawing = false;
-        session = loadModel(m.text, m.source, session?.config);
-      } catch (e) {
-        send({ type: 'reply', id: m.id, ok: false, problem: toProblem(e) });
-        return;
-      }
-      send({ type: 'loaded', config: session.config });
-      send({ type: 'reply', id: m.id, ok: true, value: null });
-      frame(session, session.traceNext());
+      load(m);
       return;
   }
 };

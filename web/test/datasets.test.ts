@@ -8,7 +8,8 @@ import { IRIS_ROWS } from '../src/iris.js';
 const base: DataOptions = { name: 'xor', samples: 200, noise: 0, trainRatio: 0.5, irisFeatures: [2, 3], seed: 7 };
 
 test('every data set is the same for the same seed and different for another', () => {
-  for (const name of DATASET_NAMES) {
+  // a CSV file's rows are the file's (web/test/csv-data.test.ts)
+  for (const name of DATASET_NAMES.filter((n) => n !== 'csv')) {
     const a = makeDataset({ ...base, name });
     const b = makeDataset({ ...base, name });
     assert.deepEqual(a, b, name);

@@ -89,3 +89,37 @@ test('a model the playground cannot show, or a damaged file, is refused with the
     (e: unknown) => e instanceof BackpropError && /cut\.json/.test(e.message),
   );
 });
+
+test('a CLI-trained Iris model loads after a 2-D model file (the 2-D file\'s scaling is not carried over)', () => {
+  const spirals: PlaygroundConfig = { ...DEFAULT_CONFIG, data: { ...DEFAULT_CONFIG.data, name: 'spirals' } };
+  const twoD = loadModel(exportModel(new Session(spirals)), 'spirals.json', spirals);
+  assert.ok(twoD.config.data.fixed, 'the 2-D model keeps its scaling');
+  const cli = trainModel(irisTable, { seed: 3, epochs: 5 });
+  const s = loadModel(cli.model.toText(), 'iris-model.json', twoD.config);
+  assert.equal(s.config.data.name, 'iris');
+  assert.equal(s.progress().testAccuracy, cli.metrics.testAccuracy);
+});
+
+test('a 2-D model opens on the set it was trained on, with its own test rows, whatever set is showing', () => {
+  const spirals: PlaygroundConfig = {
+    ...DEFAULT_CONFIG,
+    data: { ...DEFAULT_CONFIG.data, name: 'spirals', samples: 200, noise: 0.1, trainRatio: 0.7, seed: 5 },
+  };
+  const s = new Session(spirals);
+  s.run(20);
+  const circle: PlaygroundConfig = { ...DEFAULT_CONFIG, data: { ...DEFAULT_CONFIG.data, name: 'circle' } };
+  const back = loadModel(exportModel(s), 'spirals.json', circle);
+  const { fixed, ...data } = back.config.data;
+  assert.deepEqual(data, spirals.data);
+  assert.deepEqual(fixed?.testRows, s.data.testRows);
+  assert.deepEqual(back.progress(), { ...s.progress(), step: 0, epoch: 0 });
+});
+
+test('a 2-D model of a CSV file the page does not have says so, and is shown over the current set', () => {
+  const table = parseCsv('a,b,y\n' + Array.from({ length: 40 }, (_, i) => `${i / 40},${(i % 7) / 7},${i % 2}`).join('\n'), 'mine.csv');
+  const text = trainModel(table, { epochs: 2, outputActivation: 'sigmoid', task: 'regression' }).model.toText();
+  const circle: PlaygroundConfig = { ...DEFAULT_CONFIG, data: { ...DEFAULT_CONFIG.data, name: 'circle' } };
+  const back = loadModel(text, 'mine.json', circle);
+  assert.equal(back.config.data.name, 'circle');
+  assert.match(back.config.data.fixed?.note ?? '', /trained on mine\.csv, which the page does not have: shown over Circle/);
+});

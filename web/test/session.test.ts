@@ -93,8 +93,32 @@ test('settings that do not fit together are refused with the library\'s message'
 test('the node grids hold every layer\'s output over the plane, and none for 4 inputs', () => {
   const s = new Session(DEFAULT_CONFIG);
   const g = s.grids(16)!;
-  assert.deepEqual(g.layers.map((l) => l.length), [16 * 16 * 4, 16 * 16 * 4, 16 * 16]);
+  assert.deepEqual(g.layers.map((l) => l.length), [...DEFAULT_CONFIG.hidden.map((l) => 16 * 16 * l.units), 16 * 16]);
   const corner = s.net.predict([[g.box[0] + (0.5 / 16) * (g.box[1] - g.box[0]), g.box[3] - (0.5 / 16) * (g.box[3] - g.box[2])]]);
-  assert.equal(g.layers[2][0], Math.fround(corner[0][0]));
+  assert.equal(g.layers[DEFAULT_CONFIG.hidden.length][0], Math.fround(corner[0][0]));
   assert.equal(new Session(slidesConfig(DEFAULT_CONFIG)).grids(16), undefined);
+});
+
+test('learning rate, optimizer and batch are live settings; anything else is a new network', async () => {
+  const { sameNetwork } = await import('../src/config.js');
+  const c = DEFAULT_CONFIG;
+  assert.ok(sameNetwork(c, { ...c, learningRate: 0.3, optimizer: 'sgd', batch: 'full', batchSize: 3 }));
+  assert.ok(sameNetwork(c, { ...c, data: { seed: c.data.seed, irisFeatures: c.data.irisFeatures, trainRatio: c.data.trainRatio, noise: c.data.noise, samples: c.data.samples, name: c.data.name } }));
+  assert.ok(!sameNetwork(c, { ...c, loss: 'sum-of-squares' }));
+  assert.ok(!sameNetwork(c, { ...c, hidden: [{ units: 8, activation: 'tanh' }] }));
+  assert.ok(!sameNetwork(c, { ...c, data: { ...c.data, noise: 0.1 } }));
+});
+
+test('retune keeps the weights, and the optimizer\'s state when it is the same optimizer', () => {
+  const s = new Session({ ...DEFAULT_CONFIG, batchSize: 9 });
+  s.run(2);
+  const w = weights(s.net);
+  const state = s.optimizer.getState();
+  s.retune({ ...s.config, learningRate: 0.1, batch: 'full' });
+  assert.deepEqual(weights(s.net), w);
+  assert.deepEqual(s.optimizer.getState(), state);
+  assert.equal(s.batchSize, s.data.trainX.length);
+  s.retune({ ...s.config, optimizer: 'momentum' });
+  assert.notDeepEqual(s.optimizer.getState(), state);
+  assert.equal(s.progress().step, 2 * Math.ceil(150 / 9));
 });

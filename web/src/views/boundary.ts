@@ -44,6 +44,8 @@ export class BoundaryView {
   private readonly ctx: CanvasRenderingContext2D;
   private readonly scratch = document.createElement('canvas');
   private image?: ImageData;
+  /** The training points as last drawn: centre in CSS pixels and class colour. */
+  dots: { x: number; y: number; color: RGB }[] = [];
 
   constructor(private readonly canvas: HTMLCanvasElement) {
     this.ctx = canvas.getContext('2d')!;
@@ -82,17 +84,27 @@ export class BoundaryView {
     const [x0, x1, y0, y1] = grids.box;
     const sx = (x: number) => ((x - x0) / (x1 - x0)) * size;
     const sy = (y: number) => ((y1 - y) / (y1 - y0)) * size;
+    // test rows are rings in their class colour, drawn first: a training point on top of one stays whole
+    this.dots = [];
     const dot = (p: number[], t: number[], test: boolean) => {
+      const color = CLASS_COLORS[classOf(t) % CLASS_COLORS.length];
       ctx.beginPath();
-      ctx.arc(sx(p[0]), sy(p[1]), test ? 3.5 : 3, 0, 2 * Math.PI);
-      ctx.fillStyle = css(CLASS_COLORS[classOf(t) % CLASS_COLORS.length]);
+      ctx.arc(sx(p[0]), sy(p[1]), test ? 4 : 3, 0, 2 * Math.PI);
+      if (test) {
+        ctx.lineWidth = 2;
+        ctx.strokeStyle = css(color);
+        ctx.stroke();
+        return;
+      }
+      ctx.fillStyle = css(color);
       ctx.fill();
-      ctx.lineWidth = test ? 1.5 : 1;
-      ctx.strokeStyle = test ? '#111' : '#fff';
+      ctx.lineWidth = 1;
+      ctx.strokeStyle = '#fff';
       ctx.stroke();
+      this.dots.push({ x: sx(p[0]), y: sy(p[1]), color });
     };
-    data.trainX.forEach((p, i) => dot(p, data.trainY[i], false));
     if (showTest) data.testX.forEach((p, i) => dot(p, data.testY[i], true));
+    data.trainX.forEach((p, i) => dot(p, data.trainY[i], false));
 
     ctx.fillStyle = '#333';
     ctx.font = '11px system-ui, sans-serif';

@@ -1,5 +1,8 @@
 /** The live loss chart: training and test loss against gradient steps. */
 
+/** Height of the legend's strip above the plot, in CSS pixels. */
+const LEGEND_STRIP = 14;
+
 interface Point {
   step: number;
   train: number;
@@ -41,12 +44,16 @@ export class LossChart {
     const pts = this.points;
     const left = 34;
     const bottom = h - 14;
+    // the legend has a strip of its own above the plot, so no line runs through it
+    const top = LEGEND_STRIP + 2;
+    canvas.dataset.legend = `0 0 ${w} ${LEGEND_STRIP}`;
+    canvas.dataset.plot = `${left} ${top} ${w - 4 - left} ${bottom - top}`;
     ctx.font = '10px system-ui, sans-serif';
     ctx.fillStyle = '#555';
     ctx.strokeStyle = '#ccc';
     ctx.lineWidth = 1;
     ctx.beginPath();
-    ctx.moveTo(left, 4);
+    ctx.moveTo(left, top);
     ctx.lineTo(left, bottom);
     ctx.lineTo(w - 4, bottom);
     ctx.stroke();
@@ -58,9 +65,9 @@ export class LossChart {
     const first = pts[0].step;
     const span = Math.max(1, pts[pts.length - 1].step - first);
     const x = (s: number) => left + ((s - first) / span) * (w - 4 - left);
-    const y = (v: number) => bottom - (Math.min(v, max) / max) * (bottom - 6);
+    const y = (v: number) => bottom - (Math.min(v, max) / max) * (bottom - top);
 
-    ctx.fillText(formatTick(max), 2, 10);
+    ctx.fillText(formatTick(max), 2, top + 8);
     ctx.fillText('0', left - 10, bottom);
     ctx.textAlign = 'right';
     ctx.fillText(`step ${pts[pts.length - 1].step}`, w - 4, h - 2);
@@ -69,9 +76,9 @@ export class LossChart {
     line(ctx, pts.filter((p) => p.test !== null).map((p) => [x(p.step), y(p.test!)]), '#111');
     ctx.textAlign = 'right';
     ctx.fillStyle = '#999';
-    ctx.fillText('training', w - 34, 12);
+    ctx.fillText('training', w - 34, LEGEND_STRIP - 3);
     ctx.fillStyle = '#111';
-    ctx.fillText('test', w - 6, 12);
+    ctx.fillText('test', w - 6, LEGEND_STRIP - 3);
     ctx.textAlign = 'left';
   }
 }

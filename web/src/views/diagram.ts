@@ -3,6 +3,7 @@
  * input plane; each edge a weight, its colour the sign and its width the size.
  */
 import type { Grids } from '../session.js';
+import type { Lit } from '../step/plan.js';
 import { paintColumn } from './boundary.js';
 import { activationRange, NEGATIVE, POSITIVE } from './colors.js';
 
@@ -31,6 +32,9 @@ export class Diagram {
   private images = new Map<HTMLCanvasElement, ImageData>();
   private node = 30;
   private width = 0;
+  private sizes: number[] = [];
+  /** What the step-through has lit, kept across rebuilds. */
+  private lit?: Lit;
 
   constructor(private readonly container: HTMLElement) {}
 
@@ -41,6 +45,7 @@ export class Diagram {
     if (key === this.shapeKey) return;
     this.shapeKey = key;
     this.width = width;
+    this.sizes = shape.sizes;
     const cols = shape.sizes.length;
     this.node = Math.max(20, Math.min(34, Math.floor(width / cols / 2.2)));
     const gap = Math.round(this.node * 0.45);
@@ -122,6 +127,17 @@ export class Diagram {
       );
     });
     this.drawNodes(shape, grids);
+    this.light(this.lit);
+  }
+
+  /** Lights the nodes and edges of one cell of the step-through (the rest fades); undefined lights all. */
+  light(lit: Lit | undefined): void {
+    this.lit = lit;
+    this.container.classList.toggle('lighting', lit !== undefined);
+    for (const el of this.container.querySelectorAll('.lit')) el.classList.remove('lit');
+    if (!lit) return;
+    for (const [c, i] of lit.nodes) this.nodes[c]?.[i]?.classList.add('lit');
+    for (const [l, i, j] of lit.edges) this.edges[l]?.[i * this.sizes[l + 1] + j]?.classList.add('lit');
   }
 
   private plane?: { key: string; coords: Float32Array };

@@ -42,7 +42,8 @@ export function renderLayerEditor(
   onChange: (next: LayerChoice) => void,
 ): void {
   const cols = choice.hidden.length + 2;
-  container.style.gridTemplateColumns = `repeat(${cols}, 1fr)`;
+  container.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`;
+  container.classList.toggle('many', cols >= 7);
   const columns: HTMLElement[] = [];
 
   const first = document.createElement('div');

@@ -1,0 +1,83 @@
+/**
+ * Your own data: a CSV file read with the library's reader, its target (the last column) read
+ * as classes or numbers as the command line reads it, split and scaled as the other sets are.
+ * The worker holds the table; the page holds the data set the worker built from it, to draw.
+ */
+import { BackpropError, datasetFromTable, parseCsv, Random, type CsvTable } from '../../src/index.js';
+import { assemble, makeDataset, type DataOptions, type Dataset } from './datasets.js';
+
+/** The file's text as a table: the one place the page reads CSV (a streaming reader can take its place). */
+export function readCsv(text: string, name: string): CsvTable {
+  return parseCsv(text, name);
+}
+
+let table: CsvTable | undefined;
+let built: Dataset | undefined;
+
+/** The worker's side: the table every 'csv' data set is built from. */
+export function useCsvTable(t: CsvTable): void {
+  table = t;
+}
+
+/** The page's side: the data set the worker built last, to draw. */
+export function useCsvDataset(d: Dataset): void {
+  built = d;
+}
+
+/** The data set `options` names: the CSV file's for 'csv', else the playground's own. */
+export function datasetFor(options: DataOptions, oneHot = false): Dataset {
+  if (options.name !== 'csv') return makeDataset(options, oneHot);
+  if (table) return csvDataset(table, options, oneHot);
+  if (built) return built;
+  throw new BackpropError('data', 'there is no CSV file yet: drop one on the page, or pick one under "Your own data"');
+}
+
+/** A regression's targets standardised, so that a linear output starts near them. */
+function standardise(values: Float64Array): number[] {
+  const n = values.length;
+  const mean = values.reduce((s, v) => s + v, 0) / n;
+  const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / n) || 1;
+  return Array.from(values, (v) => (v - mean) / sd);
+}
+
+/** The table as a playground data set: features standardised on the training rows, the test rows drawn from the seed. */
+export function csvDataset(t: CsvTable, options: DataOptions, oneHot: boolean): Dataset {
+  const d = datasetFromTable(t);
+  const { features, target, kind, classes } = d.schema;
+  return assemble(options, new Random(options.seed), {
+    name: 'csv',
+    source: t.source,
+    inputs: features,
+    columns: features,
+    target,
+    classes: classes ?? [],
+    points: d.X.toArray(),
+    labels: d.labels ? Array.from(d.labels) : [],
+    cells: t.rows,
+    oneHot,
+    standardise: true,
+    trainAll: false,
+    ...(kind === 'regression' ? { values: standardise(d.Y.data as Float64Array) } : {}),
+  });
+}
+
+/** Rows of each part the page's copy holds, to draw. */
+export const PAGE_ROWS = 5000;
+
+/**
+ * The data set as the page needs it, to draw: no table of text, and at most PAGE_ROWS training
+ * and test rows (every k-th), with the full counts in `full`.
+ */
+export function forPage(d: Dataset): Dataset {
+  const every = <T>(rows: T[]) => (rows.length <= PAGE_ROWS ? rows : rows.filter((_, i) => i % Math.ceil(rows.length / PAGE_ROWS) === 0));
+  return {
+    ...d,
+    table: { header: d.table.header, rows: [] },
+    testRows: [],
+    trainX: every(d.trainX),
+    trainY: every(d.trainY),
+    testX: every(d.testX),
+    testY: every(d.testY),
+    full: { train: d.trainX.length, test: d.testX.length },
+  };
+}
