@@ -7,6 +7,7 @@ import {
   fsyncSync,
   openSync,
   readFileSync,
+  realpathSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -71,6 +72,13 @@ export function readData(arg: string): { text: string; source: string } {
   );
 }
 
+/** The file readData reads for `arg`: the file itself, or a bundled data set's (undefined when neither exists). */
+export function dataPath(arg: string): string | undefined {
+  if (existsSync(arg)) return arg;
+  const name = arg.toLowerCase().replace(/\.csv$/, '');
+  return (BUNDLED_DATASETS as readonly string[]).includes(name) && !/[\\/]/.test(arg) ? bundledPath(name) : undefined;
+}
+
 /** Reads and parses a CSV file or bundled data set. */
 export function loadTable(arg: string, delimiter?: string): CsvTable {
   const { text, source } = readData(arg);
@@ -95,6 +103,49 @@ export function checkWritable(path: string, flag: string): void {
     accessSync(dir, constants.W_OK);
   } catch {
     throw new BackpropError('option', `${flag} '${path}': the folder ${dir} is not writable`);
+  }
+}
+
+/** A path with every symbolic link resolved, for a file that may not exist yet (its folder's links resolved). */
+function realPath(path: string): string {
+  const full = resolve(path);
+  try {
+    return realpathSync(full);
+  } catch {
+    try {
+      return join(realpathSync(dirname(full)), basename(full));
+    } catch {
+      return full;
+    }
+  }
+}
+
+/** A file a command reads or writes: what it is ("the data file", "--out") and where. */
+export interface FileRole {
+  role: string;
+  path: string | undefined;
+}
+
+/**
+ * Refuses, before any work, an output that is one of the command's inputs or another of its
+ * outputs: the paths are compared with every symbolic link resolved, so that no write can destroy
+ * a file the command needs or has just written.
+ */
+export function checkDistinctOutputs(inputs: FileRole[], outputs: FileRole[]): void {
+  const seen = new Map<string, FileRole>();
+  for (const input of inputs) if (input.path !== undefined) seen.set(realPath(input.path), input);
+  const isInput = new Set(seen.values());
+  for (const output of outputs) {
+    if (output.path === undefined) continue;
+    const real = realPath(output.path);
+    const other = seen.get(real);
+    if (other && isInput.has(other)) {
+      throw new BackpropError('option', `${output.role} '${output.path}' is ${other.role} this command reads: writing it would destroy it; choose another file`);
+    }
+    if (other) {
+      throw new BackpropError('option', `${output.role} '${output.path}' is the same file as ${other.role} '${other.path}': give each output its own file`);
+    }
+    seen.set(real, output);
   }
 }
 

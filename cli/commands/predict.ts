@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Predictions } from '../../src/io/model.js';
-import { checkWritable, loadModel, loadTable, writeFileAtomic } from '../files.js';
+import { checkDistinctOutputs, checkWritable, dataPath, loadModel, loadTable, writeFileAtomic } from '../files.js';
 import * as opt from '../options.js';
 
 /** A CSV field, quoted when it holds a comma, a quote, a line break or outer spaces. */
@@ -33,6 +33,7 @@ export function registerPredict(program: Command): void {
       const digits = opt.wholeNumber('--digits', flags.digits, 0, 17);
       const delimiter = flags.delimiter === undefined ? undefined : opt.delimiter('--delimiter', flags.delimiter);
       if (flags.out) checkWritable(flags.out, '--out');
+      checkDistinctOutputs([{ role: 'the model file', path: modelPath }, { role: 'the data file', path: dataPath(data) }], [{ role: '--out', path: flags.out }]);
       const model = loadModel(modelPath);
       const table = loadTable(data, delimiter);
       const p = model.predict(table);

@@ -11,7 +11,7 @@ import { MIN_ROWS_FOR_TEST_SPLIT, resolveSettings, type TrainModelOptions, type 
 import { loss as lookupLoss } from '../../src/nn/losses.js';
 import { OPTIMIZER_NAMES } from '../../src/train/optimizers.js';
 import { checkpointFile, prepareCheckpointDir, readCheckpoint, removeCheckpoint } from '../checkpoint-files.js';
-import { checkWritable, loadTable, writeFileAtomic } from '../files.js';
+import { checkDistinctOutputs, checkWritable, dataPath, loadTable, writeFileAtomic } from '../files.js';
 import { lossChart } from '../loss-chart.js';
 import * as opt from '../options.js';
 import { createProgress } from '../progress.js';
@@ -189,6 +189,8 @@ function plan(data: string | undefined, flags: TrainFlags, given: (flag: string)
         : 'train needs data: a CSV file or a bundled data set (xor, iris, digits), or --resume DIR to continue a run',
     );
   }
+  const ckptFile = flags.checkpoint ?? resumed?.path;
+  checkDistinctOutputs([{ role: 'the data file', path: dataPath(source) }], [{ role: '--checkpoint', path: ckptFile && checkpointFile(ckptFile) }, { role: '--out', path: out }, { role: '--plot', path: plot }]);
   const sep = given('delimiter') || !resumed ? delimiter : origin.delimiter;
   let table = loadTable(source, sep);
   // Read again from where the checkpoint says, the data keeps the name the run started with.
