@@ -14,3 +14,8 @@ export function exitWithError(err: unknown): never {
   process.stderr.write(`backprop: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
   process.exit(2);
 }
+
+/** A warning: one line on stderr; the command goes on. */
+export function warn(message: string): void {
+  process.stderr.write(`backprop: warning: ${message}\n`);
+}

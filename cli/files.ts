@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseCsv, type CsvTable } from '../src/data/csv.js';
 import { BackpropError } from '../src/errors.js';
 import { Model } from '../src/io/model.js';
+import { warn } from './errors.js';
 
 /** The data sets shipped in the package's data/ folder, usable by name wherever a CSV path is. */
 export const BUNDLED_DATASETS = ['xor', 'iris', 'digits'] as const;
@@ -87,7 +88,7 @@ export function loadTable(arg: string, delimiter?: string): CsvTable {
 
 /** Reads and checks a model file. */
 export function loadModel(path: string): Model {
-  return Model.parse(readTextFile(path, 'model file'), path);
+  return Model.parse(readTextFile(path, 'model file'), path, { onUnverified: warn });
 }
 
 /** Fails early (before any training) if `path` could not be written: a folder, or a missing or read-only folder. */

@@ -26,6 +26,7 @@ export { Model, fingerprintTable, type PreparedData, type Predictions, type Mode
 export { trainModel, resolveSettings, defaultHiddenUnits, defaultLoss, MIN_ROWS_FOR_TEST_SPLIT, TrainingDivergedError, type TrainModelOptions, type TrainModelResult, type TrainSettings } from './io/train-model.js';
 export {
   parseTrainCheckpoint,
+  trainCheckpointToText,
   checkResumable,
   TRAIN_CHECKPOINT_FORMAT,
   TRAIN_CHECKPOINT_VERSION,

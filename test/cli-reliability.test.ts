@@ -96,3 +96,71 @@ describe('an output that would overwrite an input or another output is refused b
     assert.ok(!existsSync(f('out.bin')));
   });
 });
+
+describe('numbers that are not what was saved, or not finite, are refused', { concurrency: 4 }, () => {
+  const ckpt = (name: string) => join(f(name), 'checkpoint.json');
+  /** A copy of the checkpoint of a two-epoch xor run, changed by `edit`. */
+  const edited = (name: string, edit: (c: any) => void) => {
+    mkdirSync(f(name));
+    const c = JSON.parse(readFileSync(ckpt('run'), 'utf8'));
+    edit(c);
+    writeFileSync(ckpt(name), JSON.stringify(c) + '\n');
+  };
+
+  before(async () => {
+    const iris = parseCsv(readFileSync(join(root, 'data/iris.csv'), 'utf8'), 'iris.csv');
+    const model = trainModel(iris, { epochs: 2 }).model;
+    const text = model.toText();
+    writeFileSync(f('old.json'), text.replace(/,\n {2}"checksum": \{[^}]*\}/, ''));
+    writeFileSync(f('weight.json'), text.replace(/("weights": \[\s*\[)-?[\d.e-]+/, "$11e308"));
+    for (const p of model.network.params()) for (let i = 0; i < p.value.length; i++) p.value[i] = i % 2 ? -1e308 : 1e308;
+    writeFileSync(f('huge.json'), model.toText());
+    const r = await backprop(['train', 'xor', '--quiet', '--epochs', '2', '--checkpoint', f('run')]);
+    assert.equal(r.code, 0, r.stderr);
+    edited('w', (c) => (c.fit.params[0][1] = 1e300));
+    edited('t', (c) => (c.fit.optimizer.t += 1));
+    edited('seed', (c) => (c.settings.seed = 7));
+    edited('rng', (c) => (c.fit.rng[0] ^= 1));
+    edited('old', (c) => delete c.checksum);
+  });
+
+  const cases: Case[] = [
+    { name: 'predict with weights that overflow', args: ['predict', f('huge.json'), 'iris'], message: /row 2 of iris\.csv: the model's output 1 is NaN, not a finite number/, keep: [f('huge.json')] },
+    { name: 'evaluate with weights that overflow', args: ['evaluate', f('huge.json'), 'iris'], message: /row 2 of iris\.csv: the model's output 1 is NaN/, keep: [f('huge.json')] },
+    {
+      name: 'a model file with a weight edited',
+      args: ['predict', f('weight.json'), 'iris'],
+      message: /weight\.json was changed after it was saved \(edited by hand, or damaged\): field network does not match the checksum saved in the file/,
+      keep: [f('weight.json')],
+    },
+    { name: 'a checkpoint with a weight edited', args: ['train', '--resume', f('w'), '--quiet'], message: /checkpoint\.json was changed after it was saved .*: field fit\.params does not match/, keep: [ckpt('w')] },
+    { name: "a checkpoint with Adam's step edited", args: ['train', '--resume', f('t'), '--quiet', '--out', f('t.json')], message: /field fit\.optimizer does not match/, keep: [ckpt('t'), f('t.json')] },
+    { name: 'a checkpoint with the seed edited', args: ['train', '--resume', f('seed'), '--quiet'], message: /field settings does not match/, keep: [ckpt('seed')] },
+    { name: "a checkpoint with the generator's state edited", args: ['train', '--resume', f('rng'), '--quiet'], message: /field fit\.rng does not match/, keep: [ckpt('rng')] },
+  ];
+  for (const c of cases) test(c.name, () => refused(c));
+
+  test('a model file without a checksum loads, with a warning', async () => {
+    const r = await backprop(['predict', f('old.json'), 'iris']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^backprop: warning: .*old\.json carries no checksum \(saved by an older backprop\), so an edit cannot be detected: it is used as it is\n$/);
+    assert.equal(r.stdout.trimEnd().split('\n').length, 151);
+  });
+
+  test('a checkpoint without a checksum resumes, with a warning, and is kept at the end', async () => {
+    const r = await backprop(['train', '--resume', f('old'), '--quiet', '--epochs', '3', '--out', f('old-model.json')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^backprop: warning: .*checkpoint\.json carries no checksum/);
+    assert.match(r.stdout, /kept the checkpoint .*checkpoint\.json: the run resumed from a checkpoint it could not verify/);
+    assert.ok(existsSync(ckpt('old')));
+    assert.ok(existsSync(f('old-model.json')));
+  });
+
+  test('a checkpoint with its checksum resumes, and is removed at the end', async () => {
+    const r = await backprop(['train', '--resume', f('run'), '--quiet', '--epochs', '3', '--out', f('run-model.json')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout, /removed the checkpoint/);
+    assert.ok(!existsSync(ckpt('run')));
+  });
+});

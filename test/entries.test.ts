@@ -1,5 +1,6 @@
 // The package's entries and what importing each one loads: the core entry ('backprop') stays
-// light — no protobuf encoder; valibot, modular, for the model file's checks — so that a process
+// light — no protobuf encoder; valibot, modular, for the model file's checks, and @noble/hashes'
+// SHA-256 alone for the files' checksums — so that a process
 // or a page that only trains pays for nothing else; ONNX export is 'backprop/onnx'.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,9 +31,9 @@ function importGraph(entry: string): { files: string[]; packages: string[] } {
   return { files: [...files].map((f) => relative(root, f)).sort(), packages: [...packages].sort() };
 }
 
-test("the core entry loads no heavy package: only csv-parse's browser build and valibot", () => {
+test("the core entry loads no heavy package: only csv-parse's browser build, valibot and SHA-256", () => {
   const core = importGraph('src/index.ts');
-  assert.deepEqual(core.packages, ['csv-parse/browser/esm/sync', 'valibot']);
+  assert.deepEqual(core.packages, ['@noble/hashes/sha2.js', '@noble/hashes/utils.js', 'csv-parse/browser/esm/sync', 'valibot']);
   assert.ok(!core.files.includes('src/io/onnx.ts'), 'src/index.ts reaches src/io/onnx.ts');
   // the model file is still read and checked from the core entry
   assert.ok(core.files.includes('src/io/model-file.ts'));
@@ -48,6 +49,6 @@ test("'backprop/onnx' is the ONNX export, and package.json maps both entries wit
 
 test("Node's entry is the core entry and Node's worker_threads, nothing more", () => {
   const node = importGraph('node/index.ts');
-  assert.deepEqual(node.packages, ['csv-parse/browser/esm/sync', 'node:os', 'node:worker_threads', 'valibot']);
+  assert.deepEqual(node.packages, ['@noble/hashes/sha2.js', '@noble/hashes/utils.js', 'csv-parse/browser/esm/sync', 'node:os', 'node:worker_threads', 'valibot']);
   assert.ok(!importGraph('src/index.ts').packages.some((p) => p.startsWith('node:')), 'src/ imports no Node built-in');
 });

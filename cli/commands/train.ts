@@ -10,7 +10,7 @@ import { checkResumable, type CheckpointOrigin, type TrainCheckpoint } from '../
 import { MIN_ROWS_FOR_TEST_SPLIT, resolveSettings, type TrainModelOptions, type TrainSettings } from '../../src/io/train-model.js';
 import { loss as lookupLoss } from '../../src/nn/losses.js';
 import { OPTIMIZER_NAMES } from '../../src/train/optimizers.js';
-import { checkpointFile, prepareCheckpointDir, readCheckpoint, removeCheckpoint } from '../checkpoint-files.js';
+import { checkpointFile, prepareCheckpointDir, removeCheckpoint, resumeCheckpoint, type ResumedCheckpoint } from '../checkpoint-files.js';
 import { checkDistinctOutputs, checkWritable, dataPath, loadTable, writeFileAtomic } from '../files.js';
 import { lossChart } from '../loss-chart.js';
 import * as opt from '../options.js';
@@ -161,7 +161,7 @@ interface Plan {
   out?: string;
   plot?: string;
   checkpoint?: { path: string; dir: string; everyEpochs?: number; everyBatches?: number; origin: CheckpointOrigin };
-  resumed?: { path: string; checkpoint: TrainCheckpoint };
+  resumed?: ResumedCheckpoint;
 }
 
 function plan(data: string | undefined, flags: TrainFlags, given: (flag: string) => boolean): Plan {
@@ -171,7 +171,7 @@ function plan(data: string | undefined, flags: TrainFlags, given: (flag: string)
   const parsed = parseFlags(flags);
   const every = flags.every === undefined ? undefined : opt.wholeNumber('--every', flags.every, 1);
   const everyBatches = flags.everyBatches === undefined ? undefined : opt.wholeNumber('--every-batches', flags.everyBatches, 1);
-  const resumed = flags.resume ? { path: checkpointFile(flags.resume), checkpoint: readCheckpoint(flags.resume) } : undefined;
+  const resumed = flags.resume ? resumeCheckpoint(flags.resume) : undefined;
   const origin = resumed?.checkpoint.origin ?? {};
   const { delimiter, ...fromFlags } = parsed;
   const options = resumed ? { ...resumeOptions(resumed.checkpoint, fromFlags, given), resume: resumed.checkpoint, settingNames: SETTING_FLAGS } : fromFlags;
@@ -286,9 +286,9 @@ async function train(data: string | undefined, flags: TrainFlags, given: (flag: 
         note(`saved the weights of the last good step to ${p.out}`);
       }
     }
-    if (p.checkpoint && removeCheckpoint(p.checkpoint.path)) {
+    if (p.checkpoint && removeCheckpoint(p.checkpoint.path, p.resumed?.verified)) {
       note(`removed the checkpoint ${p.checkpoint.path}: resuming it would diverge the same way`);
-    }
+    } else if (p.checkpoint && p.resumed?.verified === false) note(`kept the checkpoint ${p.checkpoint.path}: this run could not verify it (no checksum)`);
     process.exitCode = 1;
     return;
   }
@@ -349,7 +349,8 @@ function report(p: Plan, parts: TrainedParts, flags: TrainFlags, out: (s: string
   }
   if (p.checkpoint) {
     if (!p.out) out(`kept the checkpoint ${p.checkpoint.path}: \`backprop train --resume ${shellWord(p.checkpoint.dir)} --out model.json\` saves this model`);
-    else if (removeCheckpoint(p.checkpoint.path)) out(`removed the checkpoint ${p.checkpoint.path}: the run is complete`);
+    else if (removeCheckpoint(p.checkpoint.path, p.resumed?.verified)) out(`removed the checkpoint ${p.checkpoint.path}: the run is complete`);
+    else if (p.resumed?.verified === false) out(`kept the checkpoint ${p.checkpoint.path}: the run resumed from a checkpoint it could not verify (no checksum)`);
   }
   if (flags.json) {
     const json = {

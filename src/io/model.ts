@@ -5,7 +5,8 @@ import { evaluate as evaluateNetwork } from '../train/metrics.js';
 import type { CsvTable } from '../data/csv.js';
 import { datasetForSchema, type DataSchema } from '../data/dataset.js';
 import { applyScaler, invertScaler, takeRows } from '../data/preprocess.js';
-import { modelFileToText, networkFromModelFile, parseModelFile, type ModelFile } from './model-file.js';
+import { checkFiniteOutputs } from './finite-outputs.js';
+import { modelFileToText, networkFromModelFile, parseModelFile, type ModelFile, type ParseOptions } from './model-file.js';
 
 /** The inputs of a table as the network sees them (scaled), with the targets when present. */
 export interface PreparedData {
@@ -62,8 +63,8 @@ export class Model {
   }
 
   /** Loads a model file's text (see parseModelFile for the checks). */
-  static parse(text: string, source = 'model file'): Model {
-    const file = parseModelFile(text, source);
+  static parse(text: string, source = 'model file', options: ParseOptions = {}): Model {
+    const file = parseModelFile(text, source, options);
     return new Model(file, networkFromModelFile(file, source));
   }
 
@@ -89,12 +90,14 @@ export class Model {
 
   /** Predictions for every row of the table (the target column, if present, is ignored). */
   predict(table: CsvTable): Predictions {
-    return this.predictPrepared(this.prepare(table, false).X);
+    const p = this.prepare(table, false);
+    return this.predictPrepared(p.X, { lines: p.lines, source: table.source });
   }
 
-  /** Predictions for already scaled inputs. */
-  predictPrepared(X: Matrix): Predictions {
+  /** Predictions for already scaled inputs; with `from` (the rows' numbers in a file), an output that is not finite is refused. */
+  predictPrepared(X: Matrix, from?: { lines: readonly number[]; source: string }): Predictions {
     const out = Matrix.from(this.network.predict(X), 'outputs');
+    if (from) checkFiniteOutputs(out, from.lines, from.source);
     const { kind, classes } = this.file.data;
     if (kind === 'regression') {
       const values = invertScaler(this.file.preprocessing.target!, out);
@@ -111,15 +114,22 @@ export class Model {
    */
   evaluate(table: CsvTable, rows: RowSelection = 'all'): ModelEvaluation {
     const p = this.prepare(table, true);
-    if (rows === 'all') return this.evaluatePrepared(p);
+    if (rows === 'all') return this.finite(this.evaluatePrepared(p), p, table.source);
     const idx = this.splitRows(table, rows);
-    return this.evaluatePrepared({
+    const q = {
       X: takeRows(p.X, idx),
       Y: takeRows(p.Y!, idx),
       labels: p.labels ? Int32Array.from(idx, (i) => p.labels![i]) : undefined,
       values: p.values ? Float64Array.from(idx, (i) => p.values![i]) : undefined,
       lines: Array.from(idx, (i) => p.lines[i]),
-    });
+    };
+    return this.finite(this.evaluatePrepared(q), q, table.source);
+  }
+
+  /** The evaluation, unless its loss is not finite because an output is not: then the row is named. */
+  private finite(e: ModelEvaluation, p: PreparedData, source: string): ModelEvaluation {
+    if (!Number.isFinite(e.loss)) this.predictPrepared(p.X, { lines: p.lines, source });
+    return e;
   }
 
   /** The row indices of the training or test part of the split the model was trained with. */
