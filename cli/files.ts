@@ -6,6 +6,7 @@ import {
   existsSync,
   fsyncSync,
   openSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   renameSync,
@@ -91,7 +92,49 @@ export function loadModel(path: string): Model {
   return Model.parse(readTextFile(path, 'model file'), path, { onUnverified: warn });
 }
 
-/** Fails early (before any training) if `path` could not be written: a folder, or a missing or read-only folder. */
+/** Whether process `pid` is running (a process of another user counts as running). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+const swept = new Set<string>();
+
+/**
+ * Removes the temporary files that saves of `path` left behind when their process was killed
+ * (`.name.<pid>.<random>.tmp` beside it, of a process no longer running); once per file per run.
+ */
+export function removeStaleTemporaries(path: string): void {
+  const target = resolve(path);
+  if (swept.has(target)) return;
+  swept.add(target);
+  const name = basename(target);
+  let entries: string[];
+  try {
+    entries = readdirSync(dirname(target));
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith(`.${name}.`) || !entry.endsWith('.tmp')) continue;
+    const m = /^\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(entry.slice(name.length + 1));
+    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    try {
+      unlinkSync(join(dirname(target), entry));
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+}
+
+/**
+ * Fails early (before any training) if `path` could not be written: a folder, or a missing or
+ * read-only folder. Removes what killed saves of it left behind.
+ */
 export function checkWritable(path: string, flag: string): void {
   const dir = dirname(resolve(path));
   if (existsSync(path) && statSync(path).isDirectory()) {
@@ -105,6 +148,7 @@ export function checkWritable(path: string, flag: string): void {
   } catch {
     throw new BackpropError('option', `${flag} '${path}': the folder ${dir} is not writable`);
   }
+  removeStaleTemporaries(path);
 }
 
 /** A path with every symbolic link resolved, for a file that may not exist yet (its folder's links resolved). */
@@ -159,6 +203,7 @@ export function checkDistinctOutputs(inputs: FileRole[], outputs: FileRole[]): v
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const target = resolve(path);
   const dir = dirname(target);
+  removeStaleTemporaries(target);
   const tmp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let fd: number | undefined;
   try {

@@ -1,5 +1,8 @@
 // The library as Node loads it (package.json's "node" condition): everything in src/index.ts,
 // with worker threads for the float32 matrix products (node/threads.ts).
-import './threads.js';
+import { threadsEnvProblem } from './threads.js';
+
+const problem = threadsEnvProblem();
+if (problem) process.emitWarning(problem, 'BackpropWarning');
 
 export * from '../src/index.js';

@@ -6,7 +6,7 @@
 // free of it.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { check } from '../src/errors.js';
+import { BackpropError } from '../src/errors.js';
 import { setThreads, setWorkerFactory, type WorkerFactory } from '../src/tensor/threads.js';
 
 /**
@@ -27,9 +27,28 @@ export const nodeWorkerFactory: WorkerFactory = (source) => {
 };
 
 setWorkerFactory(nodeWorkerFactory, availableParallelism());
-const env = process.env.BACKPROP_THREADS;
-if (env !== undefined && env !== '') {
-  const n = env === 'auto' ? 'auto' : Number(env);
-  check(n === 'auto' || (Number.isInteger(n) && n >= 1 && n <= 64), `BACKPROP_THREADS must be 'auto' or a whole number from 1 to 64, got '${env}'`);
-  setThreads(n);
+
+/**
+ * BACKPROP_THREADS as a setting, or the one-line problem with it. Read at import, where an error
+ * could only be an uncaught stack trace: a bad value is ignored here (threads stay 'auto'), and
+ * reported by checkThreadsEnv (the command line) or as a process warning (the library's entry).
+ */
+function threadsFromEnv(env: string | undefined): { threads?: number | 'auto'; problem?: string } {
+  if (env === undefined || env.trim() === '') return {};
+  const n = env.trim() === 'auto' ? 'auto' : Number(env);
+  if (n === 'auto' || (Number.isInteger(n) && n >= 1 && n <= 64)) return { threads: n };
+  return { problem: `BACKPROP_THREADS must be 'auto' or a whole number from 1 to 64, got '${env}': set it so, or unset it` };
+}
+
+const fromEnv = threadsFromEnv(process.env.BACKPROP_THREADS);
+if (fromEnv.threads !== undefined) setThreads(fromEnv.threads);
+
+/** The problem with BACKPROP_THREADS, if any, as a BackpropError (the variable is then ignored). */
+export function checkThreadsEnv(): void {
+  if (fromEnv.problem) throw new BackpropError('option', fromEnv.problem);
+}
+
+/** The problem with BACKPROP_THREADS, if any, as a message. */
+export function threadsEnvProblem(): string | undefined {
+  return fromEnv.problem;
 }

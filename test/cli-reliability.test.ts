@@ -2,6 +2,7 @@
 // every file it was given unchanged (compared by a checksum of its bytes).
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,12 +19,13 @@ interface Case {
   message: RegExp;
   /** The files that must keep their bytes. */
   keep: string[];
+  env?: Record<string, string>;
 }
 
 /** Runs the case: exit 1, one line on stderr matching `message`, the kept files unchanged. */
 async function refused(c: Case): Promise<void> {
   const sums = c.keep.map(sha);
-  const r = await backprop(c.args);
+  const r = await backprop(c.args, c.env);
   assert.equal(r.code, 1, `exit code; stderr: ${r.stderr}`);
   assert.match(r.stderr, /^backprop: [^\n]+\n$/, `one line on stderr, no stack trace; got ${JSON.stringify(r.stderr)}`);
   assert.match(r.stderr, c.message);
@@ -122,6 +124,7 @@ describe('numbers that are not what was saved, or not finite, are refused', { co
     edited('seed', (c) => (c.settings.seed = 7));
     edited('rng', (c) => (c.fit.rng[0] ^= 1));
     edited('old', (c) => delete c.checksum);
+    edited('epoch', (c) => ((c.fit.epoch = 99), delete c.checksum));
   });
 
   const cases: Case[] = [
@@ -162,5 +165,35 @@ describe('numbers that are not what was saved, or not finite, are refused', { co
     assert.equal(r.stderr, '');
     assert.match(r.stdout, /removed the checkpoint/);
     assert.ok(!existsSync(ckpt('run')));
+  });
+});
+
+describe('messages: one line that says what is wrong', { concurrency: 4 }, () => {
+  const cases: Case[] = [
+    { name: 'BACKPROP_THREADS=abc, even for info', args: ['info', f('m.json')], env: { BACKPROP_THREADS: 'abc' }, message: /BACKPROP_THREADS must be 'auto' or a whole number from 1 to 64, got 'abc'/, keep: [f('m.json')] },
+    { name: 'an unknown option: its line and where the help is, not the help', args: ['train', 'iris', '--eopchs', '3', '--out', f('m.json')], message: /^backprop: unknown option '--eopchs' \(Did you mean --epochs\?\) \(see backprop train --help\)\n$/, keep: [f('m.json')] },
+    { name: 'an unknown command', args: ['trian', 'iris'], message: /unknown command 'trian' \(Did you mean train\?\) \(see backprop --help\)/, keep: [] },
+  ];
+  for (const c of cases) test(c.name, () => refused(c));
+
+  test('a checkpoint whose epoch disagrees with its history names both', async () => {
+    await refused({
+      name: '',
+      args: ['train', '--resume', f('epoch'), '--quiet'],
+      message: /checkpoint\.json is damaged or was edited: field fit\.epoch is 99, but fit\.history counts 2 finished epochs, so it should be 3/,
+      keep: [join(f('epoch'), 'checkpoint.json')],
+    });
+  });
+
+  test('a killed save leaves temporary files that the next run with that output removes', async () => {
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!; // a process that has ended
+    mkdirSync(f('tmp'));
+    const stale = join(f('tmp'), `.model.json.${gone}.0badf00d.tmp`);
+    const live = join(f('tmp'), `.model.json.${process.pid}.0badf00d.tmp`);
+    const other = join(f('tmp'), `.other.json.${gone}.0badf00d.tmp`);
+    for (const p of [stale, live, other]) writeFileSync(p, 'partial');
+    const r = await backprop(['train', 'xor', '--quiet', '--epochs', '1', '--out', join(f('tmp'), 'model.json')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(readdirSync(f('tmp')).sort(), [`.model.json.${process.pid}.0badf00d.tmp`, `.other.json.${gone}.0badf00d.tmp`, 'model.json']);
   });
 });

@@ -159,6 +159,11 @@ export function parseTrainCheckpoint(text: string, source = 'checkpoint', option
   }
   const checked = check(checkpointSchema, raw);
   if (!checked.ok) throw new BackpropError('checkpoint', `${source} is damaged or was edited: ${checked.problems}`);
+  const { epoch, history } = checked.value.fit;
+  if (epoch !== history.epochs + 1) {
+    const should = `fit.history counts ${history.epochs} finished ${history.epochs === 1 ? 'epoch' : 'epochs'}, so it should be ${history.epochs + 1}`;
+    throw new BackpropError('checkpoint', `${source} is damaged or was edited: field fit.epoch is ${epoch}, but ${should}`);
+  }
   const advice = 'a run resumed from it would not be the run it continues; restore the file, or start the run again';
   verifyChecksums(checked.value, checked.value.checksum, { source, code: 'checkpoint', nested: NESTED, advice, onUnverified: options.onUnverified });
   const c = checked.value as TrainCheckpoint;

@@ -189,6 +189,7 @@ export function resolveSettings(dataset: Dataset, o: TrainModelOptions = {}): Tr
  * given, is datasetFromTable(table, …) already done by the caller.
  */
 export function trainModel(table: CsvTable, options: TrainModelOptions = {}, given?: Dataset): TrainModelResult {
+  check(table.rows.length > 0, `${table.source} has a header row but no data rows: there is nothing to train on`, 'data');
   const dataset = given ?? datasetFromTable(table, { target: options.target, task: options.task });
   const s = resolveSettings(dataset, options);
   const { kind, classes } = dataset.schema;
