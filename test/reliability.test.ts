@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BackpropError, Network, parseCsv, parseModelFile, parseTrainCheckpoint, trainCheckpointToText, trainModel, type TrainCheckpoint } from '../src/index.js';
+import { classFigures } from '../src/train/confusion.js';
+import { formatEvaluation } from '../cli/report.js';
 import { root } from './helpers.js';
 
 const throwsWith = (fn: () => unknown, message: RegExp) =>
@@ -53,4 +55,27 @@ test('checksums: a saved model file or checkpoint loads back; an edit is refused
   throwsWith(() => parseTrainCheckpoint(edit((c) => (c.fit.params[0][0] = 1e300)), 'c.json'), /field fit\.params does not match/);
   throwsWith(() => parseTrainCheckpoint(edit((c) => ((c.fit.params[0][0] = 1), (c.settings.seed = 9))), 'c.json'), /fields settings, fit\.params do not match/);
   throwsWith(() => parseTrainCheckpoint(edit((c) => ((c.fit.epoch = 99), delete c.checksum)), 'c.json'), /field fit\.epoch is 99, but fit\.history counts 2 finished epochs, so it should be 3/);
+});
+
+test('many classes: precision, recall and accuracy in one pass; the confusion cells listed past 1,000 classes', () => {
+  const k = 1500;
+  const actual = Int32Array.from({ length: 6000 }, (_, i) => i % k);
+  const predicted = Int32Array.from(actual, (a, i) => (i % 7 === 0 ? (a + 1) % k : a));
+  const big = classFigures(predicted, actual, k);
+  assert.equal(big.confusion, undefined);
+  // the same figures as from the dense matrix, built here the plain way
+  const dense = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (let i = 0; i < actual.length; i++) dense[actual[i]][predicted[i]]++;
+  const cells = dense.flatMap((row, a) => row.flatMap((n, p) => (n ? [[a, p, n]] : [])));
+  assert.deepEqual([...big.confusionCells!].sort((x, y) => x[0] - y[0] || x[1] - y[1]), cells);
+  assert.deepEqual(big.precision, dense.map((_, j) => dense[j][j] / dense.reduce((s, r) => s + r[j], 0)));
+  assert.deepEqual(big.recall, dense.map((r, j) => r[j] / r.reduce((s, v) => s + v, 0)));
+  assert.equal(big.accuracy, actual.filter((a, i) => a === predicted[i]).length / actual.length);
+  assert.deepEqual(classFigures(predicted.map((p) => p % 10), actual.map((a) => a % 10), 10).confusion!.length, 10);
+
+  const classes = Array.from({ length: k }, (_, i) => `c${i}`);
+  const text = formatEvaluation('test', { rows: actual.length, loss: 1, lossName: 'cross-entropy', classes, ...big });
+  assert.match(text, /1500 classes, too many for a table: 858 of 6000 rows are predicted as another class; the most frequent:/);
+  assert.match(text, /… and 1480 more classes \(--json gives them all\)/);
+  assert.ok(text.split('\n').length < 60);
 });

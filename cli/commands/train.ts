@@ -309,6 +309,11 @@ async function train(data: string | undefined, flags: TrainFlags, given: (flag: 
 function report(p: Plan, parts: TrainedParts, flags: TrainFlags, out: (s: string) => void): void {
   const { dataset, settings } = p;
   const { history, metrics } = parts;
+  // the model first: nothing printed after training may cost it
+  if (p.out) {
+    if (parts.modelText === undefined) throw new BackpropError('model', parts.modelError ?? 'the model file could not be written');
+    writeFileAtomic(p.out, parts.modelText);
+  }
   const human = !flags.json;
   const other = history.valLoss
     ? { name: 'validation', values: history.valLoss }
@@ -329,17 +334,8 @@ function report(p: Plan, parts: TrainedParts, flags: TrainFlags, out: (s: string
     { name: 'test', e: parts.test },
   ]));
   const shown = parts.test ?? parts.train;
-  if (shown.confusion && shown.classes) {
-    out(`\nconfusion matrix (${parts.test ? 'test' : 'training'} rows):\n${formatConfusion(shown.classes, shown.confusion)}`);
-  }
-
-  if (p.out) {
-    if (parts.modelText === undefined) throw new BackpropError('model', parts.modelError ?? 'the model file could not be written');
-    writeFileAtomic(p.out, parts.modelText);
-    out(`saved the model to ${p.out}`);
-  } else {
-    out('(the model was not saved: add --out model.json to keep it)');
-  }
+  if (shown.classes) out(`\nconfusion matrix (${parts.test ? 'test' : 'training'} rows):\n${formatConfusion(shown)}`);
+  out(p.out ? `saved the model to ${p.out}` : '(the model was not saved: add --out model.json to keep it)');
   if (p.plot) {
     const curves = [{ name: 'training loss', values: history.loss, color: '#1f77b4' }];
     if (other) curves.push({ name: `${other.name} loss`, values: other.values, color: '#ff7f0e' });

@@ -39,8 +39,10 @@ export interface ModelEvaluation {
   lossName: string;
   classes?: string[];
   accuracy?: number;
-  /** [actual][predicted] row counts. */
+  /** [actual][predicted] row counts (up to 1,000 classes). */
   confusion?: number[][];
+  /** Past 1,000 classes: the non-zero cells [actual, predicted, rows], most rows first. */
+  confusionCells?: [number, number, number][];
   precision?: number[];
   recall?: number[];
   /** Regression, in the target's units: root mean squared error, mean absolute error, R². */
@@ -155,7 +157,8 @@ export class Model {
     const e = evaluateNetwork(this.network, p.X, p.Y);
     const base = { rows: p.X.rows, loss: e.loss, lossName: e.lossName };
     if (this.file.data.kind === 'classification') {
-      return { ...base, classes: this.file.data.classes, accuracy: e.accuracy, confusion: e.confusion, precision: e.precision, recall: e.recall };
+      const { accuracy, confusion, confusionCells, precision, recall } = e;
+      return { ...base, classes: this.file.data.classes, accuracy, ...(confusion ? { confusion } : { confusionCells }), precision, recall };
     }
     const predicted = this.predictPrepared(p.X).predicted as number[];
     const actual = p.values!;
