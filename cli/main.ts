@@ -7,8 +7,11 @@ import { registerInfo } from './commands/info.js';
 import { registerPredict } from './commands/predict.js';
 import { registerTrace } from './commands/trace.js';
 import { registerTrain } from './commands/train.js';
-import { exitWithError } from './errors.js';
+import { exitWithError, warn } from './errors.js';
+import { setThreadWarning } from '../src/tensor/threads.js';
 import { checkThreadsEnv } from '../node/threads.js'; // float32 products on both cores
+
+setThreadWarning(warn);
 
 // Output cut short by the reader (e.g. `| head`) is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

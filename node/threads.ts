@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { BackpropError } from '../src/errors.js';
-import { setThreads, setWorkerFactory, type WorkerFactory } from '../src/tensor/threads.js';
+import { setThreads, setThreadWarning, setWorkerFactory, type WorkerFactory } from '../src/tensor/threads.js';
 
 /**
  * Starts a worker thread running the helper script. It is unref'd (a process whose work is done
@@ -27,6 +27,7 @@ export const nodeWorkerFactory: WorkerFactory = (source) => {
 };
 
 setWorkerFactory(nodeWorkerFactory, availableParallelism());
+setThreadWarning((message) => process.emitWarning(message, 'BackpropWarning'));
 
 /**
  * BACKPROP_THREADS as a setting, or the one-line problem with it. Read at import, where an error
