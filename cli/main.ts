@@ -8,10 +8,11 @@ import { registerPredict } from './commands/predict.js';
 import { registerTrace } from './commands/trace.js';
 import { registerTrain } from './commands/train.js';
 import { exitWithError, warn } from './errors.js';
-import { setThreadWarning } from '../src/tensor/threads.js';
+import { applyMemoryLimit } from './memory.js';
+import { setWarningHandler } from '../src/warnings.js';
 import { checkThreadsEnv } from '../node/threads.js'; // float32 products on both cores
 
-setThreadWarning(warn);
+setWarningHandler(warn);
 
 // Output cut short by the reader (e.g. `| head`) is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -39,5 +40,6 @@ for (const command of [program, ...program.commands]) {
 
 Promise.resolve()
   .then(checkThreadsEnv)
+  .then(() => applyMemoryLimit())
   .then(() => program.parseAsync(process.argv))
   .catch(exitWithError);

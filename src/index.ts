@@ -35,3 +35,5 @@ export {
   type SettingNames,
 } from './io/train-checkpoint.js';
 export { toFunction, type StandaloneOptions } from './io/standalone.js';
+export { setMemoryLimit, memoryLimit, TRAINING_COPIES } from './nn/limits.js';
+export { setWarningHandler } from './warnings.js';

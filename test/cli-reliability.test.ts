@@ -2,11 +2,11 @@
 // every file it was given unchanged (compared by a checksum of its bytes).
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCsv, trainModel } from '../src/index.js';
+import { BackpropError, Network, parseCsv, trainModel } from '../src/index.js';
 import { backprop, root, tempDir } from './cli-run.js';
 
 const dir = tempDir();
@@ -195,5 +195,39 @@ describe('messages: one line that says what is wrong', { concurrency: 4 }, () =>
     const r = await backprop(['train', 'xor', '--quiet', '--epochs', '1', '--out', join(f('tmp'), 'model.json')]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(readdirSync(f('tmp')).sort(), [`.model.json.${process.pid}.0badf00d.tmp`, `.other.json.${gone}.0badf00d.tmp`, 'model.json']);
+  });
+});
+
+describe('memory: sizes checked before allocating, failures in one line, a cap met by falling back', { concurrency: 4 }, () => {
+  const cases: Case[] = [
+    { name: '--layers 1e9', args: ['train', 'iris', '--quiet', '--layers', '1e9', '--out', f('m.json')], message: /layer 1 \(1000000000 units, 4 inputs\) brings the network to 5000000000 parameters, which need \d+ GB to train .* over the memory limit of .*: use fewer units, or raise the limit with --max-memory/, keep: [f('m.json')] },
+    { name: '--layers 30000000', args: ['train', 'iris', '--quiet', '--layers', '30000000'], message: /layer 2 \(3 units, 30000000 inputs\) brings the network to 240000003 parameters, which need 14 GB to train/, keep: [] },
+    { name: 'a limit given with --max-memory', args: ['train', 'iris', '--quiet', '--layers', '5000', '--max-memory', '1MB'], message: /layer 1 \(5000 units, 4 inputs\) brings the network to 25000 parameters, which need 1\.5 MB to train \(8 float64 copies\), over the memory limit of 1\.0 MB/, keep: [] },
+    { name: 'a bad --max-memory', args: ['train', 'iris', '--quiet', '--max-memory', 'lots'], message: /--max-memory must be a size such as 8GB, 512MB or a number of bytes, got 'lots'/, keep: [] },
+  ];
+  for (const c of cases) test(c.name, () => refused(c));
+
+  test('the library refuses a network too large before allocating it', () => {
+    const t = Date.now();
+    assert.throws(() => new Network({ inputs: 2, layers: [{ units: 1e9 }, { units: 1 }] }), (e: unknown) => e instanceof BackpropError && /^layer 1 \(1000000000 units, 2 inputs\) brings the network to 3000000000 parameters, which need 179 GB to train .* raise the limit with setMemoryLimit\(bytes\)$/.test(e.message));
+    assert.ok(Date.now() - t < 1000, 'refused at once');
+  });
+
+  test('under an address-space cap (ulimit -v 12 GB), float32 training runs on one thread and says so', () => {
+    const r = spawnSync('bash', ['-c', `ulimit -v 12000000 && exec "${process.execPath}" test/capped-run.mjs`], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, `exit ${r.status} ${r.signal}: ${r.stderr}`);
+    const { warnings } = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    assert.deepEqual(warnings, ['the address space is capped at 11 GB (ulimit -v), too little for helper threads: the float32 products run on one thread']);
+  });
+
+  test('SIGTERM ends a long training run at once', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), 'train', 'digits', '--epochs', '100000', '--quiet'], { cwd: root });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    await new Promise((r) => setTimeout(r, 1000)); // training has started
+    const sent = Date.now();
+    child.kill('SIGTERM');
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+    assert.equal(signal ?? code, signal ? 'SIGTERM' : 143);
+    assert.ok(Date.now() - sent < 5000, `ended ${Date.now() - sent} ms after SIGTERM`);
   });
 });

@@ -3,7 +3,7 @@
 // where the helper thread calls process.exit() as it claims its 41st part; prints whether the
 // weights are the same bits, and the warnings.
 import { nodeWorkerFactory } from '../node/threads.js';
-import { Matrix, Network, setThreads, setWorkerFactory, threadsReady } from '../src/index.js';
+import { Matrix, Network, setThreads, setWorkerFactory, threadsReady } from '../node/index.js';
 import { tuneThreads } from '../src/tensor/wasm.js';
 
 const claim = 'const o = (t & 255) * step;';

@@ -49,6 +49,6 @@ test("'backprop/onnx' is the ONNX export, and package.json maps both entries wit
 
 test("Node's entry is the core entry and Node's worker_threads, nothing more", () => {
   const node = importGraph('node/index.ts');
-  assert.deepEqual(node.packages, ['@noble/hashes/sha2.js', '@noble/hashes/utils.js', 'csv-parse/browser/esm/sync', 'node:os', 'node:worker_threads', 'valibot']);
+  assert.deepEqual(node.packages, ['@noble/hashes/sha2.js', '@noble/hashes/utils.js', 'csv-parse/browser/esm/sync', 'node:fs', 'node:os', 'node:worker_threads', 'valibot']);
   assert.ok(!importGraph('src/index.ts').packages.some((p) => p.startsWith('node:')), 'src/ imports no Node built-in');
 });

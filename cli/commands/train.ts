@@ -18,6 +18,8 @@ import { createProgress } from '../progress.js';
 import { evaluationJSON, formatConfusion, formatSummary } from '../report.js';
 import { resumeOptions, SETTING_FLAGS } from '../resume.js';
 import { lineChartSvg } from '../svg-plot.js';
+import { applyMemoryLimit } from '../memory.js';
+import { checkNetworkSize } from '../../src/nn/limits.js';
 import { runTraining, type TrainedParts } from '../train-runner.js';
 
 interface TrainFlags {
@@ -46,6 +48,7 @@ interface TrainFlags {
   every?: string;
   everyBatches?: string;
   resume?: string;
+  maxMemory?: string;
 }
 
 export function registerTrain(program: Command): void {
@@ -77,6 +80,7 @@ export function registerTrain(program: Command): void {
     .option('--checkpoint <dir>', 'save checkpoints in this folder (as checkpoint.json, replaced atomically); SIGINT or SIGTERM then stops after the current batch with a checkpoint')
     .option('--every <n>', 'with --checkpoint: save a checkpoint every n epochs (default 1)')
     .option('--every-batches <n>', 'with --checkpoint: save a checkpoint every n batches, counted across epochs (instead of every epoch, unless --every is given too)')
+    .option('--max-memory <size>', 'the most memory the network may take to train, such as 16GB (default: half the machine\'s)')
     .option('--resume <dir>', "continue the run saved in this --checkpoint folder, with its data, settings and output files; only --epochs may change; it ends with the weights of the uninterrupted run")
     .action((data: string | undefined, flags: TrainFlags, cmd: Command) => train(data, flags, (name) => cmd.getOptionValueSource(name) === 'cli'));
 }
@@ -169,6 +173,7 @@ function plan(data: string | undefined, flags: TrainFlags, given: (flag: string)
     throw new BackpropError('option', `${flags.every !== undefined ? '--every' : '--every-batches'} needs --checkpoint DIR: say where to save the checkpoints`);
   }
   const parsed = parseFlags(flags);
+  if (flags.maxMemory !== undefined) applyMemoryLimit(flags.maxMemory);
   const every = flags.every === undefined ? undefined : opt.wholeNumber('--every', flags.every, 1);
   const everyBatches = flags.everyBatches === undefined ? undefined : opt.wholeNumber('--every-batches', flags.everyBatches, 1);
   const resumed = flags.resume ? resumeCheckpoint(flags.resume) : undefined;
@@ -198,6 +203,7 @@ function plan(data: string | undefined, flags: TrainFlags, given: (flag: string)
   const dataset = datasetFromTable(table, { target: options.target, task: options.task });
   const settings = resolveSettings(dataset, options);
   checkOutput(settings, dataset, flags);
+  checkNetworkSize(dataset.X.cols, [...settings.layers, dataset.Y.cols].map((units) => ({ units })), true, 'float64'); // before any training
   if (resumed) checkResumable(resumed.checkpoint, table, settings, SETTING_FLAGS);
 
   const dir = flags.checkpoint ?? (resumed ? dirname(resumed.path) : undefined);

@@ -13,6 +13,7 @@
 // worker_threads. Without a factory, or with setThreads(1), every product runs on one thread.
 
 import { check } from '../errors.js';
+import { warnOnce } from '../warnings.js';
 
 /** A started worker, as far as the products need one. */
 export interface WorkerHandle {
@@ -132,13 +133,6 @@ let factory: WorkerFactory | null | undefined; // undefined: the browser default
 let cores = 0; // 0: ask navigator.hardwareConcurrency
 let requested: number | 'auto' = 'auto';
 let generation = 0; // bumped by every change of settings, so the kernels re-plan
-
-let warnOnce: (message: string) => void = (message) => console.warn(`backprop: ${message}`);
-
-/** Where the products say that they lost a helper and went on on one thread (console.warn by default). */
-export function setThreadWarning(f: (message: string) => void): void {
-  warnOnce = f;
-}
 
 /** Threads used by `auto`: both cores of a dual-core machine; more must be asked for. */
 const AUTO_MAX = 2;

@@ -1,3 +1,5 @@
+import { isAllocationFailure } from '../nn/limits.js';
+import { warnOnce } from '../warnings.js';
 import type { Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
 import { builtinState, type Optimizer } from './optimizers.js';
@@ -167,6 +169,7 @@ export class Float64Kernel {
       return new Float64Kernel(net, opt, mod, X, Y, options);
     } catch (e) {
       if (e === TOO_LARGE) return undefined;
+      if (isAllocationFailure(e)) return void warnOnce(`the float64 kernel could not allocate its memory (${e.message}): training goes on in the plain engine, slower`);
       throw e;
     }
   }
