@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerExport } from './commands/export.js';
+import { registerImport } from './commands/import.js';
 import { registerInfo } from './commands/info.js';
 import { registerPredict } from './commands/predict.js';
 import { registerTrace } from './commands/trace.js';
@@ -29,6 +30,7 @@ registerEvaluate(program);
 registerPredict(program);
 registerInfo(program);
 registerExport(program);
+registerImport(program);
 registerTrace(program);
 registerDemo(program);
 

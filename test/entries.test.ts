@@ -35,6 +35,7 @@ test("the core entry loads no heavy package: only csv-parse's browser build, val
   const core = importGraph('src/index.ts');
   assert.deepEqual(core.packages, ['@noble/hashes/sha2.js', '@noble/hashes/utils.js', 'csv-parse/browser/esm/sync', 'valibot']);
   assert.ok(!core.files.includes('src/io/onnx.ts'), 'src/index.ts reaches src/io/onnx.ts');
+  for (const heavy of ['src/io/pytorch.ts', 'src/io/tfjs.ts']) assert.ok(!core.files.includes(heavy), `src/index.ts reaches ${heavy}`);
   // the model file is still read and checked from the core entry
   assert.ok(core.files.includes('src/io/model-file.ts'));
 });
@@ -51,4 +52,12 @@ test("Node's entry is the core entry and Node's worker_threads, nothing more", (
   const node = importGraph('node/index.ts');
   assert.deepEqual(node.packages, ['@noble/hashes/sha2.js', '@noble/hashes/utils.js', 'csv-parse/browser/esm/sync', 'node:fs', 'node:os', 'node:worker_threads', 'valibot']);
   assert.ok(!importGraph('src/index.ts').packages.some((p) => p.startsWith('node:')), 'src/ imports no Node built-in');
+});
+
+test("'backprop/pytorch' and 'backprop/tfjs' load no package and no Node built-in (a page can offer their files as downloads)", () => {
+  assert.deepEqual(importGraph('src/pytorch.ts').packages, ['csv-parse/browser/esm/sync', 'valibot']);
+  assert.deepEqual(importGraph('src/tfjs.ts').packages, ['csv-parse/browser/esm/sync', 'valibot']);
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  assert.deepEqual(pkg.exports['./pytorch'], { types: './dist/src/pytorch.d.ts', import: './dist/src/pytorch.js' });
+  assert.deepEqual(pkg.exports['./tfjs'], { types: './dist/src/tfjs.d.ts', import: './dist/src/tfjs.js' });
 });

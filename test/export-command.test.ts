@@ -106,7 +106,7 @@ test('export says what is missing or wrong, and writes nothing', async () => {
   await assert.rejects(exportCommand([notModel, '--onnx', join(dir, 'y.onnx')]), fails(/is not a backprop model file/));
   assert.equal(existsSync(join(dir, 'y.onnx')), false);
 
-  await assert.rejects(exportCommand([notModel]), fails(/export needs --onnx <file>, --js <file> or both/));
+  await assert.rejects(exportCommand([notModel]), fails(/export needs --onnx <file>, --js <file>, --pytorch <dir> or --tfjs <dir>/));
   await assert.rejects(exportCommand([notModel, '--js', join(dir, 'z.mjs'), '--float64']), fails(/--float64 applies to --onnx only/));
   const xor = join(dir, 'xor.json');
   writeFileSync(xor, trainModel(parseCsv('a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n', 'xor.csv'), { epochs: 2 }).model.toText());

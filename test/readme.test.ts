@@ -14,7 +14,7 @@ test("the README's TypeScript examples run and print what they promise", () => {
   try {
     blocks.forEach((code, i) => {
       const file = join(dir, `example${i}.ts`);
-      writeFileSync(file, code.replace(/from 'backprop'/g, `from '${join(root, 'src', 'index.ts')}'`).replace(/from 'backprop\/onnx'/g, `from '${join(root, 'src', 'onnx.ts')}'`));
+      writeFileSync(file, code.replace(/from 'backprop'/g, `from '${join(root, 'src', 'index.ts')}'`).replace(/from 'backprop\/(\w+)'/g, (_, entry: string) => `from '${join(root, 'src', `${entry}.ts`)}'`));
       const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8' });
       assert.equal(r.status, 0, `README example ${i + 1} failed:\n${r.stderr}`);
       if (i === 0) {
@@ -22,6 +22,7 @@ test("the README's TypeScript examples run and print what they promise", () => {
         assert.match(r.stdout.trim().split('\n').at(-1)!, /^1$/);
       }
       if (i === 1) assert.match(r.stdout, /-0\.0900165/);
+      if (code.includes("from 'backprop/pytorch'")) assert.match(r.stdout, /^true (yes|no) (yes|no) (yes|no) (yes|no)$/m);
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

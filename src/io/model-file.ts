@@ -63,8 +63,11 @@ const modelFileSchema = object({
   data: object({
     /** Where the training data came from (a file name or a bundled dataset's name). */
     source: string,
-    /** Data rows in the training file, and a fingerprint of its text, to recognise it again. */
-    rows: positiveInt,
+    /**
+     * Data rows in the training file, and a fingerprint of its text, to recognise it again
+     * (0 rows for a model imported from elsewhere, whose training data is unknown).
+     */
+    rows: count,
     fingerprint: string,
     features: v.pipe(array(string), v.minLength(1, 'at least 1 column')),
     target: string,
