@@ -1,7 +1,8 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BackpropError } from '../src/errors.js';
-import { parseTrainCheckpoint, type TrainCheckpoint } from '../src/io/train-checkpoint.js';
+import { parseTrainCheckpoint, trainCheckpointToText, type TrainCheckpoint } from '../src/io/train-checkpoint.js';
+import { warn } from './errors.js';
 import { readTextFile, writeFileAtomic } from './files.js';
 
 /**
@@ -15,8 +16,11 @@ export function checkpointFile(dirOrFile: string): string {
   return existsSync(dirOrFile) && statSync(dirOrFile).isFile() ? dirOrFile : join(dirOrFile, CHECKPOINT_FILE);
 }
 
-/** Reads and checks the checkpoint in a folder, naming the file and the field on any problem. */
-export function readCheckpoint(dirOrFile: string, flag = '--resume'): TrainCheckpoint {
+/**
+ * Reads and checks the checkpoint in a folder, naming the file and the field on any problem.
+ * `onUnverified` is told when it carries no checksum (it is read as it is).
+ */
+export function readCheckpoint(dirOrFile: string, flag = '--resume', onUnverified?: (message: string) => void): TrainCheckpoint {
   const path = checkpointFile(dirOrFile);
   if (!existsSync(path)) {
     throw new BackpropError(
@@ -26,7 +30,24 @@ export function readCheckpoint(dirOrFile: string, flag = '--resume'): TrainCheck
         : `${flag} '${dirOrFile}': no such folder`,
     );
   }
-  return parseTrainCheckpoint(readTextFile(path, 'checkpoint'), path);
+  return parseTrainCheckpoint(readTextFile(path, 'checkpoint'), path, { onUnverified });
+}
+
+/** A checkpoint to resume: its file, its content, and whether its checksum vouched for it. */
+export interface ResumedCheckpoint {
+  path: string;
+  checkpoint: TrainCheckpoint;
+  verified: boolean;
+}
+
+/** Reads the checkpoint of a --resume folder; one without a checksum is read with a warning, as unverified. */
+export function resumeCheckpoint(dirOrFile: string): ResumedCheckpoint {
+  let verified = true;
+  const checkpoint = readCheckpoint(dirOrFile, '--resume', (message) => {
+    verified = false;
+    warn(message);
+  });
+  return { path: checkpointFile(dirOrFile), checkpoint, verified };
 }
 
 /**
@@ -63,11 +84,15 @@ export function prepareCheckpointDir(dir: string, resuming?: string): string {
 
 /** Saves a checkpoint atomically (the previous one stays whole if this fails). */
 export function saveCheckpoint(path: string, c: TrainCheckpoint): void {
-  writeFileAtomic(path, JSON.stringify(c) + '\n');
+  writeFileAtomic(path, trainCheckpointToText(c));
 }
 
-/** Removes a checkpoint once its run is over; true when it was there. */
-export function removeCheckpoint(path: string): boolean {
+/**
+ * Removes a checkpoint once its run is over; true when it was there. A run that resumed from a
+ * checkpoint it could not verify (`verified` false) removes nothing: the file stays as evidence.
+ */
+export function removeCheckpoint(path: string, verified = true): boolean {
+  if (!verified) return false;
   try {
     unlinkSync(path);
     return true;

@@ -7,7 +7,9 @@ import {
   existsSync,
   fsyncSync,
   openSync,
+  readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -20,6 +22,7 @@ import { parseCsv } from '../src/data/csv-records.js';
 import { readDataset, readForSchema, type Dataset, type DataSchema, type ReadOptions } from '../src/data/dataset.js';
 import { BackpropError } from '../src/errors.js';
 import { Model } from '../src/io/model.js';
+import { warn } from './errors.js';
 
 /** The data sets shipped in the package's data/ folder, usable by name wherever a CSV path is. */
 export const BUNDLED_DATASETS = ['xor', 'iris', 'digits'] as const;
@@ -110,6 +113,13 @@ function dataPath(arg: string): { path: string; source: string } {
   return { path: bundledPath(name), source: `${name}.csv` };
 }
 
+/** The file readData reads for `arg`: the file itself, or a bundled data set's (undefined when neither exists). */
+export function dataFile(arg: string): string | undefined {
+  if (existsSync(arg)) return arg;
+  const name = arg.toLowerCase().replace(/\.csv$/, '');
+  return (BUNDLED_DATASETS as readonly string[]).includes(name) && !/[\\/]/.test(arg) ? bundledPath(name) : undefined;
+}
+
 /** Reads and parses a CSV file or bundled data set. */
 export function loadTable(arg: string, delimiter?: string): CsvTable {
   const { text, source } = readData(arg);
@@ -118,10 +128,52 @@ export function loadTable(arg: string, delimiter?: string): CsvTable {
 
 /** Reads and checks a model file. */
 export function loadModel(path: string): Model {
-  return Model.parse(readTextFile(path, 'model file'), path);
+  return Model.parse(readTextFile(path, 'model file'), path, { onUnverified: warn });
 }
 
-/** Fails early (before any training) if `path` could not be written: a folder, or a missing or read-only folder. */
+/** Whether process `pid` is running (a process of another user counts as running). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+const swept = new Set<string>();
+
+/**
+ * Removes the temporary files that saves of `path` left behind when their process was killed
+ * (`.name.<pid>.<random>.tmp` beside it, of a process no longer running); once per file per run.
+ */
+export function removeStaleTemporaries(path: string): void {
+  const target = resolve(path);
+  if (swept.has(target)) return;
+  swept.add(target);
+  const name = basename(target);
+  let entries: string[];
+  try {
+    entries = readdirSync(dirname(target));
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith(`.${name}.`) || !entry.endsWith('.tmp')) continue;
+    const m = /^\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(entry.slice(name.length + 1));
+    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    try {
+      unlinkSync(join(dirname(target), entry));
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+}
+
+/**
+ * Fails early (before any training) if `path` could not be written: a folder, or a missing or
+ * read-only folder. Removes what killed saves of it left behind.
+ */
 export function checkWritable(path: string, flag: string): void {
   const dir = dirname(resolve(path));
   if (existsSync(path) && statSync(path).isDirectory()) {
@@ -135,6 +187,50 @@ export function checkWritable(path: string, flag: string): void {
   } catch {
     throw new BackpropError('option', `${flag} '${path}': the folder ${dir} is not writable`);
   }
+  removeStaleTemporaries(path);
+}
+
+/** A path with every symbolic link resolved, for a file that may not exist yet (its folder's links resolved). */
+function realPath(path: string): string {
+  const full = resolve(path);
+  try {
+    return realpathSync(full);
+  } catch {
+    try {
+      return join(realpathSync(dirname(full)), basename(full));
+    } catch {
+      return full;
+    }
+  }
+}
+
+/** A file a command reads or writes: what it is ("the data file", "--out") and where. */
+export interface FileRole {
+  role: string;
+  path: string | undefined;
+}
+
+/**
+ * Refuses, before any work, an output that is one of the command's inputs or another of its
+ * outputs: the paths are compared with every symbolic link resolved, so that no write can destroy
+ * a file the command needs or has just written.
+ */
+export function checkDistinctOutputs(inputs: FileRole[], outputs: FileRole[]): void {
+  const seen = new Map<string, FileRole>();
+  for (const input of inputs) if (input.path !== undefined) seen.set(realPath(input.path), input);
+  const isInput = new Set(seen.values());
+  for (const output of outputs) {
+    if (output.path === undefined) continue;
+    const real = realPath(output.path);
+    const other = seen.get(real);
+    if (other && isInput.has(other)) {
+      throw new BackpropError('option', `${output.role} '${output.path}' is ${other.role} this command reads: writing it would destroy it; choose another file`);
+    }
+    if (other) {
+      throw new BackpropError('option', `${output.role} '${output.path}' is the same file as ${other.role} '${other.path}': give each output its own file`);
+    }
+    seen.set(real, output);
+  }
 }
 
 /**
@@ -146,6 +242,7 @@ export function checkWritable(path: string, flag: string): void {
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const target = resolve(path);
   const dir = dirname(target);
+  removeStaleTemporaries(target);
   const tmp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let fd: number | undefined;
   try {

@@ -8,8 +8,12 @@ import { registerInfo } from './commands/info.js';
 import { registerPredict } from './commands/predict.js';
 import { registerTrace } from './commands/trace.js';
 import { registerTrain } from './commands/train.js';
-import { exitWithError } from './errors.js';
-import '../node/threads.js'; // float32 products on both cores
+import { exitWithError, warn } from './errors.js';
+import { applyMemoryLimit } from './memory.js';
+import { setWarningHandler } from '../src/warnings.js';
+import { checkThreadsEnv } from '../node/threads.js'; // float32 products on both cores
+
+setWarningHandler(warn);
 
 // Output cut short by the reader (e.g. `| head`) is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -19,8 +23,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 const program = new Command('backprop')
   .description('feedforward neural networks trained by backpropagation and gradient descent')
-  .version('0.1.0')
-  .showHelpAfterError();
+  .version('0.1.0');
 
 registerTrain(program);
 registerEvaluate(program);
@@ -31,4 +34,14 @@ registerImport(program);
 registerTrace(program);
 registerDemo(program);
 
-program.parseAsync(process.argv).catch(exitWithError);
+// A mistake on the command line is one line, with where to read more (not the whole help).
+for (const command of [program, ...program.commands]) {
+  const help = command === program ? 'backprop --help' : `backprop ${command.name()} --help`;
+  command.configureOutput({ outputError: (text, write) => write(`backprop: ${text.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} (see ${help})\n`) });
+}
+
+Promise.resolve()
+  .then(checkThreadsEnv)
+  .then(() => applyMemoryLimit())
+  .then(() => program.parseAsync(process.argv))
+  .catch(exitWithError);

@@ -17,21 +17,53 @@ export function num(x: number | null | undefined, digits = 4): string {
   return a !== 0 && (a < 10 ** -digits || a >= 1e6) ? x.toExponential(2) : x.toFixed(digits);
 }
 
-/** The confusion matrix with class names: rows are the actual classes, columns the predicted ones. */
-export function formatConfusion(classes: readonly string[], m: number[][]): string {
-  const head = ['actual \\ predicted', ...classes];
-  return table([head, ...m.map((row, i) => [classes[i], ...row.map(String)])]);
+/** Past this many classes, a report lists (bounded) instead of tabulating every class. */
+export const TABLE_MAX_CLASSES = 20;
+/** Rows of such a list. */
+const LISTED = 20;
+
+/** The non-zero cells [actual, predicted, rows] of the confusion matrix, most rows first. */
+function cells(e: ModelEvaluation): [number, number, number][] {
+  if (e.confusionCells) return e.confusionCells;
+  const out: [number, number, number][] = [];
+  e.confusion?.forEach((row, a) => row.forEach((n, p) => n && out.push([a, p, n])));
+  return out.sort((x, y) => y[2] - x[2] || x[0] - y[0] || x[1] - y[1]);
 }
 
-/** Precision, recall and row count per class. */
+/** Rows per actual class. */
+function rowsPerClass(e: ModelEvaluation): number[] {
+  const counts = new Array<number>(e.classes?.length ?? 0).fill(0);
+  for (const [a, , n] of cells(e)) counts[a] += n;
+  return counts;
+}
+
+/**
+ * The confusion matrix with class names (rows are the actual classes, columns the predicted
+ * ones); past TABLE_MAX_CLASSES classes, a bounded list of the most frequent confusions instead.
+ */
+export function formatConfusion(e: ModelEvaluation): string {
+  const classes = e.classes ?? [];
+  if (e.confusion && classes.length <= TABLE_MAX_CLASSES) {
+    const head = ['actual \\ predicted', ...classes];
+    return table([head, ...e.confusion.map((row, i) => [classes[i], ...row.map(String)])]);
+  }
+  const wrong = cells(e).filter(([a, p]) => a !== p);
+  const missed = wrong.reduce((s, [, , n]) => s + n, 0);
+  const intro = `${classes.length} classes, too many for a table: ${missed} of ${e.rows} rows are predicted as another class`;
+  if (wrong.length === 0) return intro;
+  const rows = [['actual', 'predicted', 'rows'], ...wrong.slice(0, LISTED).map(([a, p, n]) => [classes[a], classes[p], String(n)])];
+  const more = wrong.length > LISTED ? `\n… and ${wrong.length - LISTED} more pairs (--json gives them all)` : '';
+  return `${intro}; the most frequent:\n${table(rows)}${more}`;
+}
+
+/** Precision, recall and row count per class (the first TABLE_MAX_CLASSES classes, when there are more). */
 export function formatPerClass(e: ModelEvaluation): string {
   const classes = e.classes ?? [];
+  const counts = rowsPerClass(e);
   const rows = [['class', 'precision', 'recall', 'rows']];
-  classes.forEach((c, k) => {
-    const count = e.confusion ? e.confusion[k].reduce((s, v) => s + v, 0) : 0;
-    rows.push([c, num(e.precision?.[k], 3), num(e.recall?.[k], 3), String(count)]);
-  });
-  return table(rows);
+  classes.slice(0, TABLE_MAX_CLASSES).forEach((c, k) => rows.push([c, num(e.precision?.[k], 3), num(e.recall?.[k], 3), String(counts[k])]));
+  const more = classes.length > TABLE_MAX_CLASSES ? `\n… and ${classes.length - TABLE_MAX_CLASSES} more classes (--json gives them all)` : '';
+  return table(rows) + more;
 }
 
 /** Loss and accuracy (or RMSE, MAE, R²) of several evaluations side by side. */
@@ -51,9 +83,9 @@ export function formatSummary(parts: { name: string; e: ModelEvaluation | undefi
 /** The whole report for one evaluation: summary, per-class figures and confusion matrix. */
 export function formatEvaluation(name: string, e: ModelEvaluation): string {
   const parts = [formatSummary([{ name, e }])];
-  if (e.confusion && e.classes) {
+  if (e.classes) {
     parts.push(`per class (${name} rows):\n${formatPerClass(e)}`);
-    parts.push(`confusion matrix (${name} rows):\n${formatConfusion(e.classes, e.confusion)}`);
+    parts.push(`confusion matrix (${name} rows):\n${formatConfusion(e)}`);
   }
   return parts.join('\n\n');
 }

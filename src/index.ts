@@ -44,6 +44,7 @@ export { Model, fingerprintTable, type PreparedData, type Predictions, type Mode
 export { trainModel, resolveSettings, defaultHiddenUnits, defaultLoss, MIN_ROWS_FOR_TEST_SPLIT, TrainingDivergedError, type TrainModelOptions, type TrainModelResult, type TrainSettings } from './io/train-model.js';
 export {
   parseTrainCheckpoint,
+  trainCheckpointToText,
   checkResumable,
   TRAIN_CHECKPOINT_FORMAT,
   TRAIN_CHECKPOINT_VERSION,
@@ -52,3 +53,5 @@ export {
   type SettingNames,
 } from './io/train-checkpoint.js';
 export { toFunction, type StandaloneOptions } from './io/standalone.js';
+export { setMemoryLimit, memoryLimit, TRAINING_COPIES } from './nn/limits.js';
+export { setWarningHandler } from './warnings.js';

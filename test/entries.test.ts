@@ -1,5 +1,6 @@
 // The package's entries and what importing each one loads: the core entry ('backprop') stays
-// light — no protobuf encoder; valibot, modular, for the model file's checks — so that a process
+// light — no protobuf encoder; valibot, modular, for the model file's checks, and @noble/hashes'
+// SHA-256 alone for the files' checksums — so that a process
 // or a page that only trains pays for nothing else; ONNX export is 'backprop/onnx'.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,9 +31,9 @@ function importGraph(entry: string): { files: string[]; packages: string[] } {
   return { files: [...files].map((f) => relative(root, f)).sort(), packages: [...packages].sort() };
 }
 
-test("the core entry loads no heavy package: only csv-parse's browser build and valibot", () => {
+test("the core entry loads no heavy package: only csv-parse's browser build, valibot and SHA-256", () => {
   const core = importGraph('src/index.ts');
-  assert.deepEqual(core.packages, ['csv-parse/browser/esm', 'valibot']);
+  assert.deepEqual(core.packages, ['@noble/hashes/sha2.js', '@noble/hashes/utils.js', 'csv-parse/browser/esm', 'valibot']);
   assert.ok(!core.files.includes('src/io/onnx.ts'), 'src/index.ts reaches src/io/onnx.ts');
   for (const heavy of ['src/io/pytorch.ts', 'src/io/tfjs.ts']) assert.ok(!core.files.includes(heavy), `src/index.ts reaches ${heavy}`);
   // the model file is still read and checked from the core entry
@@ -49,13 +50,14 @@ test("'backprop/onnx' is the ONNX export, and package.json maps both entries wit
 
 test("Node's entry is the core entry and Node's worker_threads, nothing more", () => {
   const node = importGraph('node/index.ts');
-  assert.deepEqual(node.packages, ['csv-parse/browser/esm', 'node:os', 'node:worker_threads', 'valibot']);
+  assert.deepEqual(node.packages, ['@noble/hashes/sha2.js', '@noble/hashes/utils.js', 'csv-parse/browser/esm', 'node:fs', 'node:os', 'node:worker_threads', 'valibot']);
   assert.ok(!importGraph('src/index.ts').packages.some((p) => p.startsWith('node:')), 'src/ imports no Node built-in');
 });
 
-test("'backprop/pytorch' and 'backprop/tfjs' load no package and no Node built-in (a page can offer their files as downloads)", () => {
-  assert.deepEqual(importGraph('src/pytorch.ts').packages, ['csv-parse/browser/esm', 'valibot']);
-  assert.deepEqual(importGraph('src/tfjs.ts').packages, ['csv-parse/browser/esm', 'valibot']);
+test("'backprop/pytorch' and 'backprop/tfjs' load no package but the core entry's and no Node built-in (a page can offer their files as downloads)", () => {
+  const core = ['@noble/hashes/sha2.js', '@noble/hashes/utils.js', 'csv-parse/browser/esm', 'valibot'];
+  assert.deepEqual(importGraph('src/pytorch.ts').packages, core);
+  assert.deepEqual(importGraph('src/tfjs.ts').packages, core);
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   assert.deepEqual(pkg.exports['./pytorch'], { types: './dist/src/pytorch.d.ts', import: './dist/src/pytorch.js' });
   assert.deepEqual(pkg.exports['./tfjs'], { types: './dist/src/tfjs.d.ts', import: './dist/src/tfjs.js' });

@@ -40,7 +40,8 @@ test('a saved model loads back with the same predictions, bit for bit', () => {
 
 test('the same seed and options give the same model file, except for the time taken', () => {
   const again = trainModel(iris, { epochs: 30, seed: 3 }).model.toText();
-  const strip = (t: string) => t.replace(/"seconds": [\d.e+-]+/g, '"seconds": 0');
+  // the time taken, and the checksum of the training section that holds it
+  const strip = (t: string) => t.replace(/"seconds": [\d.e+-]+/g, '"seconds": 0').replace(/"training": "[0-9a-f]{16}"/, '"training": ""');
   assert.equal(strip(again), strip(text));
   assert.notEqual(strip(trainModel(iris, { epochs: 30, seed: 4 }).model.toText()), strip(text));
 });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { BackpropError } from '../../src/errors.js';
 import type { Model } from '../../src/io/model.js';
 import { toFunction } from '../../src/io/standalone.js';
-import { checkWritable, loadModel, writeFileAtomic } from '../files.js';
+import { checkDistinctOutputs, checkWritable, loadModel, writeFileAtomic } from '../files.js';
 import { checkFolder, writeFolder } from '../folders.js';
 
 interface ExportFlags {
@@ -36,6 +36,7 @@ export function registerExport(program: Command): void {
         throw new BackpropError('option', 'export needs --onnx <file>, --js <file>, --pytorch <dir> or --tfjs <dir>: say what to write');
       }
       if (flags.float64 && !flags.onnx) throw new BackpropError('option', '--float64 applies to --onnx only');
+      checkDistinctOutputs([{ role: 'the model file', path }], [{ role: '--onnx', path: flags.onnx }, { role: '--js', path: flags.js }]);
       const model = loadModel(path);
       if (flags.onnx) checkWritable(flags.onnx, '--onnx');
       if (flags.js) checkWritable(flags.js, '--js');

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Predictions } from '../../src/io/model.js';
-import { checkWritable, loadForSchema, loadModel, writeFileAtomic } from '../files.js';
+import { checkDistinctOutputs, checkWritable, dataFile, loadForSchema, loadModel, writeFileAtomic } from '../files.js';
 import * as opt from '../options.js';
 
 /** A CSV field, quoted when it holds a comma, a quote, a line break or outer spaces. */
@@ -33,6 +33,7 @@ export function registerPredict(program: Command): void {
       const digits = opt.wholeNumber('--digits', flags.digits, 0, 17);
       const delimiter = flags.delimiter === undefined ? undefined : opt.delimiter('--delimiter', flags.delimiter);
       if (flags.out) checkWritable(flags.out, '--out');
+      checkDistinctOutputs([{ role: 'the model file', path: modelPath }, { role: 'the data file', path: dataFile(data) }], [{ role: '--out', path: flags.out }]);
       const model = loadModel(modelPath);
       // read in chunks straight into typed arrays (no whole-file string), with each row's line for the output
       const table = await loadForSchema(data, model.schema, { requireTarget: false, delimiter, lines: true });

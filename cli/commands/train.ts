@@ -9,14 +9,16 @@ import { checkResumable, type CheckpointOrigin, type TrainCheckpoint } from '../
 import { MIN_ROWS_FOR_TEST_SPLIT, resolveSettings, type TrainModelOptions, type TrainSettings } from '../../src/io/train-model.js';
 import { loss as lookupLoss } from '../../src/nn/losses.js';
 import { OPTIMIZER_NAMES } from '../../src/train/optimizers.js';
-import { checkpointFile, prepareCheckpointDir, readCheckpoint, removeCheckpoint } from '../checkpoint-files.js';
-import { checkWritable, loadDataset, writeFileAtomic } from '../files.js';
+import { checkpointFile, prepareCheckpointDir, removeCheckpoint, resumeCheckpoint, type ResumedCheckpoint } from '../checkpoint-files.js';
+import { checkDistinctOutputs, checkWritable, dataFile, loadDataset, writeFileAtomic } from '../files.js';
 import { lossChart } from '../loss-chart.js';
 import * as opt from '../options.js';
 import { createProgress } from '../progress.js';
 import { evaluationJSON, formatConfusion, formatSummary } from '../report.js';
 import { resumeOptions, SETTING_FLAGS } from '../resume.js';
 import { lineChartSvg } from '../svg-plot.js';
+import { applyMemoryLimit } from '../memory.js';
+import { checkNetworkSize } from '../../src/nn/limits.js';
 import { runTraining, type TrainedParts } from '../train-runner.js';
 
 interface TrainFlags {
@@ -45,6 +47,7 @@ interface TrainFlags {
   every?: string;
   everyBatches?: string;
   resume?: string;
+  maxMemory?: string;
 }
 
 export function registerTrain(program: Command): void {
@@ -76,6 +79,7 @@ export function registerTrain(program: Command): void {
     .option('--checkpoint <dir>', 'save checkpoints in this folder (as checkpoint.json, replaced atomically); SIGINT or SIGTERM then stops after the current batch with a checkpoint')
     .option('--every <n>', 'with --checkpoint: save a checkpoint every n epochs (default 1)')
     .option('--every-batches <n>', 'with --checkpoint: save a checkpoint every n batches, counted across epochs (instead of every epoch, unless --every is given too)')
+    .option('--max-memory <size>', 'the most memory the network may take to train, such as 16GB (default: half the machine\'s)')
     .option('--resume <dir>', "continue the run saved in this --checkpoint folder, with its data, settings and output files; only --epochs may change; it ends with the weights of the uninterrupted run")
     .action((data: string | undefined, flags: TrainFlags, cmd: Command) => train(data, flags, (name) => cmd.getOptionValueSource(name) === 'cli'));
 }
@@ -159,7 +163,7 @@ interface Plan {
   out?: string;
   plot?: string;
   checkpoint?: { path: string; dir: string; everyEpochs?: number; everyBatches?: number; origin: CheckpointOrigin };
-  resumed?: { path: string; checkpoint: TrainCheckpoint };
+  resumed?: ResumedCheckpoint;
 }
 
 async function plan(data: string | undefined, flags: TrainFlags, given: (flag: string) => boolean): Promise<Plan> {
@@ -167,9 +171,10 @@ async function plan(data: string | undefined, flags: TrainFlags, given: (flag: s
     throw new BackpropError('option', `${flags.every !== undefined ? '--every' : '--every-batches'} needs --checkpoint DIR: say where to save the checkpoints`);
   }
   const parsed = parseFlags(flags);
+  if (flags.maxMemory !== undefined) applyMemoryLimit(flags.maxMemory);
   const every = flags.every === undefined ? undefined : opt.wholeNumber('--every', flags.every, 1);
   const everyBatches = flags.everyBatches === undefined ? undefined : opt.wholeNumber('--every-batches', flags.everyBatches, 1);
-  const resumed = flags.resume ? { path: checkpointFile(flags.resume), checkpoint: readCheckpoint(flags.resume) } : undefined;
+  const resumed = flags.resume ? resumeCheckpoint(flags.resume) : undefined;
   const origin = resumed?.checkpoint.origin ?? {};
   const { delimiter, ...fromFlags } = parsed;
   const options = resumed ? { ...resumeOptions(resumed.checkpoint, fromFlags, given), resume: resumed.checkpoint, settingNames: SETTING_FLAGS } : fromFlags;
@@ -187,12 +192,15 @@ async function plan(data: string | undefined, flags: TrainFlags, given: (flag: s
         : 'train needs data: a CSV file or a bundled data set (xor, iris, digits), or --resume DIR to continue a run',
     );
   }
+  const ckptFile = flags.checkpoint ?? resumed?.path;
+  checkDistinctOutputs([{ role: 'the data file', path: dataFile(source) }], [{ role: '--checkpoint', path: ckptFile && checkpointFile(ckptFile) }, { role: '--out', path: out }, { role: '--plot', path: plot }]);
   const sep = given('delimiter') || !resumed ? delimiter : origin.delimiter;
   let dataset = await loadDataset(source, { delimiter: sep, target: options.target, task: options.task });
   // Read again from where the checkpoint says, the data keeps the name the run started with.
   if (resumed && data === undefined) dataset = { ...dataset, source: resumed.checkpoint.data.source };
   const settings = resolveSettings(dataset, options);
   checkOutput(settings, dataset, flags);
+  checkNetworkSize(dataset.X.cols, [...settings.layers, dataset.Y.cols].map((units) => ({ units })), true, 'float64'); // before any training
   if (resumed) checkResumable(resumed.checkpoint, { source: dataset.source, rows: dataset.X.rows, fingerprint: dataset.fingerprint }, settings, SETTING_FLAGS);
 
   const dir = flags.checkpoint ?? (resumed ? dirname(resumed.path) : undefined);
@@ -281,9 +289,9 @@ async function train(data: string | undefined, flags: TrainFlags, given: (flag: 
         note(`saved the weights of the last good step to ${p.out}`);
       }
     }
-    if (p.checkpoint && removeCheckpoint(p.checkpoint.path)) {
+    if (p.checkpoint && removeCheckpoint(p.checkpoint.path, p.resumed?.verified)) {
       note(`removed the checkpoint ${p.checkpoint.path}: resuming it would diverge the same way`);
-    }
+    } else if (p.checkpoint && p.resumed?.verified === false) note(`kept the checkpoint ${p.checkpoint.path}: this run could not verify it (no checksum)`);
     process.exitCode = 1;
     return;
   }
@@ -304,6 +312,11 @@ async function train(data: string | undefined, flags: TrainFlags, given: (flag: 
 function report(p: Plan, parts: TrainedParts, flags: TrainFlags, out: (s: string) => void): void {
   const { dataset, settings } = p;
   const { history, metrics } = parts;
+  // the model first: nothing printed after training may cost it
+  if (p.out) {
+    if (parts.modelText === undefined) throw new BackpropError('model', parts.modelError ?? 'the model file could not be written');
+    writeFileAtomic(p.out, parts.modelText);
+  }
   const human = !flags.json;
   const other = history.valLoss
     ? { name: 'validation', values: history.valLoss }
@@ -324,17 +337,8 @@ function report(p: Plan, parts: TrainedParts, flags: TrainFlags, out: (s: string
     { name: 'test', e: parts.test },
   ]));
   const shown = parts.test ?? parts.train;
-  if (shown.confusion && shown.classes) {
-    out(`\nconfusion matrix (${parts.test ? 'test' : 'training'} rows):\n${formatConfusion(shown.classes, shown.confusion)}`);
-  }
-
-  if (p.out) {
-    if (parts.modelText === undefined) throw new BackpropError('model', parts.modelError ?? 'the model file could not be written');
-    writeFileAtomic(p.out, parts.modelText);
-    out(`saved the model to ${p.out}`);
-  } else {
-    out('(the model was not saved: add --out model.json to keep it)');
-  }
+  if (shown.classes) out(`\nconfusion matrix (${parts.test ? 'test' : 'training'} rows):\n${formatConfusion(shown)}`);
+  out(p.out ? `saved the model to ${p.out}` : '(the model was not saved: add --out model.json to keep it)');
   if (p.plot) {
     const curves = [{ name: 'training loss', values: history.loss, color: '#1f77b4' }];
     if (other) curves.push({ name: `${other.name} loss`, values: other.values, color: '#ff7f0e' });
@@ -344,7 +348,8 @@ function report(p: Plan, parts: TrainedParts, flags: TrainFlags, out: (s: string
   }
   if (p.checkpoint) {
     if (!p.out) out(`kept the checkpoint ${p.checkpoint.path}: \`backprop train --resume ${shellWord(p.checkpoint.dir)} --out model.json\` saves this model`);
-    else if (removeCheckpoint(p.checkpoint.path)) out(`removed the checkpoint ${p.checkpoint.path}: the run is complete`);
+    else if (removeCheckpoint(p.checkpoint.path, p.resumed?.verified)) out(`removed the checkpoint ${p.checkpoint.path}: the run is complete`);
+    else if (p.resumed?.verified === false) out(`kept the checkpoint ${p.checkpoint.path}: the run resumed from a checkpoint it could not verify (no checksum)`);
   }
   if (flags.json) {
     const json = {

@@ -1,3 +1,5 @@
+import { isAllocationFailure } from '../nn/limits.js';
+import { warnOnce } from '../warnings.js';
 import type { Matrix } from '../tensor/matrix.js';
 import type { Network, Param } from '../nn/network.js';
 import { builtinState, isBuiltin, type Optimizer } from './optimizers.js';
@@ -158,6 +160,7 @@ export class WasmEngine implements Engine {
       return engine;
     } catch (e) {
       if (e === TOO_LARGE) return undefined;
+      if (isAllocationFailure(e)) return void warnOnce(`the float64 kernel could not allocate its memory (${e.message}): training goes on in the reference engine, slower`);
       throw e;
     }
   }

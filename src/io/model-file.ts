@@ -5,7 +5,8 @@ import { LOSS_NAMES } from '../nn/losses.js';
 import { Network } from '../nn/network.js';
 import { OPTIMIZER_NAMES } from '../train/optimizers.js';
 import { SCALING_NAMES } from '../data/preprocess.js';
-import { array, batchSize, boolean, check, literal, number, object, picklist, record, string } from './schema.js';
+import { sectionChecksums, verifyChecksums } from './checksum.js';
+import { array, batchSize, boolean, check, checksums, literal, number, object, picklist, record, string } from './schema.js';
 
 /**
  * The model file: versioned JSON holding everything needed to use a trained network on new
@@ -97,13 +98,23 @@ const modelFileSchema = object({
     /** Final figures: trainLoss, testLoss, testAccuracy, …; null where there is no test part. */
     metrics: record(v.nullable(finite)),
   }),
+  /** The SHA-256 checksum of each section (see checksum.ts): an edit is named on loading. */
+  checksum: checksums,
 });
 
 export type ModelFile = v.InferOutput<typeof modelFileSchema>;
 export type ModelHistory = ModelFile['training']['history'];
 
-/** Reads a model file's text; throws a BackpropError naming `source` and the field that is wrong. */
-export function parseModelFile(text: string, source = 'model file'): ModelFile {
+export interface ParseOptions {
+  /** Told when the file carries no checksum, so that an edit cannot be detected (it loads as it is). */
+  onUnverified?: (message: string) => void;
+}
+
+/**
+ * Reads a model file's text; throws a BackpropError naming `source` and the field that is wrong,
+ * or the sections changed since it was saved (by its checksum).
+ */
+export function parseModelFile(text: string, source = 'model file', options: ParseOptions = {}): ModelFile {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -136,6 +147,9 @@ export function parseModelFile(text: string, source = 'model file'): ModelFile {
   if (!checked.ok) throw new BackpropError('model', `${source} is damaged or was edited: ${checked.problems}`);
   checkConsistency(checked.value, source);
   networkFromModelFile(checked.value, source);
+  // last: a field that is wrong in itself is named above, whatever the checksum says
+  const advice = 'restore the file, or save the model again from its training run';
+  verifyChecksums(checked.value, checked.value.checksum, { source, code: 'model', advice, onUnverified: options.onUnverified });
   return checked.value;
 }
 
@@ -181,8 +195,8 @@ function checkConsistency(f: ModelFile, source: string): void {
 /** The model file as text: JSON, one field per line, arrays of numbers kept on one line. */
 export function modelFileToText(file: ModelFile): string {
   // Never write a file that would not load back; write the fields in the schema's order.
-  const checked = parseModelFile(JSON.stringify(file), 'the model being saved');
-  const text = JSON.stringify(checked, null, 2).replace(/\[\s+([-+.\deE,\s]+?)\s+\]/g, (_, inner: string) => `[${inner.replace(/\s+/g, ' ')}]`);
+  const { checksum: _, ...body } = parseModelFile(JSON.stringify({ ...file, checksum: undefined }), 'the model being saved');
+  const text = JSON.stringify({ ...body, checksum: sectionChecksums(body) }, null, 2).replace(/\[\s+([-+.\deE,\s]+?)\s+\]/g, (_, inner: string) => `[${inner.replace(/\s+/g, ' ')}]`);
   return text + '\n';
 }
 

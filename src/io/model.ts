@@ -6,7 +6,8 @@ import type { CsvTable } from '../data/csv.js';
 import { datasetForSchema, fingerprintTable, type DataSchema, type SchemaData } from '../data/dataset.js';
 import { applyScaler, invertScaler, splitRows as splitRowsBy, takeRows } from '../data/preprocess.js';
 import { Random } from '../tensor/random.js';
-import { modelFileToText, networkFromModelFile, parseModelFile, type ModelFile } from './model-file.js';
+import { checkFiniteOutputs } from './finite-outputs.js';
+import { modelFileToText, networkFromModelFile, parseModelFile, type ModelFile, type ParseOptions } from './model-file.js';
 
 /** The inputs of a table as the network sees them (scaled), with the targets when present. */
 export interface PreparedData {
@@ -18,6 +19,15 @@ export interface PreparedData {
   labels?: Int32Array;
   /** Target values in the file's units (regression with targets). */
   values?: Float64Array;
+  /** Each row's line number in its file, when known (for messages). */
+  lines?: ArrayLike<number>;
+}
+
+/** Where rows come from, for a message naming one: the file, the rows' line numbers when known, the first row's index among them. */
+export interface RowSource {
+  source: string;
+  lines?: ArrayLike<number>;
+  offset?: number;
 }
 
 /** Which data a split belongs to: its name, its number of rows and its fingerprint. */
@@ -49,8 +59,10 @@ export interface ModelEvaluation {
   lossName: string;
   classes?: string[];
   accuracy?: number;
-  /** [actual][predicted] row counts. */
+  /** [actual][predicted] row counts (up to 1,000 classes). */
   confusion?: number[][];
+  /** Past 1,000 classes: the non-zero cells [actual, predicted, rows], most rows first. */
+  confusionCells?: [number, number, number][];
   precision?: number[];
   recall?: number[];
   /** Regression, in the target's units: root mean squared error, mean absolute error, R². */
@@ -73,8 +85,8 @@ export class Model {
   }
 
   /** Loads a model file's text (see parseModelFile for the checks). */
-  static parse(text: string, source = 'model file'): Model {
-    const file = parseModelFile(text, source);
+  static parse(text: string, source = 'model file', options: ParseOptions = {}): Model {
+    const file = parseModelFile(text, source, options);
     return new Model(file, networkFromModelFile(file, source));
   }
 
@@ -90,37 +102,43 @@ export class Model {
 
   /** The table's features scaled as in training, and its targets when present (required with `requireTarget`). */
   prepare(table: CsvTable, requireTarget = false): PreparedData {
-    return this.prepareData(datasetForSchema(table, this.schema, requireTarget));
+    return { ...this.prepareData(datasetForSchema(table, this.schema, requireTarget)), lines: table.lines };
   }
 
   /** Data read for this model's schema (see readForSchema), scaled as in training. */
-  prepareData(d: SchemaData): PreparedData {
+  prepareData(d: SchemaData & { lines?: ArrayLike<number> }): PreparedData {
     const pre = this.file.preprocessing;
     const X = applyScaler(pre.features, d.X);
-    if (!d.Y) return { X };
-    if (this.file.data.kind === 'classification') return { X, Y: d.Y, labels: d.labels };
-    return { X, Y: applyScaler(pre.target!, d.Y), values: Float64Array.from(d.Y.data) };
+    const lines = d.lines ? { lines: d.lines } : {};
+    if (!d.Y) return { X, ...lines };
+    if (this.file.data.kind === 'classification') return { X, Y: d.Y, labels: d.labels, ...lines };
+    return { X, Y: applyScaler(pre.target!, d.Y), values: Float64Array.from(d.Y.data), ...lines };
   }
 
   /** Predictions for every row of the table (the target column, if present, is ignored). */
   predict(table: CsvTable): Predictions {
-    return this.predictPrepared(this.prepare(table, false).X);
+    const p = this.prepare(table, false);
+    return this.predictPrepared(p.X, { lines: table.lines, source: table.source });
   }
 
-  /** Predictions for already scaled inputs. */
-  predictPrepared(X: Matrix): Predictions {
+  /**
+   * Predictions for already scaled inputs; with `from` (the file the rows come from, and their
+   * line numbers when known), an output that is not finite is refused, naming the row.
+   */
+  predictPrepared(X: Matrix, from?: RowSource): Predictions {
     if (X.rows > EVALUATION_BLOCK) {
       // block by block over views of X, so the network's buffers stay the size of a block
       const parts: Predictions[] = [];
       for (let a = 0; a < X.rows; a += EVALUATION_BLOCK) {
         const b = Math.min(X.rows, a + EVALUATION_BLOCK);
-        parts.push(this.predictPrepared(new Matrix(b - a, X.cols, X.data.subarray(a * X.cols, b * X.cols))));
+        parts.push(this.predictPrepared(new Matrix(b - a, X.cols, X.data.subarray(a * X.cols, b * X.cols)), from && { ...from, offset: (from.offset ?? 0) + a }));
       }
       const { kind, classes } = parts[0];
       const outputs = parts[0].outputs && parts.flatMap((p) => p.outputs!);
       return { kind, ...(classes ? { classes } : {}), predicted: parts.flatMap((p) => p.predicted), ...(outputs ? { outputs } : {}) };
     }
     const out = Matrix.from(this.network.predict(X), 'outputs');
+    if (from) checkFiniteOutputs(out, from);
     const { kind, classes } = this.file.data;
     if (kind === 'regression') {
       const values = invertScaler(this.file.preprocessing.target!, out);
@@ -139,16 +157,24 @@ export class Model {
     return this.evaluateData(this.prepare(table, true), tableIdentity(table), rows);
   }
 
-  /** evaluate for prepared data from the file `data` names. */
+  /** evaluate for prepared data from the file `data` names; an output that is not finite is refused, naming the row. */
   evaluateData(p: PreparedData, data: DataIdentity, rows: RowSelection = 'all'): ModelEvaluation {
-    if (rows === 'all') return this.evaluatePrepared(p);
+    if (rows === 'all') return this.finite(this.evaluatePrepared(p), p, data.source);
     const idx = this.splitRows(data, rows, p.labels);
-    return this.evaluatePrepared({
+    const q = {
       X: takeRows(p.X, idx),
       Y: takeRows(p.Y!, idx),
       labels: p.labels ? Int32Array.from(idx, (i) => p.labels![i]) : undefined,
       values: p.values ? Float64Array.from(idx, (i) => p.values![i]) : undefined,
-    });
+      lines: p.lines && Int32Array.from(idx, (i) => p.lines![i]),
+    };
+    return this.finite(this.evaluatePrepared(q), q, data.source);
+  }
+
+  /** The evaluation, unless its loss is not finite because an output is not: then the row is named. */
+  private finite(e: ModelEvaluation, p: PreparedData, source: string): ModelEvaluation {
+    if (!Number.isFinite(e.loss)) this.predictPrepared(p.X, { lines: p.lines, source });
+    return e;
   }
 
   /** The row indices of the training or test part of the split the model was trained with. */
@@ -184,7 +210,8 @@ export class Model {
     const e = p.X.rows > EVALUATION_BLOCK ? evaluateInBlocks(this.network, p.X, p.Y) : evaluateNetwork(this.network, p.X, p.Y);
     const base = { rows: p.X.rows, loss: e.loss, lossName: e.lossName };
     if (this.file.data.kind === 'classification') {
-      return { ...base, classes: this.file.data.classes, accuracy: e.accuracy, confusion: e.confusion, precision: e.precision, recall: e.recall };
+      const { accuracy, confusion, confusionCells, precision, recall } = e;
+      return { ...base, classes: this.file.data.classes, accuracy, ...(confusion ? { confusion } : { confusionCells }), precision, recall };
     }
     const predicted = this.predictPrepared(p.X).predicted as number[];
     const actual = p.values!;

@@ -330,6 +330,7 @@ def finish(net, spec, args, added, epochs, lr, seconds):
     history.update(epochs=history["epochs"] + epochs, stopReason="epochs", seconds=history["seconds"] + seconds)
     training["history"] = history
     spec["training"] = training
+    spec.pop("checksum", None)  # backprop's checksum is of the sections as they were: this run changed them
     backprop.save(net, args.out, spec)
     for name in ("model.py", "train.py"):
         if os.path.abspath(os.path.join(args.out, name)) != os.path.join(HERE, name):

@@ -112,7 +112,8 @@ export function fromPyTorch(modelJson: string, safetensors: Uint8Array, sources:
   const extra = [...tensors.keys()];
   if (extra.length) fail(`holds tensor '${extra[0]}', which is not among ${jsonName}'s ${file.network.layers.length} layers and scalings`);
   if (unchanged) return new Model(file);
-  return new Model(parseModelFile(JSON.stringify({ ...file, network: { ...file.network, layers } }), jsonName));
+  // the weights come from the safetensors file: the checksum of model.json's own no longer applies
+  return new Model(parseModelFile(JSON.stringify({ ...file, network: { ...file.network, layers }, checksum: undefined }), jsonName));
 }
 
 /** The scaling tensors, when present, must be model.json's scalings (to float32 rounding). */

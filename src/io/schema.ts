@@ -57,6 +57,14 @@ export const batchSize = (() => {
   return v.union([v.literal('full', m), number({ int: true, above: 0 }, m)], m);
 })();
 
+/** The checksums of a saved file's sections (see src/io/checksum.ts): absent in files saved before there were any. */
+export const checksums = v.optional(
+  v.pipe(
+    v.custom<Record<string, unknown>>((x) => isObject(x), 'an object'),
+    v.record(v.string(), v.pipe(v.string('16 hex digits'), v.regex(/^[0-9a-f]{16}$/, '16 hex digits'))),
+  ),
+);
+
 const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
 
 /** What a schema expects: its message (through optional and nullable to the schema they wrap). */

@@ -4,7 +4,8 @@ import type { CsvTable } from '../data/csv.js';
 import { SCALING_NAMES } from '../data/preprocess.js';
 import type { Checkpoint } from '../train/checkpoint.js';
 import { OPTIMIZER_NAMES } from '../train/optimizers.js';
-import { array, batchSize, boolean, check, literal, number, object, picklist, string } from './schema.js';
+import { sectionChecksums, verifyChecksums, type Checksums } from './checksum.js';
+import { array, batchSize, boolean, check, checksums, literal, number, object, picklist, string } from './schema.js';
 import { tableIdentity, type DataIdentity } from './model.js';
 import type { TrainSettings } from './train-settings.js';
 
@@ -27,6 +28,8 @@ export interface TrainCheckpoint {
    * file, the output files and the checkpoint interval here).
    */
   origin?: CheckpointOrigin;
+  /** The SHA-256 checksum of each section and of each field of `fit` (see checksum.ts). */
+  checksum?: Checksums;
 }
 
 export interface CheckpointOrigin {
@@ -119,10 +122,31 @@ const checkpointSchema = object({
       everyBatches: v.optional(positiveInt),
     }),
   ),
+  checksum: checksums,
 });
 
-/** Reads a checkpoint's text; throws a BackpropError naming `source` and the field that is wrong. */
-export function parseTrainCheckpoint(text: string, source = 'checkpoint'): TrainCheckpoint {
+/** The sections whose fields are checksummed one by one, so that an edit names the field. */
+const NESTED = ['fit'] as const;
+
+/**
+ * A checkpoint as text (one line of JSON), with the checksums of its sections, of the checkpoint
+ * as parseTrainCheckpoint reads it back (the fields of the format, in its order). One that would
+ * not read back (a diverging run's test losses are not numbers) carries none: it is refused anyway.
+ */
+export function trainCheckpointToText(c: TrainCheckpoint): string {
+  const { checksum: _, ...body } = c;
+  const text = JSON.stringify(body);
+  const checked = check(checkpointSchema, JSON.parse(text));
+  if (!checked.ok) return text + '\n';
+  return `${text.slice(0, -1)},"checksum":${JSON.stringify(sectionChecksums(checked.value, NESTED))}}\n`;
+}
+
+/**
+ * Reads a checkpoint's text; throws a BackpropError naming `source` and the field that is wrong,
+ * or the fields changed since it was saved (by its checksum). `onUnverified` is told when it
+ * carries no checksum (it is read as it is).
+ */
+export function parseTrainCheckpoint(text: string, source = 'checkpoint', options: { onUnverified?: (message: string) => void } = {}): TrainCheckpoint {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -135,6 +159,13 @@ export function parseTrainCheckpoint(text: string, source = 'checkpoint'): Train
   }
   const checked = check(checkpointSchema, raw);
   if (!checked.ok) throw new BackpropError('checkpoint', `${source} is damaged or was edited: ${checked.problems}`);
+  const { epoch, history } = checked.value.fit;
+  if (epoch !== history.epochs + 1) {
+    const should = `fit.history counts ${history.epochs} finished ${history.epochs === 1 ? 'epoch' : 'epochs'}, so it should be ${history.epochs + 1}`;
+    throw new BackpropError('checkpoint', `${source} is damaged or was edited: field fit.epoch is ${epoch}, but ${should}`);
+  }
+  const advice = 'a run resumed from it would not be the run it continues; restore the file, or start the run again';
+  verifyChecksums(checked.value, checked.value.checksum, { source, code: 'checkpoint', nested: NESTED, advice, onUnverified: options.onUnverified });
   const c = checked.value as TrainCheckpoint;
   if (c.fit.early?.best === null) c.fit.early.best = Infinity;
   return c;

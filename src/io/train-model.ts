@@ -176,6 +176,8 @@ export function resolveSettings(dataset: Dataset, o: TrainModelOptions = {}): Tr
  * given, is datasetFromTable(table, …) already done by the caller.
  */
 export function trainModel(data: CsvTable | Dataset, options: TrainModelOptions = {}, given?: Dataset): TrainModelResult {
+  const rows = 'X' in data ? data.X.rows : data.rows.length;
+  check(rows > 0, `${data.source} has a header row but no data rows: there is nothing to train on`, 'data');
   const dataset = given ?? ('X' in data ? data : datasetFromTable(data, { target: options.target, task: options.task }));
   const table: DataIdentity = { source: dataset.source, rows: dataset.X.rows, fingerprint: dataset.fingerprint };
   const s = resolveSettings(dataset, options);

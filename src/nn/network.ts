@@ -1,3 +1,4 @@
+import { checkNetworkSize } from './limits.js';
 import { BackpropError, check } from '../errors.js';
 import { Matrix, type DType, type FloatArray } from '../tensor/matrix.js';
 import { Random } from '../tensor/random.js';
@@ -74,6 +75,7 @@ export class Network {
     this.seed = seed;
     this.rng = new Random(seed);
     this.loss = lookupLoss(options.loss ?? 'half-mean-over-samples');
+    checkNetworkSize(inputs, layers, bias, dtype); // before any layer is allocated
 
     let fanIn = inputs;
     this.layers = layers.map((spec, i) => {

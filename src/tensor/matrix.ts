@@ -1,3 +1,4 @@
+import { badRow, checkRowsArgument, isRow } from './rows-check.js';
 import { BackpropError } from '../errors.js';
 import { wasmKernels } from './wasm.js';
 
@@ -52,14 +53,13 @@ export class Matrix {
    * 2 values, expected 4".
    */
   static from(rows: ArrayLike<ArrayLike<number>>, name = 'matrix'): Matrix {
+    checkRowsArgument(rows, name);
     if (rows.length === 0) throw new BackpropError('shape', `${name} has no rows`);
-    const cols = rows[0].length;
+    const cols = typeof rows[0]?.length === 'number' ? rows[0].length : 0;
     const m = new Matrix(rows.length, cols);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
-      if (!r || r.length !== cols) {
-        throw new BackpropError('shape', `row ${i + 1} of ${name} has ${r ? r.length : 0} values, expected ${cols}`);
-      }
+      if (!isRow(r, cols)) throw badRow(r, i, name, cols);
       for (let j = 0; j < cols; j++) m.data[i * cols + j] = r[j];
     }
     return m;

@@ -13,6 +13,7 @@
 // worker_threads. Without a factory, or with setThreads(1), every product runs on one thread.
 
 import { check } from '../errors.js';
+import { warnOnce } from '../warnings.js';
 
 /** A started worker, as far as the products need one. */
 export interface WorkerHandle {
@@ -33,8 +34,15 @@ const READY = 2; // helpers started
 const FAILED = 3; // helpers that could not start
 const SPIN_US = 4; // how long an idle helper polls before it sleeps, in microseconds
 const ERRORS = 5; // parts that threw in a helper
+const DIED = 6; // helpers that stopped
+const EXIT_CODE = 7; // the exit code of the last one that stopped
 const P = 8; // the product: m n k a lda transA b ldb transB c ldc alpha beta rows step scratch scratchBytes
-const CONTROL_INTS = P + 17;
+const STATE = P + 17; // per helper: IDLE, BUSY (computing a part) or GONE
+const IDLE = 0;
+const BUSY = 1;
+const GONE = 2;
+const MAX_HELPERS = 63;
+const CONTROL_INTS = STATE + MAX_HELPERS;
 
 /**
  * The helper's script. It computes the part it claims exactly as GemmPool.run does on the
@@ -52,6 +60,25 @@ function backpropHelper({ module, memory, control, index }) {
     return;
   }
   Atomics.add(c, ${READY}, 1);
+  // a helper that stops (process.exit() in a Node worker, an uncaught error) says so, so that the
+  // calling thread does not wait for a part it will never finish
+  const gone = (code) => {
+    if (Atomics.load(c, ${STATE} + index) === ${GONE}) return;
+    Atomics.store(c, ${EXIT_CODE}, typeof code === 'number' ? code : -1);
+    Atomics.store(c, ${STATE} + index, ${GONE});
+    Atomics.add(c, ${DIED}, 1);
+    Atomics.notify(c, ${FINISHED});
+  };
+  if (typeof process === 'object' && process && typeof process.on === 'function') process.on('exit', gone);
+  try {
+    loop(c, f, x, index);
+  } catch (e) {
+    gone(-1);
+    throw e;
+  }
+}
+
+function loop(c, f, x, index) {
   const clock = typeof performance === 'object' ? () => performance.now() : () => Date.now();
   for (;;) {
     const t = Atomics.load(c, ${TICKET});
@@ -69,7 +96,11 @@ function backpropHelper({ module, memory, control, index }) {
     const b = c[${P + 6}], ldb = c[${P + 7}], tb = c[${P + 8}], cc = c[${P + 9}], ldc = c[${P + 10}];
     const alpha = f[${P + 11}], beta = f[${P + 12}], rows = c[${P + 13}], step = c[${P + 14}];
     const scratch = c[${P + 15}] + (index + 1) * c[${P + 16}];
-    if (Atomics.compareExchange(c, ${TICKET}, t, t + 1) !== t) continue;
+    Atomics.store(c, ${STATE} + index, ${BUSY});
+    if (Atomics.compareExchange(c, ${TICKET}, t, t + 1) !== t) {
+      Atomics.store(c, ${STATE} + index, ${IDLE});
+      continue;
+    }
     const o = (t & 255) * step;
     try {
       if (rows) x.gemm(Math.min(step, m - o), n, k, a + (ta ? o : o * lda) * 4, lda, ta, b, ldb, tb, cc + o * ldc * 4, ldc, alpha, beta, scratch);
@@ -77,6 +108,7 @@ function backpropHelper({ module, memory, control, index }) {
     } catch (e) {
       Atomics.add(c, ${ERRORS}, 1);
     }
+    Atomics.store(c, ${STATE} + index, ${IDLE});
     Atomics.add(c, ${FINISHED}, 1);
     Atomics.notify(c, ${FINISHED});
   }
@@ -192,7 +224,7 @@ export class GemmPool {
     helpers: number,
     make: WorkerFactory,
   ) {
-    for (let index = 0; index < helpers; index++) {
+    for (let index = 0; index < Math.min(helpers, MAX_HELPERS); index++) {
       try {
         const w = make(HELPER_SOURCE);
         w.postMessage({ module, memory, control: this.control, index });
@@ -266,14 +298,30 @@ export class GemmPool {
     let until = 0;
     for (let i = 1, done; (done = Atomics.load(ctl, FINISHED)) !== split.parts; i++) {
       if ((i & 255) !== 0) continue;
+      if (Atomics.load(ctl, DIED) !== 0) return this.lost();
       if (until === 0) until = clock() + CALLER_SPIN_MS;
       else if (this.block && clock() > until) Atomics.wait(ctl, FINISHED, done, 10);
     }
-    if (Atomics.load(ctl, ERRORS) !== errors) {
-      this.broken = true;
-      return false;
-    }
+    if (Atomics.load(ctl, ERRORS) !== errors) return this.lost();
     return true;
+  }
+
+  /**
+   * A helper stopped or failed: the pool is not used again. Waits until no helper is still in a
+   * part (one writing into C while the caller computes the product again would change its bits),
+   * says once that a helper stopped, and returns false: the caller computes the product alone.
+   */
+  private lost(): false {
+    this.broken = true;
+    const ctl = this.control;
+    for (let h = 0; h < this.workers.length; h++) {
+      while (Atomics.load(ctl, STATE + h) === BUSY) if (this.block) Atomics.wait(ctl, STATE + h, BUSY, 1);
+    }
+    if (Atomics.load(ctl, DIED) !== 0) {
+      const code = Atomics.load(ctl, EXIT_CODE);
+      warnOnce(`a helper thread of the float32 products stopped (${code === -1 ? 'it failed' : `exit code ${code}`}): the products go on on one thread`);
+    }
+    return false;
   }
 
   /** Stops the helpers. */

@@ -1,6 +1,7 @@
 import { Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
 import { classesOf } from '../nn/classes.js';
+import { classFigures } from './confusion.js';
 
 export { classesOf } from '../nn/classes.js';
 
@@ -37,8 +38,10 @@ export interface Evaluation {
   lossName: string;
   /** Present for classification targets (every target 0 or 1). */
   accuracy?: number;
-  /** Present for classification targets: [actual][predicted]. */
+  /** Present for classification targets: [actual][predicted], up to DENSE_CONFUSION_MAX_CLASSES classes. */
   confusion?: number[][];
+  /** Past that many classes: the non-zero cells [actual, predicted, rows], most rows first. */
+  confusionCells?: [number, number, number][];
   /** Per class, for classification: precision and recall (NaN when undefined). */
   precision?: number[];
   recall?: number[];
@@ -52,18 +55,7 @@ export function evaluate(net: Network, x: Matrix | number[][], y: Matrix | numbe
   const loss = net.lossOn(X, Y);
   const out = net.forward(X);
   const result: Evaluation = { loss, lossName: net.loss.name };
-  if (isClassification(Y)) {
-    const confusion = confusionMatrix(out, Y);
-    result.accuracy = accuracy(out, Y);
-    result.confusion = confusion;
-    result.precision = confusion.map((_, j) => {
-      const col = confusion.reduce((s, row) => s + row[j], 0);
-      return col ? confusion[j][j] / col : NaN;
-    });
-    result.recall = confusion.map((row, j) => {
-      const total = row.reduce((s, v) => s + v, 0);
-      return total ? row[j] / total : NaN;
-    });
-  }
+  // in one pass, whatever the number of classes (see confusion.ts)
+  if (isClassification(Y)) Object.assign(result, classFigures(classesOf(out), classesOf(Y), Math.max(2, Y.cols)));
   return result;
 }
