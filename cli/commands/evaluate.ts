@@ -18,7 +18,7 @@ export function registerEvaluate(program: Command): void {
       const delimiter = flags.delimiter === undefined ? undefined : opt.delimiter('--delimiter', flags.delimiter);
       const model = loadModel(modelPath);
       // read in chunks straight into typed arrays (no whole-file string)
-      const table = await loadForSchema(data, model.schema, { requireTarget: true, delimiter });
+      const table = await loadForSchema(data, model.schema, { requireTarget: true, delimiter, lines: true }); // line numbers (4 bytes a row) to name a row whose output is not finite
       const e = model.evaluateData(model.prepareData(table), table, split);
       if (flags.json) {
         process.stdout.write(JSON.stringify({ model: modelPath, data: table.source, split, ...evaluationJSON(e) }) + '\n');

@@ -37,7 +37,7 @@ export function registerPredict(program: Command): void {
       const model = loadModel(modelPath);
       // read in chunks straight into typed arrays (no whole-file string), with each row's line for the output
       const table = await loadForSchema(data, model.schema, { requireTarget: false, delimiter, lines: true });
-      const p = model.predictPrepared(model.prepareData(table).X);
+      const p = model.predictPrepared(model.prepareData(table).X, { source: table.source, lines: table.lines });
       const last = model.network.layers[model.network.layers.length - 1];
       const csv = predictionsCsv(p, model.file.data.target, table.lines!, last.activation.name === 'softmax', digits);
       if (flags.out) {
