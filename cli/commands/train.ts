@@ -6,9 +6,10 @@ import { SCALING_NAMES } from '../../src/data/preprocess.js';
 import { BackpropError } from '../../src/errors.js';
 import type { Split } from '../../src/data/preprocess.js';
 import { checkResumable, type CheckpointOrigin, type TrainCheckpoint } from '../../src/io/train-checkpoint.js';
+import { TRAIN_DEFAULTS as D } from '../../src/io/train-settings.js';
 import { MIN_ROWS_FOR_TEST_SPLIT, resolveSettings, type TrainModelOptions, type TrainSettings } from '../../src/io/train-model.js';
 import { loss as lookupLoss } from '../../src/nn/losses.js';
-import { OPTIMIZER_NAMES } from '../../src/train/optimizers.js';
+import { defaultLearningRate, OPTIMIZER_NAMES } from '../../src/train/optimizers.js';
 import { checkpointFile, prepareCheckpointDir, removeCheckpoint, resumeCheckpoint, type ResumedCheckpoint } from '../checkpoint-files.js';
 import { checkDistinctOutputs, checkWritable, dataFile, loadDataset, writeFileAtomic } from '../files.js';
 import { lossChart } from '../loss-chart.js';
@@ -58,18 +59,18 @@ export function registerTrain(program: Command): void {
     .option('--target <column>', 'the target column (default: the last column)')
     .option('--task <kind>', 'auto, classification or regression: how to read the target', 'auto')
     .option('--layers <sizes>', "hidden layer sizes, e.g. 16,8, or 'none' (default: one layer, 2 × max(inputs, outputs) units, 8 to 64)")
-    .option('--activation <name>', 'activation of the hidden layers (default tanh)')
+    .option('--activation <name>', `activation of the hidden layers (default ${D.activation})`)
     .option('--output-activation <name>', 'sigmoid, softmax or linear (default softmax for classes, linear for numbers)')
     .option('--loss <name>', 'loss (default cross-entropy after softmax, binary-cross-entropy after sigmoid, else mse)')
-    .option('--optimizer <name>', OPTIMIZER_NAMES.join(', '), 'adam')
-    .option('--lr <x>', 'learning rate (default 0.01 for adam and rmsprop, 0.1 for the others)')
-    .option('--batch <full|N>', "rows per step: 'full' (batch gradient descent), 1 (stochastic) or N", '32')
-    .option('--epochs <n>', 'passes over the training rows', '100')
-    .option('--seed <n>', 'seed of the split, the initial weights and the shuffling', '1')
-    .option('--test-split <x>', 'fraction of rows held out as the test part (default 0.2; 0 below 20 rows)')
+    .option('--optimizer <name>', OPTIMIZER_NAMES.join(', '), D.optimizer)
+    .option('--lr <x>', `learning rate (default ${defaultLearningRate('adam')} for adam and rmsprop, ${defaultLearningRate('sgd')} for the others)`)
+    .option('--batch <full|N>', "rows per step: 'full' (batch gradient descent), 1 (stochastic) or N", String(D.batchSize))
+    .option('--epochs <n>', 'passes over the training rows', String(D.epochs))
+    .option('--seed <n>', 'seed of the split, the initial weights and the shuffling', String(D.seed))
+    .option('--test-split <x>', `fraction of rows held out as the test part (default ${D.testSplit}; 0 below ${MIN_ROWS_FOR_TEST_SPLIT} rows)`)
     .option('--validation-split <x>', 'fraction of the training rows held out for validation')
     .option('--early-stop <n>', 'stop after N epochs without a better validation loss (keeps the best weights)')
-    .option('--scale <kind>', `feature scaling: ${SCALING_NAMES.join(', ')}`, 'standard')
+    .option('--scale <kind>', `feature scaling: ${SCALING_NAMES.join(', ')}`, D.scale)
     .option('--no-stratify', 'split at random, not class by class')
     .option('--delimiter <c>', 'field delimiter (default: detected among comma, semicolon and tab)')
     .option('--out <model.json>', 'save the trained model to this file (written atomically)')

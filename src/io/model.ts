@@ -6,6 +6,7 @@ import type { CsvTable } from '../data/csv.js';
 import { datasetForSchema, fingerprintTable, type DataSchema, type SchemaData } from '../data/dataset.js';
 import { applyScaler, invertScaler, splitRows as splitRowsBy, takeRows } from '../data/preprocess.js';
 import { Random } from '../tensor/random.js';
+import { classesOf } from '../nn/classes.js';
 import { checkFiniteOutputs } from './finite-outputs.js';
 import { modelFileToText, networkFromModelFile, parseModelFile, type ModelFile, type ParseOptions } from './model-file.js';
 
@@ -145,7 +146,7 @@ export class Model {
       return { kind, predicted: Array.from(values.data) };
     }
     const rows = out.toArray();
-    const predicted = rows.map((r) => classes![argmax(r)]);
+    const predicted = Array.from(classesOf(out), (k) => classes![k]);
     return { kind, classes, predicted, outputs: rows };
   }
 
@@ -264,13 +265,6 @@ function evaluateInBlocks(network: Network, X: Matrix, Y: Matrix): Evaluation {
     });
   }
   return out;
-}
-
-function argmax(r: number[]): number {
-  if (r.length === 1) return r[0] >= 0.5 ? 1 : 0;
-  let best = 0;
-  for (let j = 1; j < r.length; j++) if (r[j] > r[best]) best = j;
-  return best;
 }
 
 export { fingerprintTable };

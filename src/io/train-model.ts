@@ -13,7 +13,7 @@ import { fitScaler, scaledRows, splitRows, type Scaler, type ScalingName, type S
 export type { TrainSettings } from './train-settings.js';
 import { MODEL_FORMAT, MODEL_VERSION, type ModelFile, type ModelHistory } from './model-file.js';
 import { Model, type DataIdentity, type ModelEvaluation } from './model.js';
-import type { TrainSettings } from './train-settings.js';
+import { TRAIN_DEFAULTS, type TrainSettings } from './train-settings.js';
 import {
   checkCheckpointShape,
   checkResumable,
@@ -136,14 +136,14 @@ export function resolveSettings(dataset: Dataset, o: TrainModelOptions = {}): Tr
     `layers must be a list of positive whole numbers, got ${JSON.stringify(layers)}`,
   );
   const outputActivation = o.outputActivation ?? (kind === 'classification' ? 'softmax' : 'linear');
-  const optimizer = o.optimizer ?? 'adam';
+  const optimizer = o.optimizer ?? TRAIN_DEFAULTS.optimizer;
   if (!(OPTIMIZER_NAMES as readonly string[]).includes(optimizer)) {
     throw new BackpropError('option', `unknown optimizer '${optimizer}': expected one of ${OPTIMIZER_NAMES.join(', ')}`);
   }
   const learningRate = o.learningRate ?? defaultLearningRate(optimizer);
   const loss = lookupLoss(o.loss ?? defaultLoss(outputActivation, kind)).name;
   const n = dataset.X.rows;
-  const testSplit = o.testSplit ?? (n < MIN_ROWS_FOR_TEST_SPLIT ? 0 : 0.2);
+  const testSplit = o.testSplit ?? (n < MIN_ROWS_FOR_TEST_SPLIT ? 0 : TRAIN_DEFAULTS.testSplit);
   check(Number.isFinite(testSplit) && testSplit >= 0 && testSplit < 1, `testSplit must be ≥ 0 and < 1, got ${testSplit}`);
   const validationSplit = o.validationSplit ?? (o.earlyStop !== undefined ? 0.1 : undefined);
   if (validationSplit !== undefined) {
@@ -153,19 +153,19 @@ export function resolveSettings(dataset: Dataset, o: TrainModelOptions = {}): Tr
     target: dataset.schema.target,
     kind,
     layers,
-    activation: o.activation ?? 'tanh',
+    activation: o.activation ?? TRAIN_DEFAULTS.activation,
     outputActivation,
     loss,
     optimizer,
     learningRate,
-    batchSize: o.batchSize ?? 32,
-    epochs: o.epochs ?? 100,
-    seed: o.seed ?? 1,
+    batchSize: o.batchSize ?? TRAIN_DEFAULTS.batchSize,
+    epochs: o.epochs ?? TRAIN_DEFAULTS.epochs,
+    seed: o.seed ?? TRAIN_DEFAULTS.seed,
     testSplit,
     stratify: (o.stratify ?? true) && kind === 'classification',
     ...(validationSplit !== undefined ? { validationSplit } : {}),
     ...(o.earlyStop !== undefined ? { earlyStop: o.earlyStop } : {}),
-    scale: o.scale ?? 'standard',
+    scale: o.scale ?? TRAIN_DEFAULTS.scale,
   };
 }
 

@@ -21,3 +21,19 @@ export interface TrainSettings {
   earlyStop?: number;
   scale: ScalingName;
 }
+
+/**
+ * The defaults of a training run on a table, in one place: trainModel's resolveSettings fills
+ * them in, and the command line shows them in its help. The rest depend on the data (hidden
+ * units, output activation, loss, test split) or the optimizer (the learning rate, see
+ * defaultLearningRate).
+ */
+export const TRAIN_DEFAULTS = {
+  activation: 'tanh',
+  optimizer: 'adam',
+  batchSize: 32,
+  epochs: 100,
+  seed: 1,
+  testSplit: 0.2,
+  scale: 'standard',
+} as const satisfies Partial<TrainSettings>;
