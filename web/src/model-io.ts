@@ -153,10 +153,11 @@ const PLANE_SOURCE = /^playground (\w+), (\d+) points, noise ([\d.e-]+), seed (\
 function planeData(file: ModelFile, current: DataOptions, oneHot: boolean): DataOptions {
   const scaling = file.preprocessing.features;
   const m = PLANE_SOURCE.exec(file.data.source);
-  if (m && (PLANE_SETS as readonly string[]).includes(m[1])) {
+  // a playground set's model file lists its test rows (only files of over 10,000 rows derive them)
+  const testRows = file.training.testRows;
+  if (m && testRows && (PLANE_SETS as readonly string[]).includes(m[1])) {
     const data: DataOptions = { ...current, name: m[1] as PlaneSet, samples: Number(m[2]), noise: Number(m[3]), seed: Number(m[4]) };
     const rows = file.data.rows;
-    const testRows = file.training.testRows;
     const made = makeDataset({ ...data, fixed: { scaling, testRows } }, oneHot);
     if (rows === made.table.rows.length && file.data.fingerprint === fingerprint(made)) {
       return { ...data, trainRatio: Math.round(((rows - testRows.length) / rows) * 10) / 10, fixed: { scaling, testRows } };
