@@ -114,6 +114,8 @@ test('a single step changes the weights exactly as one step of the library\'s fi
   const before = await snapshot(page);
   assert.equal(before.step, 3);
   assert.equal(before.config.optimizer, 'sgd');
+  // a step's own frame shows the pass it took; the settings' frame that follows shows the next one
+  await page.waitForFunction((n) => document.getElementById('matrices-about')!.dataset.step === String(n + 1), before.step, WAIT);
   const shown = await cells(page, 'W1_update');
   await page.click('#step');
   await page.waitForFunction(() => document.getElementById('step-count')!.textContent === '4', undefined, WAIT);
