@@ -2,6 +2,7 @@ import { check } from '../errors.js';
 import type { FloatArray, Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
 import { accuracy } from './metrics.js';
+import { hasPenalty, penaltyValue, type Penalty } from '../nn/penalty.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { EpochInfo, FitOptions, History, StopReason } from './fit-options.js';
 
@@ -14,11 +15,15 @@ export interface EpochCallback {
   onEpochEnd(info: EpochInfo, history: History): StopReason | undefined;
 }
 
-/** Measures the network on held-out rows after each epoch. */
-export function validation(net: Network, VX: Matrix, VY: Matrix, classify: boolean): EpochCallback {
+/**
+ * Measures the network on held-out rows after each epoch. With regularisation the validation
+ * loss includes the penalty, as the training loss does (so early stopping watches one objective).
+ */
+export function validation(net: Network, VX: Matrix, VY: Matrix, classify: boolean, penalty?: Penalty): EpochCallback {
+  const loss = () => (hasPenalty(penalty) ? net.lossOn(VX, VY) + penaltyValue(net.layers, penalty) : net.lossOn(VX, VY));
   return {
     onEpochEnd(info, history) {
-      history.valLoss!.push((info.valLoss = net.lossOn(VX, VY)));
+      history.valLoss!.push((info.valLoss = loss()));
       if (classify) history.valAccuracy!.push((info.valAccuracy = accuracy(net.forward(VX), VY)));
       return undefined;
     },
