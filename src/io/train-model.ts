@@ -5,6 +5,7 @@ import { Network } from '../nn/network.js';
 import { Random } from '../tensor/random.js';
 import type { Matrix } from '../tensor/matrix.js';
 import { DivergedError, fit, heldOut, type EpochInfo, type History } from '../train/fit.js';
+import { regularisation } from '../train/fit-options.js';
 import { Trainer } from '../train/trainer.js';
 import { defaultLearningRate, OPTIMIZER_NAMES, type OptimizerName } from '../engine/optimizers.js';
 import type { CsvTable } from '../data/csv.js';
@@ -62,6 +63,10 @@ export interface TrainModelOptions {
   earlyStop?: number;
   /** Feature scaling (default 'standard'). */
   scale?: ScalingName;
+  /** L1 regularisation: loss + l1·Σ|W| over the weights, not the biases (default 0: none). */
+  l1?: number;
+  /** L2 regularisation (weight decay): loss + l2/2·ΣW² over the weights, not the biases (default 0: none). */
+  l2?: number;
   /** Called once the rows are split and the network is built, before the first epoch. */
   onStart?: (info: { settings: TrainSettings; split: Split; network: Network }) => void;
   /** Called after every epoch, with the test loss when there is a test part; return false to stop. */
@@ -149,6 +154,7 @@ export function resolveSettings(dataset: Dataset, o: TrainModelOptions = {}): Tr
   if (validationSplit !== undefined) {
     check(validationSplit > 0 && validationSplit < 1, `validationSplit must be > 0 and < 1, got ${validationSplit}`);
   }
+  const { l1, l2 } = regularisation({ l1: o.l1 ?? TRAIN_DEFAULTS.l1, l2: o.l2 ?? TRAIN_DEFAULTS.l2 });
   return {
     target: dataset.schema.target,
     kind,
@@ -166,6 +172,8 @@ export function resolveSettings(dataset: Dataset, o: TrainModelOptions = {}): Tr
     ...(validationSplit !== undefined ? { validationSplit } : {}),
     ...(o.earlyStop !== undefined ? { earlyStop: o.earlyStop } : {}),
     scale: o.scale ?? TRAIN_DEFAULTS.scale,
+    ...(l1 ? { l1 } : {}),
+    ...(l2 ? { l2 } : {}),
   };
 }
 
@@ -222,6 +230,8 @@ export function trainModel(data: CsvTable | Dataset, options: TrainModelOptions 
       optimizer: s.optimizer,
       validationSplit: s.validationSplit,
       earlyStopping: s.earlyStop,
+      l1: s.l1,
+      l2: s.l2,
       onEpochEnd: (info) => {
         let tl: number | undefined;
         if (testX && testY) testLoss.push((tl = network.lossOn(testX, testY)));
@@ -301,6 +311,8 @@ function finish(run: Run, fitted: ModelHistory): TrainModelResult {
       stratified: s.stratify,
       ...(s.validationSplit !== undefined ? { validationSplit: s.validationSplit } : {}),
       ...(s.earlyStop !== undefined ? { earlyStop: s.earlyStop } : {}),
+      ...(s.l1 ? { l1: s.l1 } : {}),
+      ...(s.l2 ? { l2: s.l2 } : {}),
       ...(table.rows <= STORED_SPLIT_MAX_ROWS ? { testRows: Array.from(split.test) } : {}),
       history,
       metrics: {},
