@@ -1,5 +1,5 @@
 /** The form controls of the page, read into and written from a PlaygroundConfig. */
-import { BATCH_MODES, LOSSES, OPTIMIZERS, type BatchMode, type PlaygroundConfig } from './config.js';
+import { BATCH_MODES, LOSSES, OPTIMIZERS, REGULARISATION_RATES, REGULARISATIONS, type BatchMode, type PlaygroundConfig, type Regularisation } from './config.js';
 import { DATASET_LABELS, DATASET_NAMES, type DatasetName } from './datasets.js';
 import { IRIS_FEATURES } from './iris.js';
 import type { OptimizerName } from '../../src/index.js';
@@ -11,6 +11,16 @@ export function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
   if (!el) throw new Error(`the page has no element #${id}`);
   return el as T;
+}
+
+/** A labelled select of its own, placed after `after` (the page's markup has no place for it). */
+function selectAfter(after: Element, id: string, label: string): HTMLSelectElement {
+  const select = document.createElement('select');
+  select.id = id;
+  const wrap = document.createElement('label');
+  wrap.append(`${label} `, select);
+  after.after(wrap);
+  return select;
 }
 
 function fill(select: HTMLSelectElement, values: readonly (string | number)[], label: (v: string) => string = (v) => v): void {
@@ -31,6 +41,9 @@ export class Controls {
   readonly batchSize = byId<HTMLInputElement>('batch-size');
   readonly seed = byId<HTMLInputElement>('seed');
   readonly bias = byId<HTMLInputElement>('bias');
+  /** None, L1 or L2, and its rate: made here, after the learning rate. */
+  readonly regularisationRate = selectAfter(this.learningRate.closest('label')!, 'regularisation-rate', 'Regularisation rate');
+  readonly regularisation = selectAfter(this.learningRate.closest('label')!, 'regularisation', 'Regularisation');
 
   /** Fills the choices; `onChange` is called with the edited config whenever a control changes. */
   constructor(
@@ -45,6 +58,8 @@ export class Controls {
     fill(this.learningRate, LEARNING_RATES);
     fill(this.optimizer, OPTIMIZERS);
     fill(this.loss, LOSSES);
+    fill(this.regularisation, REGULARISATIONS, (v) => (v === 'none' ? 'none' : v.toUpperCase()));
+    fill(this.regularisationRate, REGULARISATION_RATES);
     const inputs: HTMLElement[] = [
       this.dataset,
       this.noise,
@@ -59,6 +74,8 @@ export class Controls {
       this.batchSize,
       this.seed,
       this.bias,
+      this.regularisation,
+      this.regularisationRate,
     ];
     // a plot needs two features: choosing the other axis's feature swaps the two
     const swap = (changed: HTMLSelectElement, other: HTMLSelectElement, was: () => number) =>
@@ -102,6 +119,8 @@ export class Controls {
       batchSize: whole(this.batchSize, 1, 1000, c.batchSize),
       seed: whole(this.seed, 0, 999999, c.seed),
       bias: this.bias.checked,
+      regularisation: this.regularisation.value as Regularisation,
+      regularisationRate: Number(this.regularisationRate.value),
     };
   }
 
@@ -121,6 +140,11 @@ export class Controls {
     this.batchSize.value = String(c.batchSize);
     this.seed.value = String(c.seed);
     this.bias.checked = c.bias;
+    const rate = c.regularisationRate ?? 0;
+    if (!REGULARISATION_RATES.includes(rate)) this.regularisationRate.add(new Option(String(rate), String(rate)));
+    this.regularisation.value = c.regularisation ?? 'none';
+    this.regularisationRate.value = String(rate);
+    this.regularisationRate.disabled = this.regularisation.value === 'none';
 
     const slides = c.data.name === 'slides';
     const iris = c.data.name === 'iris';

@@ -14,7 +14,7 @@ import {
   type Recorder,
   type TraceEntry,
 } from '../../src/index.js';
-import { batchRows, fitOptions, wantsOneHot, type PlaygroundConfig } from './config.js';
+import { batchRows, fitOptions, penaltyNow, wantsOneHot, type PlaygroundConfig } from './config.js';
 import { buildNetwork } from './build-network.js';
 import { classOf, type Dataset } from './datasets.js';
 import { datasetFor } from './csv-data.js';
@@ -169,7 +169,7 @@ export class Session {
     return {
       step: this.steps,
       epoch: this.rowsSeen / this.X.rows,
-      trainLoss: train.loss,
+      trainLoss: train.loss + penaltyNow(this.config, this.net), // with regularisation, the loss training minimises (as fit's history)
       testLoss: test?.loss ?? null,
       trainAccuracy: train.accuracy,
       testAccuracy: test?.accuracy ?? null,
