@@ -13,14 +13,21 @@ export function byId<T extends HTMLElement>(id: string): T {
   return el as T;
 }
 
-/** A labelled select of its own, placed after `after` (the page's markup has no place for it). */
-function selectAfter(after: Element, id: string, label: string): HTMLSelectElement {
+/** A select placed at the end of `label` (the page's markup has no place for it). */
+function selectIn(label: Element, id: string, name: string): HTMLSelectElement {
   const select = document.createElement('select');
   select.id = id;
-  const wrap = document.createElement('label');
-  wrap.append(`${label} `, select);
-  after.after(wrap);
+  select.setAttribute('aria-label', name);
+  label.append(' ', select);
   return select;
+}
+
+/** A label of its own after `after`, holding `text`. */
+function labelAfter(after: Element, text: string): HTMLLabelElement {
+  const label = document.createElement('label');
+  label.append(text);
+  after.after(label);
+  return label;
 }
 
 function fill(select: HTMLSelectElement, values: readonly (string | number)[], label: (v: string) => string = (v) => v): void {
@@ -42,8 +49,9 @@ export class Controls {
   readonly seed = byId<HTMLInputElement>('seed');
   readonly bias = byId<HTMLInputElement>('bias');
   /** None, L1 or L2, and its rate: made here, after the learning rate. */
-  readonly regularisationRate = selectAfter(this.learningRate.closest('label')!, 'regularisation-rate', 'Regularisation rate');
-  readonly regularisation = selectAfter(this.learningRate.closest('label')!, 'regularisation', 'Regularisation');
+  private readonly regularisationLabel = labelAfter(this.learningRate.closest('label')!, 'Regularisation');
+  readonly regularisation = selectIn(this.regularisationLabel, 'regularisation', 'Regularisation');
+  readonly regularisationRate = selectIn(this.regularisationLabel, 'regularisation-rate', 'Regularisation rate');
 
   /** Fills the choices; `onChange` is called with the edited config whenever a control changes. */
   constructor(
