@@ -74,6 +74,18 @@ test('trainModel keeps l1 and l2 in its settings and checkpoints; a resumed run 
   assert.equal('l1' in trainModel(xorCsv, { epochs: 1 }).settings, false);
 });
 
+test('the PyTorch and TF.js folders carry l1 and l2 in their model metadata, and bring them back', async () => {
+  const { toPyTorch, fromPyTorch } = await import('../src/pytorch.js');
+  const { toTFJS, fromTFJS } = await import('../src/tfjs.js');
+  const { model } = trainModel(xorCsv, { epochs: 2, seed: 2, l1: 0.004, l2: 0.02 });
+  const pt = toPyTorch(model);
+  const tf = toTFJS(model);
+  for (const back of [fromPyTorch(pt['model.json'], pt['model.safetensors']), fromTFJS(tf['model.json'], () => tf['model.weights.bin'])]) {
+    assert.equal(back.file.training.l1, 0.004);
+    assert.equal(back.file.training.l2, 0.02);
+  }
+});
+
 test('backprop train --l1 --l2: in the settings line and the JSON, kept in the model, shown by info; bad values named', async () => {
   const dir = tempDir();
   const model = join(dir, 'iris.json');
