@@ -7,6 +7,7 @@ import type { Matrix } from '../tensor/matrix.js';
 import { DivergedError, fit, heldOut, type EpochInfo, type History } from '../train/fit.js';
 import { regularisation } from '../train/fit-options.js';
 import { Trainer } from '../train/trainer.js';
+import { lossInBlocks } from '../engine/forward.js';
 import { defaultLearningRate, OPTIMIZER_NAMES, type OptimizerName } from '../engine/optimizers.js';
 import type { CsvTable } from '../data/csv.js';
 import { datasetFromTable, type Dataset, type TargetKind } from '../data/dataset.js';
@@ -234,7 +235,7 @@ export function trainModel(data: CsvTable | Dataset, options: TrainModelOptions 
       l2: s.l2,
       onEpochEnd: (info) => {
         let tl: number | undefined;
-        if (testX && testY) testLoss.push((tl = network.lossOn(testX, testY)));
+        if (testX && testY) testLoss.push((tl = lossInBlocks(network, testX, testY)));
         return options.onEpochEnd?.({ ...info, ...(tl !== undefined ? { testLoss: tl } : {}) });
       },
       ...(cp

@@ -1,7 +1,7 @@
 import { check } from '../errors.js';
 import type { FloatArray, Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
-import { accuracy } from './metrics.js';
+import { evaluate } from './metrics.js';
 import { hasPenalty, penaltyValue, type Penalty } from '../nn/penalty.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { EpochInfo, FitOptions, History, StopReason } from './fit-options.js';
@@ -20,11 +20,11 @@ export interface EpochCallback {
  * loss includes the penalty, as the training loss does (so early stopping watches one objective).
  */
 export function validation(net: Network, VX: Matrix, VY: Matrix, classify: boolean, penalty?: Penalty): EpochCallback {
-  const loss = () => (hasPenalty(penalty) ? net.lossOn(VX, VY) + penaltyValue(net.layers, penalty) : net.lossOn(VX, VY));
   return {
     onEpochEnd(info, history) {
-      history.valLoss!.push((info.valLoss = loss()));
-      if (classify) history.valAccuracy!.push((info.valAccuracy = accuracy(net.forward(VX), VY)));
+      const e = evaluate(net, VX, VY); // one forward pass for both figures
+      history.valLoss!.push((info.valLoss = hasPenalty(penalty) ? e.loss + penaltyValue(net.layers, penalty) : e.loss));
+      if (classify) history.valAccuracy!.push((info.valAccuracy = e.accuracy!));
       return undefined;
     },
   };
