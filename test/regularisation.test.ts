@@ -25,7 +25,7 @@ test('each step reports its batch loss plus the penalty on the weights before th
     assert.equal(b.loss, a.loss + before, engine);
     assert.equal(reg.engine.kind, engine);
     // the steps differ by the penalty's gradient: the weights move towards 0
-    const size = (net: Network) => net.layers.reduce((s, l) => s + l.W.data.reduce((t, w) => t + w * w, 0), 0);
+    const size = (net: Network) => net.layers.reduce((s, l) => s + Array.from(l.W.data).reduce((t, w) => t + w * w, 0), 0);
     for (let k = 0; k < 40; k++) {
       plain.step();
       reg.step();
