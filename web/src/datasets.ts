@@ -8,6 +8,7 @@ import { BackpropError } from '../../src/errors.js';
 import { applyScaler, fitScaler, type Scaler } from '../../src/data/preprocess.js';
 import { Matrix } from '../../src/tensor/matrix.js';
 import { Random } from '../../src/tensor/random.js';
+import { sin } from '../../src/nn/math.js';
 import { GENERATORS, type Labelled } from './generators.js';
 import { IRIS_COLUMNS, IRIS_FEATURES, IRIS_ROWS, IRIS_SPECIES } from './iris.js';
 
@@ -147,7 +148,7 @@ export function makeDataset(options: DataOptions, oneHot = false): Dataset {
 /** A regression on one input: y = 0.8·sin(3x) on x in [−1, 1], the noise added to y. */
 function wave(options: DataOptions, rng: Random, n: number): Dataset {
   const xs = Array.from({ length: n }, () => rng.uniform(-1, 1));
-  const ys = xs.map((x) => 0.8 * Math.sin(3 * x) + options.noise * rng.normal());
+  const ys = xs.map((x) => 0.8 * sin(3 * x) + options.noise * rng.normal());
   return assemble(options, rng, {
     name: 'wave',
     source: `playground wave, ${n} points, noise ${options.noise}, seed ${options.seed}`,
