@@ -55,6 +55,8 @@ export interface Dataset {
   classes: string[];
   /** The rows before scaling as a CSV file of the features used and the target would hold them: the model file's fingerprint. */
   table: { header: string[]; rows: string[][] };
+  /** A CSV file's row count and fingerprint, from the reader (its rows of text are not kept: `table.rows` is empty). */
+  file?: { rows: number; fingerprint: string };
   /** The feature scaling applied to every row. */
   scaling: Scaler;
   /** Indices (into table.rows) of the test rows. */
@@ -175,8 +177,9 @@ export interface Parts {
   classes: string[];
   points: number[][];
   labels: number[];
-  /** The rows as text, as a CSV file of the features used and the class would hold them. */
+  /** The rows as text, as a CSV file of the features used and the class would hold them (none for a CSV file: see `file`). */
   cells: string[][];
+  file?: Dataset['file'];
   oneHot: boolean;
   /** Standardise the features (fitted on the training rows) unless a model file fixed the scaling. */
   standardise: boolean;
@@ -217,6 +220,7 @@ export function assemble(options: DataOptions, rng: Random, p: Parts): Dataset {
     target: p.target,
     classes: p.classes,
     table: { header: [...p.columns, p.target], rows: p.cells },
+    ...(p.file ? { file: p.file } : {}),
     kind: p.values ? 'regression' : 'classification',
     scaling,
     testRows,
@@ -227,8 +231,9 @@ export function assemble(options: DataOptions, rng: Random, p: Parts): Dataset {
   };
   if (cols === 2) {
     if (p.standardise || options.fixed) {
-      const lo = [0, 1].map((j) => Math.min(...scaled.map((r) => r[j])) - 0.5);
-      const hi = [0, 1].map((j) => Math.max(...scaled.map((r) => r[j])) + 0.5);
+      // (a loop: spreading 200,000 values into Math.min's arguments overflows the stack)
+      const lo = [0, 1].map((j) => scaled.reduce((m, r) => (r[j] < m ? r[j] : m), Infinity) - 0.5);
+      const hi = [0, 1].map((j) => scaled.reduce((m, r) => (r[j] > m ? r[j] : m), -Infinity) + 0.5);
       dataset.box = [lo[0], hi[0], lo[1], hi[1]];
     } else {
       dataset.box = [-1.2, 1.2, -1.2, 1.2];
