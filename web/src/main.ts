@@ -8,6 +8,7 @@ import { byId, Controls } from './controls.js';
 import type { Dataset } from './datasets.js';
 import { datasetFor, useCsvDataset } from './csv-data.js';
 import { setupCsvDrop } from './csv-drop.js';
+import { download, exportFiles, offerFiles, predictRaw } from './export-files.js';
 import { drawConfusion, drawCurve } from './views/summary.js';
 import { MAX_CURVES } from './extras.js';
 import { TrainerClient, WorkerProblem } from './client.js';
@@ -329,19 +330,18 @@ window.addEventListener('resize', () => {
   chart.draw();
 });
 
-byId('export').addEventListener('click', async () => {
-  try {
-    const text = await client.ask<string>('export');
-    const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `backprop-${config.data.name}-model.json`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-  } catch (e) {
-    showProblem(e instanceof WorkerProblem ? e.problem : { code: 'error', message: String(e) });
-  }
-});
+/** Export buttons: the model file downloads at once; the PyTorch and TF.js files are offered one link each. */
+for (const kind of ['model', 'pytorch', 'tfjs'] as const) {
+  byId(kind === 'model' ? 'export' : `export-${kind}`).addEventListener('click', async () => {
+    try {
+      const files = await exportFiles(kind, await client.ask<string>('export'), config.data.name);
+      if (kind === 'model') download(files[0]);
+      else offerFiles(byId('export-files'), kind, files);
+    } catch (e) {
+      showProblem(e instanceof WorkerProblem ? e.problem : { code: 'error', message: String(e) });
+    }
+  });
+}
 byId<HTMLInputElement>('load').addEventListener('change', async (e) => {
   const input = e.target as HTMLInputElement;
   const file = input.files?.[0];
@@ -376,6 +376,7 @@ window.backpropPlayground = {
   config: () => structuredClone(config),
   snapshot: () => client.ask<Snapshot>('snapshot'),
   exportModel: () => client.ask<string>('export'),
+  predict: async (rows) => predictRaw(await client.ask<string>('export'), rows),
   loadModel: (text, source = 'model.json') => client.load(text, source),
   frameStats: () => meter.stats(),
   trainingDots: () => boundary.dots.map((d) => ({ ...d, color: [...d.color] })),
