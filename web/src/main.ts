@@ -272,7 +272,11 @@ function drawSummary(on: boolean): void {
     along.replaceChildren(...data.inputs.slice(0, MAX_CURVES).map((name, j) => new Option(name, String(j))));
   }
   if (!accuracy.hidden) accuracyChart.draw();
-  if (!confusion.hidden && data) drawConfusion(confusion, lastExtras!.confusion!, data.classes, data.testX.length ? 'test' : 'training');
+  if (!confusion.hidden && data) {
+    const test = data.testX.length > 0;
+    const total = test ? (data.full?.test ?? data.testX.length) : (data.full?.train ?? data.trainX.length);
+    drawConfusion(confusion, lastExtras!.confusion!, data.classes, test ? 'test' : 'training', total);
+  }
   const j = Math.min(Number(along.value) || 0, lastExtras?.curves?.length ? lastExtras.curves.length - 1 : 0);
   if (!curve.hidden && data) drawCurve(curve, data, lastExtras!.curves![j], j);
 }
