@@ -4,7 +4,6 @@
 // naming the row and the column.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import '../src/hook.js';
 import { open, RESULTS, start, type Harness } from './harness.js';
@@ -20,8 +19,6 @@ after(async () => {
 
 const ROWS = 200_000;
 const FEATURES = 20;
-/** Where the screenshots described in the closing note go (outside the repository). */
-const SHOTS = process.env.BACKPROP_SHOTS;
 
 /**
  * Builds bench/gen.mjs's seeded 3-class CSV in the page (FEATURES values in [−1, 1], a label a/b/c
@@ -65,11 +62,14 @@ test('a dropped CSV of 200,000 rows is streamed into the worker, trains, and sho
   const framesBefore = Number(await page.evaluate('window.framesDrawn'));
   const dropped = await dropGenerated(page, 'gen-200k.csv');
   const framesAtDrop = Number(await page.evaluate('window.framesDrawn'));
+  // while the worker reads, the page says what it reads
+  assert.match(await page.locator('#csv-reading').innerText(), /^Reading gen-200k\.csv \(30\.4 MB\)…$/);
   await page.waitForFunction(() => window.backpropPlayground.config().data.name === 'csv', undefined, { timeout: 120_000 });
   const note = await page.locator('#csv-note').innerText();
   const frames = Number(await page.evaluate('window.framesDrawn')) - framesAtDrop;
   t.diagnostic(`generated in the page (${framesAtDrop - framesBefore} frames meanwhile); read and built by the worker ${Date.now() - dropped} ms after the drop, the page drawing ${frames} frames meanwhile`);
   assert.equal(note, `gen-200k.csv: ${ROWS} rows, ${FEATURES} inputs, 3 classes of label.`);
+  assert.equal(await page.locator('#csv-reading').isVisible(), false);
   assert.equal(await page.locator('.matrix[data-name="X"] tr').first().locator('td').count() > 0, true);
 
   await page.selectOption('#speed', 'step:5');
@@ -91,11 +91,8 @@ test('a dropped CSV of 200,000 rows is streamed into the worker, trains, and sho
   t.diagnostic(`after ${await page.locator('#step-count').innerText()} steps: ${accuracy} % test accuracy`);
   // three classes, about a third each: 400 steps learn well past guessing
   assert.ok(accuracy > 50, `${accuracy} %`);
-  await page.screenshot({ path: `${RESULTS}csv-200k.png`, fullPage: true });
-  if (SHOTS) {
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: `${SHOTS}/csv-200k-charts.png`, fullPage: true });
-  }
+  await page.screenshot({ path: `${RESULTS}csv-200k.png` });
+  await page.locator('.panel.output').screenshot({ path: `${RESULTS}csv-200k-output.png` });
   assert.deepEqual(problems, []);
   await page.context().close();
 });
@@ -108,6 +105,7 @@ test('a bad cell at row 199,991 of 200,000 is one line naming the file, the row 
   // row 1 is the header: data row 199,991 is the file's row 199,992
   assert.match(message, /^late-bad\.csv row 199992, column 8 \('x7'\): expected a number, got 'n\/a'.*still the one from before\.?$/);
   assert.doesNotMatch(message, /\n/);
+  assert.equal(await page.locator('#csv-reading').isVisible(), false);
   assert.equal((await page.evaluate(() => window.backpropPlayground.config())).data.name, 'xor');
   assert.deepEqual(problems, []);
   await page.context().close();

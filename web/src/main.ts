@@ -70,6 +70,7 @@ const client = new TrainerClient({
   },
   problem(problem, nowPlaying) {
     if (nowPlaying !== undefined) setPlaying(nowPlaying);
+    byId('csv-reading').hidden = true;
     showProblem(problem);
     if (problem.code !== 'untrainable' && problem.code !== 'diverged') {
       built = false;
@@ -79,6 +80,7 @@ const client = new TrainerClient({
     }
   },
   data(dataset) {
+    byId('csv-reading').hidden = true;
     useCsvDataset(dataset);
     byId<HTMLOptionElement>('dataset').querySelector<HTMLOptionElement>('option[value="csv"]')!.disabled = false;
     if (pendingCsv) config = pendingCsv;
@@ -372,6 +374,9 @@ function loadCsv(file: File): void {
   const { fixed: _model, ...plain } = config.data;
   // the page's settings change when the worker has read the file (see `data`)
   pendingCsv = { ...config, data: { ...plain, name: 'csv' }, oneHot: undefined };
+  const reading = byId('csv-reading');
+  reading.textContent = `Reading ${file.name} (${(file.size / 1e6).toFixed(1)} MB)…`;
+  reading.hidden = false;
   client.csv(file, pendingCsv);
 }
 setupCsvDrop(byId('csv-file'), loadCsv);
