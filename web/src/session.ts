@@ -7,6 +7,7 @@
 import {
   Matrix,
   Trainer,
+  evaluate,
   optimizer,
   trace,
   type Network,
@@ -83,6 +84,8 @@ export class Session {
   private trainer: Trainer;
   private steps = 0;
   private rowsSeen = 0;
+  /** A classifier's confusion matrix of the test rows (the training rows without any), as the last progress() measured it. */
+  confusion: number[][] | undefined;
   /** Training loss of each whole epoch played, the test loss after it, and the seconds spent in fit. */
   readonly history = { loss: [] as number[], testLoss: [] as number[], seconds: 0 };
 
@@ -196,6 +199,7 @@ export class Session {
   progress(): Progress {
     const train = this.measure(this.X, this.Y);
     const test = this.testX && this.testY ? this.measure(this.testX, this.testY) : null;
+    this.confusion = (test ?? train).confusion;
     return {
       step: this.steps,
       epoch: this.rowsSeen / this.X.rows,
@@ -206,7 +210,15 @@ export class Session {
     };
   }
 
-  private measure(x: Matrix, y: Matrix): { loss: number; accuracy: number } {
+  /**
+   * Loss and accuracy on (x, y): for a classifier the library's evaluate (one forward pass, in the
+   * WebAssembly kernel where it runs, block by block), which also gives the confusion matrix.
+   */
+  private measure(x: Matrix, y: Matrix): { loss: number; accuracy: number; confusion?: number[][] } {
+    if (this.data.kind === 'classification') {
+      const e = evaluate(this.net, x, y);
+      return { loss: e.loss, accuracy: e.accuracy!, confusion: e.confusion };
+    }
     const loss = this.net.lossOn(x, y);
     // the outputs of that same pass (one forward pass over the rows, not two)
     const out = this.net.lastOutput(x.rows);
