@@ -67,8 +67,8 @@ for (const dataset of ['xor', 'iris'] as const) {
     await trained(page, dataset);
     const { dir, names } = await saveExport(page, '#export-pytorch');
     assert.deepEqual(names, ['model.safetensors', 'model.json', 'model.py', 'train.py']);
-    assert.match(await page.locator('#export-files .hint').innerText(), /model\.load/);
     const snap = await snapshot(page);
+    assert.match(await page.locator('#export-files .hint').innerText(), new RegExp(`^The network at step ${snap.step}\\. .*model\\.load`));
     const { tensors } = decodeSafetensors(new Uint8Array(readFileSync(join(dir, 'model.safetensors'))), 'model.safetensors');
     snap.model.layers.forEach((layer, i) => {
       const w = tensors.get(`layers.${i}.weight`)!;

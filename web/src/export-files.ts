@@ -26,16 +26,25 @@ function named(name: string, data: string | Uint8Array): NamedFile {
   return { name, data, type: TYPES[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream' };
 }
 
+/** The files of one export, and the step of training whose weights they hold. */
+export interface Exported {
+  files: NamedFile[];
+  step?: number;
+}
+
 /** The files of one kind of export, from the model file's text. */
-export async function exportFiles(kind: ExportKind, modelText: string, dataName: string): Promise<NamedFile[]> {
-  if (kind === 'model') return [named(`backprop-${dataName}-model.json`, modelText)];
+export async function exportFiles(kind: ExportKind, modelText: string, dataName: string): Promise<Exported> {
+  if (kind === 'model') return { files: [named(`backprop-${dataName}-model.json`, modelText)] };
   const model = Model.parse(modelText, 'the playground\'s model');
+  // the files are of one moment: they hold the weights of the step the export was asked at
+  const steps = model.file.training.metrics?.steps;
+  const step = typeof steps === 'number' ? { step: steps } : {};
   if (kind === 'pytorch') {
     const { toPyTorch } = await import('../../src/pytorch.js');
-    return Object.entries(toPyTorch(model)).map(([name, data]) => named(name, data));
+    return { files: Object.entries(toPyTorch(model)).map(([name, data]) => named(name, data)), ...step };
   }
   const { toTFJS } = await import('../../src/tfjs.js');
-  return Object.entries(toTFJS(model, { generatedBy: 'backprop playground' })).map(([name, data]) => named(name, data));
+  return { files: Object.entries(toTFJS(model, { generatedBy: 'backprop playground' })).map(([name, data]) => named(name, data)), ...step };
 }
 
 /** Saves one file through a link the page clicks. */
@@ -54,7 +63,7 @@ const HOW: Record<Exclude<ExportKind, 'model'>, string> = {
 };
 
 /** A list of links, one per file, each saving its file under its own name (a page may save only one file per click). */
-export function offerFiles(list: HTMLElement, kind: Exclude<ExportKind, 'model'>, files: NamedFile[]): void {
+export function offerFiles(list: HTMLElement, kind: Exclude<ExportKind, 'model'>, { files, step }: Exported): void {
   list.replaceChildren();
   list.dataset.kind = kind;
   for (const file of files) {
@@ -68,7 +77,7 @@ export function offerFiles(list: HTMLElement, kind: Exclude<ExportKind, 'model'>
   }
   const how = document.createElement('p');
   how.className = 'hint';
-  how.textContent = HOW[kind];
+  how.textContent = `${step === undefined ? '' : `The network at step ${step}. `}${HOW[kind]}`;
   list.append(how);
   list.hidden = false;
 }

@@ -340,9 +340,9 @@ window.addEventListener('resize', () => {
 for (const kind of ['model', 'pytorch', 'tfjs'] as const) {
   byId(kind === 'model' ? 'export' : `export-${kind}`).addEventListener('click', async () => {
     try {
-      const files = await exportFiles(kind, await client.ask<string>('export'), config.data.name);
-      if (kind === 'model') download(files[0]);
-      else offerFiles(byId('export-files'), kind, files);
+      const exported = await exportFiles(kind, await client.ask<string>('export'), config.data.name);
+      if (kind === 'model') download(exported.files[0]);
+      else offerFiles(byId('export-files'), kind, exported);
     } catch (e) {
       showProblem(e instanceof WorkerProblem ? e.problem : { code: 'error', message: String(e) });
     }
