@@ -18,12 +18,12 @@ export function readCsv(input: CsvSource, name: string, bytes?: number): Promise
   return readDataset(input, name, bytes === undefined ? {} : { bytes });
 }
 
-let table: CsvData | undefined;
+let file: CsvData | undefined;
 let built: Dataset | undefined;
 
 /** The worker's side: the file every 'csv' data set is built from. */
-export function useCsvTable(t: CsvData): void {
-  table = t;
+export function useCsvFile(d: CsvData): void {
+  file = d;
 }
 
 /** The page's side: the data set the worker built last, to draw. */
@@ -34,7 +34,7 @@ export function useCsvDataset(d: Dataset): void {
 /** The data set `options` names: the CSV file's for 'csv', else the playground's own. */
 export function datasetFor(options: DataOptions, oneHot = false): Dataset {
   if (options.name !== 'csv') return makeDataset(options, oneHot);
-  if (table) return csvDataset(table, options, oneHot);
+  if (file) return csvDataset(file, options, oneHot);
   if (built) return built;
   throw new BackpropError('data', 'there is no CSV file yet: drop one on the page, or pick one under "Your own data"');
 }

@@ -9,7 +9,7 @@ import { Session, type Frame, type TraceView } from './session.js';
 import type { PlaygroundConfig } from './config.js';
 import { exportModel, loadModel } from './model-io.js';
 import { extrasOf } from './extras.js';
-import { forPage, readCsv, useCsvTable } from './csv-data.js';
+import { forPage, readCsv, useCsvFile } from './csv-data.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -100,7 +100,7 @@ function start(config: PlaygroundConfig, id: number): void {
 function readCsvFile(file: File, config: PlaygroundConfig, id: number): void {
   readCsv(file, file.name, file.size).then(
     (data) => {
-      useCsvTable(data);
+      useCsvFile(data);
       start(config, id);
     },
     (e) => refuseCsv(e, id),

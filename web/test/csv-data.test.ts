@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { BackpropError } from '../../src/index.js';
 import { DEFAULT_CONFIG, type PlaygroundConfig } from '../src/config.js';
-import { csvDataset, datasetFor, readCsv, useCsvTable } from '../src/csv-data.js';
+import { csvDataset, datasetFor, readCsv, useCsvFile } from '../src/csv-data.js';
 import { Session } from '../src/session.js';
 
 const csv: PlaygroundConfig = { ...DEFAULT_CONFIG, data: { ...DEFAULT_CONFIG.data, name: 'csv', trainRatio: 0.8 } };
@@ -29,7 +29,7 @@ test('a regression CSV trains in a session with a linear output, and its loss fa
     const x = -2 + (4 * i) / 199;
     return `${x},${3 * Math.sin(1.5 * x) + 10}`;
   });
-  useCsvTable(await readCsv(`x,y\n${rows.join('\n')}\n`, 'sine.csv'));
+  useCsvFile(await readCsv(`x,y\n${rows.join('\n')}\n`, 'sine.csv'));
   const s = new Session({ ...csv, outputActivation: 'linear', hidden: [{ units: 8, activation: 'tanh' }] });
   assert.equal(s.data.kind, 'regression');
   assert.equal(s.data.source, 'sine.csv');
@@ -90,7 +90,7 @@ test('an exported model of a CSV data set names the file\'s rows and its fingerp
   const { modelFileOf } = await import('../src/model-io.js');
   const { fingerprintTable, parseCsv } = await import('../../src/index.js');
   const text = readFileSync(new URL('../../data/iris.csv', import.meta.url), 'utf8');
-  useCsvTable(await readCsv(text, 'iris.csv'));
+  useCsvFile(await readCsv(text, 'iris.csv'));
   const file = modelFileOf(new Session({ ...csv, outputActivation: 'softmax', loss: 'cross-entropy' }));
   assert.equal(file.data.rows, 150);
   assert.equal(file.data.fingerprint, fingerprintTable(parseCsv(text, 'iris.csv')));
