@@ -16,6 +16,8 @@ interface TraceFlags {
   json?: boolean;
   rows: string;
   delimiter?: string;
+  l1?: string;
+  l2?: string;
 }
 
 export function registerTrace(program: Command): void {
@@ -30,6 +32,8 @@ export function registerTrace(program: Command): void {
     .option('--example <name>', `a worked example from the slides: ${EXAMPLES.join(', ')}`)
     .option('--rows <n>', 'with a model: how many rows of the data, from the first', '3')
     .option('--loss <name>', "loss convention (default: the model's; for --example, half-mean-over-samples, the slides' 1/(2N)·ΣΣ)")
+    .option('--l1 <x>', "L1 regularisation: W_update shows the step's l1·sign(W) too, the loss l1·Σ|W| (default: the model's; for --example, 0)")
+    .option('--l2 <x>', "L2 regularisation: W_update shows the step's l2·W too, the loss l2/2·ΣW² (default: the model's; for --example, 0)")
     .option('--digits <n>', 'decimals when printing matrices', '3')
     .option('--delimiter <c>', 'field delimiter of the data (default: detected)')
     .option('--json', 'print one JSON object whose keys are the matrix names')
@@ -38,6 +42,8 @@ export function registerTrace(program: Command): void {
       if (!Number.isInteger(digits) || digits < 0 || digits > 17) {
         throw new BackpropError('option', `--digits must be a whole number from 0 to 17, got '${opts.digits}'`);
       }
+      const l1 = opts.l1 === undefined ? undefined : opt.nonNegative('--l1', opts.l1);
+      const l2 = opts.l2 === undefined ? undefined : opt.nonNegative('--l2', opts.l2);
       let t: Trace;
       let heading = '';
       if (opts.example !== undefined || modelPath === undefined) {
@@ -54,7 +60,7 @@ export function registerTrace(program: Command): void {
           throw new BackpropError('option', `unknown example '${opts.example}' for --example: expected one of ${EXAMPLES.join(', ')}`);
         }
         const net = slidesIrisNetwork(IRIS3, opts.loss);
-        t = trace(net, IRIS3.X, IRIS3.Y);
+        t = trace(net, IRIS3.X, IRIS3.Y, { l1, l2 });
       } else {
         if (data === undefined) throw new BackpropError('option', `trace ${modelPath} needs data too: backprop trace ${modelPath} data.csv`);
         const rows = opt.wholeNumber('--rows', opts.rows, 1);
@@ -65,7 +71,9 @@ export function registerTrace(program: Command): void {
         const idx = Array.from({ length: Math.min(rows, p.X.rows) }, (_, i) => i);
         let net = model.network;
         if (opts.loss !== undefined) net = Network.fromJSON({ ...net.toJSON(), loss: opt.lossName('--loss', opts.loss) });
-        t = trace(net, takeRows(p.X, idx), takeRows(p.Y!, idx));
+        // the penalty the model trained with, unless the command line says otherwise
+        const penalty = { l1: l1 ?? model.file.training.l1, l2: l2 ?? model.file.training.l2 };
+        t = trace(net, takeRows(p.X, idx), takeRows(p.Y!, idx), penalty);
         const lines = idx.map((i) => table.lines[i]);
         const scaled = model.file.preprocessing.features.kind === 'none' ? 'as in the file' : `scaled (${model.file.preprocessing.features.kind}) as in training`;
         heading =

@@ -1,5 +1,7 @@
 import { Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
+import { addPenalty, hasPenalty, type Penalty } from '../nn/penalty.js';
+import { regularisation } from '../train/fit-options.js';
 import type { Recorder } from './recorder.js';
 
 /** One named matrix of a pass. */
@@ -12,6 +14,7 @@ export interface TraceEntry {
 /** A recorded forward and backward pass: the inputs, every named intermediate, and the loss. */
 export interface Trace {
   entries: TraceEntry[];
+  /** The loss of the pass: with regularisation, the penalty included (as training reports it). */
   loss: { name: string; formula: string; value: number };
   /** The matrix called `name`, or undefined. */
   get(name: string): number[][] | undefined;
@@ -25,14 +28,25 @@ export class TraceRecorder implements Recorder {
   }
 }
 
+/** Options of trace(): fit's regularisation (see FitOptions.l1, l2 and src/nn/penalty.ts). */
+export interface TraceOptions {
+  /** L1 regularisation (default 0): W_update gains l1·sign(W), the loss l1·Σ|W|. */
+  l1?: number;
+  /** L2 regularisation (default 0): W_update gains l2·W, the loss l2/2·ΣW². */
+  l2?: number;
+}
+
 /**
  * Runs one forward and backward pass over (X, Y) through the reference engine's code
  * (Network.forward and Network.backward; the WebAssembly engine computes the same bits), and
  * records every named matrix: X, the weights, H_in, H_out, O_in, O_out, O_error, O_delta,
  * W2_update, H_error, H_delta, W1_update (per-layer names H1, H2, … for deeper networks).
- * The weights are not changed.
+ * With `l1` or `l2` (fit's options), each W_update is the one a training step applies, the
+ * penalty's gradient added (src/nn/penalty.ts, as the engines add it), and the loss includes the
+ * penalty. The weights are not changed.
  */
-export function trace(net: Network, x: Matrix | number[][], y: Matrix | number[][]): Trace {
+export function trace(net: Network, x: Matrix | number[][], y: Matrix | number[][], options: TraceOptions = {}): Trace {
+  const penalty = regularisation(options);
   const X = net.input(x, 'X');
   const Y = net.input(y, 'Y');
   net.validate(X, Y);
@@ -44,13 +58,39 @@ export function trace(net: Network, x: Matrix | number[][], y: Matrix | number[]
   });
   rec.record('Y', Y, 'Y: the targets');
   net.forward(X, rec);
-  const value = net.backward(X, Y, rec);
+  let value = net.backward(X, Y, rec);
   const entries = rec.entries;
+  let formula = net.loss.formula;
+  if (hasPenalty(penalty)) {
+    value += addPenalty(net.layers, penalty); // as the engines' step: loss + penalty; W_update += l2·W + l1·sign(W)
+    net.layers.forEach((l, i) => {
+      const e = entries.find((t) => t.name === `W${i + 1}_update`)!;
+      e.value = l.dW.toArray();
+      e.formula = penalisedUpdate(e.formula, `W${i + 1}`, penalty);
+    });
+    formula = `${formula} + ${penaltyTerms(penalty, 'ΣW²', 'Σ|W|')} over every layer's weights, not the biases (${coefficients(penalty)})`;
+  }
   return {
     entries,
-    loss: { name: net.loss.name, formula: net.loss.formula, value },
+    loss: { name: net.loss.name, formula, value },
     get: (name) => entries.find((e) => e.name === name)?.value,
   };
+}
+
+/** The penalty's terms that are not 0: `l2/2·ΣW² + l1·Σ|W|` (for the loss) or `l2·W1 + l1·sign(W1)` (for W1_update). */
+function penaltyTerms({ l1, l2 }: Penalty, square: string, abs: string): string {
+  return [l2 ? `l2${square.startsWith('Σ') ? '/2' : ''}·${square}` : '', l1 ? `l1·${abs}` : ''].filter(Boolean).join(' + ');
+}
+
+function coefficients({ l1, l2 }: Penalty): string {
+  return [l2 ? `l2 = ${l2}` : '', l1 ? `l1 = ${l1}` : ''].filter(Boolean).join(', ');
+}
+
+/** `W1_update = 1/N · Xᵀ·H_delta   (1/N = 0.5)` with the penalty's gradient: `… + l2·W1   (1/N = 0.5, l2 = 0.003)`. */
+function penalisedUpdate(formula: string, w: string, penalty: Penalty): string {
+  const terms = ` + ${penaltyTerms(penalty, w, `sign(${w})`)}`;
+  const m = /^(.*?)(\s+)\((.*)\)$/.exec(formula);
+  return m ? `${m[1]}${terms}${m[2]}(${m[3]}, ${coefficients(penalty)})` : `${formula}${terms}   (${coefficients(penalty)})`;
 }
 
 /** The trace as one JSON-ready object: each name maps to its 2-D array, plus loss and formulas. */
