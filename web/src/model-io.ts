@@ -14,7 +14,7 @@ import {
   type Network,
   type OptimizerName,
 } from '../../src/index.js';
-import { DEFAULT_CONFIG, type BatchMode, type PlaygroundConfig } from './config.js';
+import { DEFAULT_CONFIG, penaltyOf, type BatchMode, type PlaygroundConfig, type Regularisation } from './config.js';
 import { DATASET_LABELS, makeDataset, type DataOptions, type Dataset } from './datasets.js';
 import { PLANE_SETS, type PlaneSet } from './generators.js';
 import { IRIS_COLUMNS, IRIS_SPECIES } from './iris.js';
@@ -71,6 +71,7 @@ export function modelFileOf(session: Session): ModelFile {
       seed: net.seed,
       testSplit: d.testRows.length / rows,
       stratified: false,
+      ...penaltyOf(c), // l1 or l2, as the library's model file carries them (none: neither written)
       testRows: d.testRows,
       history: {
         loss: h.loss,
@@ -118,6 +119,7 @@ export function configFor(file: ModelFile, net: Network, current: PlaygroundConf
     batchSize: size === 'full' ? current.batchSize : size,
     seed: t.seed,
     oneHot: net.outputs > 1,
+    ...regularisationOf(t, current),
   };
   // the data of an earlier model file (its scaling, its test rows) is not this file's
   const { fixed: _earlier, ...currentData } = current.data;
@@ -142,6 +144,16 @@ export function configFor(file: ModelFile, net: Network, current: PlaygroundConf
       `${net.outputs} output${net.outputs === 1 ? '' : 's'}: the playground shows models of Iris columns with its 3 species, ` +
       'or of 2 inputs with 1 or 2 outputs (drawn over its 2-D sets)',
   );
+}
+
+/**
+ * The Regularisation control for a model file's l1 and l2. The page applies one of the two: a
+ * file with both (the command line's train --l1 --l2) goes on with its L2 (weight decay); a file
+ * with neither, with none (the rate shown kept).
+ */
+function regularisationOf(t: ModelFile['training'], current: PlaygroundConfig): Pick<PlaygroundConfig, 'regularisation' | 'regularisationRate'> {
+  const kind: Regularisation = t.l2 ? 'l2' : t.l1 ? 'l1' : 'none';
+  return { regularisation: kind, regularisationRate: kind === 'none' ? current.regularisationRate : t[kind] };
 }
 
 /** The playground's own source line of a 2-D set, as datasets.ts writes it. */

@@ -159,6 +159,7 @@ export class Session {
       this.net,
       rows.map((i) => this.data.trainX[i]),
       rows.map((i) => this.data.trainY[i]),
+      penaltyOf(this.config), // the update the step applies: W_update with l2·W + l1·sign(W), the loss with the penalty
     );
     return { rows, entries: t.entries, loss: t.loss };
   }

@@ -1,5 +1,5 @@
 /** The page's step-through mode: its button, its keys, and a new plan for each pass the worker sends. */
-import type { PlaygroundConfig } from '../config.js';
+import { penaltyOf, type PlaygroundConfig } from '../config.js';
 import { byId } from '../controls.js';
 import type { TraceView } from '../session.js';
 import type { Diagram } from '../views/diagram.js';
@@ -38,7 +38,7 @@ export function setupStepMode(diagram: Diagram, digits: () => number): StepMode 
     e.preventDefault();
   });
   return {
-    update: (trace, config) => stepper.show(new StepPlan(trace.entries, config.learningRate, config.optimizer)),
+    update: (trace, config) => stepper.show(new StepPlan(trace.entries, config.learningRate, config.optimizer, penaltyOf(config))),
     redraw: () => stepper.draw(),
   };
 }

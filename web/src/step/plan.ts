@@ -38,9 +38,15 @@ export class StepPlan {
   readonly prefixes: string[];
   private readonly byName = new Map<string, TraceEntry>();
   private readonly fused: boolean;
+  /** The regularisation the trace's W_update include (l2·W + l1·sign(W)); 0 each without. */
+  private readonly penalty: { l1: number; l2: number };
 
-  /** `rate` and `optimizer`: the step's learning rate, and the optimizer (the formula says when it is not plain gradient descent). */
-  constructor(entries: TraceEntry[], rate: number, optimizer: string) {
+  /**
+   * `rate` and `optimizer`: the step's learning rate, and the optimizer (the formula says when it
+   * is not plain gradient descent); `penalty`: the l1 and l2 the trace was made with.
+   */
+  constructor(entries: TraceEntry[], rate: number, optimizer: string, penalty: { l1?: number; l2?: number } = {}) {
+    this.penalty = { l1: penalty.l1 ?? 0, l2: penalty.l2 ?? 0 };
     for (const e of entries) this.byName.set(e.name, e);
     this.prefixes = entries.filter((e) => e.name.endsWith('_in')).map((e) => e.name.slice(0, -3));
     const outPrefix = this.prefixes[this.prefixes.length - 1];
@@ -109,7 +115,8 @@ export class StepPlan {
         case 'delta':
           return i === n - 1 && this.fused ? [cell(`${p}_out`, r, c), cell('Y', r, c)] : [cell(`${p}_error`, r, c), cell(`${p}_in`, r, c)];
         case 'W_update':
-          return [col(this.inputOf(i), r), col(`${p}_delta`, c)];
+          // with regularisation, W_update also reads the weight itself: + l2·W + l1·sign(W)
+          return [col(this.inputOf(i), r), col(`${p}_delta`, c), ...(this.penalised ? [cell(`W${i + 1}`, r, c)] : [])];
         case 'b_update':
           return [col(`${p}_delta`, c)];
         case 'W_apply':
@@ -138,8 +145,9 @@ export class StepPlan {
       case 'in':
         return products(values(0), values(1)) + (src[2] ? ` + ${par(values(2)[0])}` : '') + result;
       case 'W_update': {
-        const scale = /\(([^=]+) = ([^)]+)\)\s*$/.exec(stage.formula);
-        return `${scale ? `${scale[1].trim()} · ` : ''}(${products(values(0), values(1))})${result}`;
+        const scale = / {3}\((.+?) = /.exec(stage.formula); // `W1_update = 1/(2N) · Xᵀ·H_delta   (1/(2N) = 0.1667)`
+        const sum = `${scale ? `${scale[1]} · ` : ''}(${products(values(0), values(1))})`;
+        return sum + (this.penalised ? this.penaltyArithmetic(values(2)[0], fmt, par) : '') + result;
       }
       case 'error':
         return src[1]?.matrix === 'Y' ? `${par(values(0)[0])} − ${par(values(1)[0])}${result}` : products(values(0), values(1)) + result;
@@ -149,6 +157,17 @@ export class StepPlan {
       default:
         return '';
     }
+  }
+
+  /** Whether the trace's W_update include a penalty. */
+  private get penalised(): boolean {
+    return this.penalty.l1 !== 0 || this.penalty.l2 !== 0;
+  }
+
+  /** The penalty's part of a W_update cell, for the weight w: ` + l2·w + l1·sign(w)` with the numbers. */
+  private penaltyArithmetic(w: number, fmt: (v: number) => string, par: (v: number) => string): string {
+    const { l1, l2 } = this.penalty;
+    return (l2 ? ` + ${l2}·${par(w)}` : '') + (l1 ? ` + ${l1}·sign(${fmt(w)})` : '');
   }
 
   /** The nodes and edges of the diagram that cell (r, c) of `stage` belongs to. */
