@@ -1,0 +1,110 @@
+// Regularisation in the playground's model files and in its pass, in a real browser: a model
+// exported with L2 carries it, and loading it sets the Regularisation control and trains on with
+// it; the step-through with L2 shows the W_update the library's trace gives (the penalty's
+// gradient included), and the page's step subtracts exactly that.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { IRIS3, Network, parseModelFile, trace } from '../../src/index.js';
+import '../src/hook.js';
+import { open, start, type Harness } from './harness.js';
+import { libraryStep, snapshot, WAIT, weightsOf } from './helpers.js';
+
+let h: Harness;
+before(async () => {
+  h = await start();
+});
+after(async () => {
+  await h?.close();
+});
+
+async function steps(page: Page, count: number): Promise<void> {
+  const from = Number(await page.locator('#step-count').textContent());
+  for (let k = 0; k < count; k++) await page.click('#step');
+  await page.waitForFunction((n) => document.getElementById('step-count')!.textContent === String(n), from + count, WAIT);
+}
+
+test('a model exported with L2 0.003 loads back with the control at L2 0.003, and training goes on with it', async () => {
+  const { page, problems } = await open(h);
+  await page.locator('.matrix[data-name="X"]').waitFor(WAIT);
+  await page.selectOption('#regularisation', 'l2');
+  await page.selectOption('#regularisation-rate', '0.003');
+  await page.waitForFunction(() => window.backpropPlayground.config().regularisationRate === 0.003, undefined, WAIT);
+  await steps(page, 3);
+  const text = await page.evaluate(() => window.backpropPlayground.exportModel());
+  const file = parseModelFile(text, 'exported');
+  assert.equal(file.training.l2, 0.003);
+  assert.equal(file.training.l1, undefined);
+
+  // back to none, then the file
+  await page.selectOption('#regularisation', 'none');
+  await page.waitForFunction(() => window.backpropPlayground.config().regularisation === 'none', undefined, WAIT);
+  assert.equal(await page.locator('#regularisation-rate').isDisabled(), true);
+  await page.evaluate((t) => window.backpropPlayground.loadModel(t, 'exported.json'), text);
+  await page.waitForFunction(() => window.backpropPlayground.config().regularisation === 'l2', undefined, WAIT);
+  assert.equal(await page.locator('#regularisation').inputValue(), 'l2');
+  assert.equal(await page.locator('#regularisation-rate').inputValue(), '0.003');
+  assert.equal(await page.locator('#regularisation-rate').isDisabled(), false);
+  const b = await snapshot(page);
+  assert.deepEqual(weightsOf(b.model), weightsOf(file.network as never), 'the file\'s weights');
+  assert.equal(b.config.regularisationRate, 0.003);
+
+  // the next step is the library's step with l2 0.003, not the one without
+  await steps(page, 1);
+  const a = await snapshot(page);
+  assert.deepEqual(weightsOf(a.model), libraryStep(b));
+  assert.notDeepEqual(weightsOf(a.model), libraryStep({ ...b, config: { ...b.config, regularisation: 'none' } }));
+  // the pass shown says so
+  assert.match(await page.locator('.matrix[data-name="W1_update"] code').innerText(), /\+ l2·W1/);
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+/** The exact values of the step-through's current matrix, row by row. */
+function current(page: Page, name: string): Promise<number[]> {
+  return page.$$eval(`#step-current .matrix[data-name="${name}"] td`, (tds) => tds.map((td) => Number((td as HTMLElement).title)));
+}
+
+async function stage(page: Page, title: string): Promise<void> {
+  await page.waitForFunction((t) => document.getElementById('step-stage')!.textContent!.endsWith(`: ${t}`), title, WAIT);
+}
+
+test('the step-through with L2 shows the library\'s trace with l2: W_update with l2·W, and the step subtracts it', async () => {
+  const { page, problems } = await open(h, { width: 1280, height: 1100 });
+  await page.click('#slides-preset');
+  await page.locator('.matrix[data-name="H_out"]').waitFor(WAIT);
+  await page.selectOption('#regularisation', 'l2');
+  await page.selectOption('#regularisation-rate', '0.1');
+  await page.waitForFunction(() => /l2·W2/.test(document.querySelector('.matrix[data-name="W2_update"] code')?.textContent ?? ''), undefined, WAIT);
+  const b = await snapshot(page);
+  assert.equal(b.config.regularisation, 'l2');
+  const t = trace(Network.fromJSON(b.model), IRIS3.X, IRIS3.Y, { l2: 0.1 });
+  const plain = trace(Network.fromJSON(b.model), IRIS3.X, IRIS3.Y);
+  // the loss of the pass includes the penalty, and says so
+  const about = await page.locator('#matrices-about').innerText();
+  assert.ok(about.includes(t.loss.value.toFixed(4)), about);
+  assert.match(about, /\+ l2\/2·ΣW² over every layer's weights/);
+
+  await page.click('#step-through');
+  await stage(page, 'H_in');
+  for (let k = 0; k < 6; k++) await page.keyboard.press('ArrowRight');
+  await stage(page, 'W2_update');
+  assert.deepEqual(await current(page, 'W2_update'), t.get('W2_update')!.flat());
+  assert.notDeepEqual(t.get('W2_update'), plain.get('W2_update'));
+  // the worked cell reads the weight too: … + 0.1·W2[1,1]
+  await page.click('#step-current td[data-r="0"][data-c="0"]');
+  const w = t.get('W2')![0][0];
+  assert.match(await page.locator('#step-arithmetic').innerText(), new RegExp(`\\+ 0\\.1·\\(?${w < 0 ? '−' : ''}${Math.abs(w).toFixed(3).replace('.', '\\.')}\\)? = `));
+  for (let k = 0; k < 3; k++) await page.keyboard.press('ArrowRight');
+  await stage(page, 'W1_update');
+  assert.deepEqual(await current(page, 'W1_update'), t.get('W1_update')!.flat());
+  await page.keyboard.press('ArrowRight');
+  await stage(page, 'W1 ← W1 − α·W1_update');
+  const next = await current(page, 'W1_new');
+  assert.deepEqual(next, t.get('W1')!.flat().map((v, i) => v - 0.1 * t.get('W1_update')!.flat()[i]));
+
+  await steps(page, 1);
+  assert.deepEqual((await snapshot(page)).model.layers[0].weights.flat(), next);
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
