@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fit, IRIS3, Network, slidesIrisNetwork, trace, Trainer } from '../src/index.js';
 import { penaltyValue } from '../src/nn/penalty.js';
-import { backprop } from './cli-run.js';
+import { join } from 'node:path';
+import { backprop, tempDir } from './cli-run.js';
 
 const X = [
   [0.2, -1.1, 0.7],
@@ -108,4 +109,20 @@ test('backprop trace --l2 --l1 prints the penalised W_update and loss; a bad val
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /--l2/);
   assert.equal(bad.stderr.trim().split('\n').length, 1);
+});
+
+test('backprop trace of a model trained with --l2 shows its l2 by default; --l2 0 shows the update without it', async () => {
+  const model = join(tempDir(), 'xor-l2.json');
+  const trained = await backprop(['train', 'xor', '--l2', '0.05', '--epochs', '3', '--out', model, '--quiet']);
+  assert.equal(trained.code, 0, trained.stderr);
+  const own = await backprop(['trace', model, 'xor', '--rows', '2', '--json']);
+  assert.equal(own.code, 0, own.stderr);
+  const off = await backprop(['trace', model, 'xor', '--rows', '2', '--json', '--l2', '0']);
+  const [a, b] = [JSON.parse(own.stdout), JSON.parse(off.stdout)];
+  assert.match(a.formulas.W1_update, /\+ l2·W1 .*l2 = 0\.05\)$/);
+  assert.doesNotMatch(b.formulas.W1_update, /l2/);
+  const W1: number[][] = a.W1;
+  W1.forEach((row, r) => row.forEach((w, c) => assert.ok(Math.abs(a.W1_update[r][c] - (b.W1_update[r][c] + 0.05 * w)) < 1e-12)));
+  assert.ok(a.loss.value > b.loss.value);
+  assert.deepEqual(a.b1_update, b.b1_update);
 });
