@@ -89,7 +89,15 @@ export class ByteFields implements RowFields {
     return negative ? -v : v;
   }
 
+  /**
+   * The fingerprint before and after this row, as the reader scanned it, starting from the value
+   * after the row before: a row hashed on from there (the reader's usual case) costs nothing more.
+   */
+  hashBefore = 0;
+  hashAfter = 0;
+
   hash(h: number): number {
+    if (h === this.hashBefore) return this.hashAfter;
     const b = this.bytes;
     for (let k = 0; k < this.length; k++) {
       for (let i = this.starts[k], e = this.ends[k]; i < e; i++) {
@@ -198,6 +206,8 @@ export class PlainLines {
     const d = this.delimiter;
     let n = 0;
     let s = start;
+    // the fingerprint's FNV-1a over the fields, in the same pass (see ByteFields.hash)
+    let h = f.hashAfter;
     for (let i = start; i < end; i++) {
       const c = b[i];
       if (c === d) {
@@ -205,13 +215,17 @@ export class PlainLines {
         f.starts[n] = s;
         f.ends[n++] = i;
         s = i + 1;
+        h = Math.imul(h ^ 0x1f, 0x01000193) >>> 0;
       } else if (c < 0x21 || c > 0x7e || c === 0x22) return false;
+      else h = Math.imul(h ^ c, 0x01000193) >>> 0;
     }
     if (n + 1 >= f.starts.length) f.reserve(n + 2);
     f.starts[n] = s;
     f.ends[n++] = end;
     f.length = n;
     f.bytes = b;
+    f.hashBefore = f.hashAfter;
+    f.hashAfter = Math.imul(h ^ 0x1f, 0x01000193) >>> 0;
     this.onLine(f, this.line);
     return true;
   }

@@ -179,6 +179,7 @@ export class CsvRecordReader {
     this.parseBytes(first.subarray(0, cut));
     this.closeParser();
     this.plain = new PlainLines(delimiter.charCodeAt(0), crlf, this.parser.line, (fields, line) => this.row(fields, line));
+    this.plain.fields.hashAfter = this.hash; // the fingerprint runs on through the plain lines' own pass
     this.parseBytes(first.subarray(cut));
   }
 
