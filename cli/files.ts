@@ -94,7 +94,7 @@ export async function loadForSchema(arg: string, schema: DataSchema, options: { 
 }
 
 /** The file's bytes in chunks of 1 MB; a read error as a BackpropError naming the file. */
-async function* fileChunks(path: string, source: string): AsyncGenerator<Uint8Array> {
+export async function* fileChunks(path: string, source: string): AsyncGenerator<Uint8Array> {
   try {
     yield* createReadStream(path, { highWaterMark: 1 << 20 });
   } catch (err) {

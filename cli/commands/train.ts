@@ -19,6 +19,7 @@ import { evaluationJSON, formatConfusion, formatSummary } from '../report.js';
 import { resumeOptions, SETTING_FLAGS } from '../resume.js';
 import { lineChartSvg } from '../svg-plot.js';
 import { applyMemoryLimit } from '../memory.js';
+import { chooseMode, describeMemory, memoryJSON, trainCachedCommand } from '../cache/train-command.js';
 import { checkNetworkSize } from '../../src/nn/limits.js';
 import { runTraining, type TrainedParts } from '../train-runner.js';
 
@@ -49,6 +50,7 @@ interface TrainFlags {
   everyBatches?: string;
   resume?: string;
   maxMemory?: string;
+  cache?: string;
 }
 
 export function registerTrain(program: Command): void {
@@ -80,7 +82,13 @@ export function registerTrain(program: Command): void {
     .option('--checkpoint <dir>', 'save checkpoints in this folder (as checkpoint.json, replaced atomically); SIGINT or SIGTERM then stops after the current batch with a checkpoint')
     .option('--every <n>', 'with --checkpoint: save a checkpoint every n epochs (default 1)')
     .option('--every-batches <n>', 'with --checkpoint: save a checkpoint every n batches, counted across epochs (instead of every epoch, unless --every is given too)')
-    .option('--max-memory <size>', 'the most memory the network may take to train, such as 16GB (default: half the machine\'s)')
+    .option(
+      '--max-memory <size>',
+      'the memory budget of the run, such as 200MB or 4GB (default: half the free memory): the network must fit it, and data that would not fit ' +
+        'in memory is read into a cache on disk and trained a group of blocks at a time (the blocks in a seeded random order each epoch, ' +
+        'the rows shuffled within each group: not one shuffle of all rows as in memory)',
+    )
+    .option('--cache <dir>', 'keep the disk cache of data larger than --max-memory in this folder, for the next run on the same file and settings (default: a temporary folder, removed at the end)')
     .option('--resume <dir>', "continue the run saved in this --checkpoint folder, with its data, settings and output files; only --epochs may change; it ends with the weights of the uninterrupted run")
     .action((data: string | undefined, flags: TrainFlags, cmd: Command) => train(data, flags, (name) => cmd.getOptionValueSource(name) === 'cli'));
 }
@@ -165,6 +173,8 @@ interface Plan {
   plot?: string;
   checkpoint?: { path: string; dir: string; everyEpochs?: number; everyBatches?: number; origin: CheckpointOrigin };
   resumed?: ResumedCheckpoint;
+  /** The memory budget and the mode chosen (for --json). */
+  memory?: Record<string, unknown>;
 }
 
 async function plan(data: string | undefined, flags: TrainFlags, given: (flag: string) => boolean): Promise<Plan> {
@@ -246,7 +256,21 @@ function shellWord(s: string): string {
 }
 
 async function train(data: string | undefined, flags: TrainFlags, given: (flag: string) => boolean): Promise<void> {
-  const p = await plan(data, flags, given);
+  const choice = flags.resume ? undefined : chooseMode(data, flags.maxMemory);
+  if (choice?.mode === 'disk-cache') {
+    const { delimiter, ...options } = parseFlags(flags);
+    return trainCachedCommand({
+      data: data!,
+      options: { ...options, ...(delimiter !== undefined ? { delimiter } : {}) },
+      flags,
+      choice,
+      describeData,
+      describeSettings,
+      checkOutput: (s, d) => checkOutput(s, d, flags),
+      report: (p, parts) => report(p, parts, flags, (s) => !flags.json && process.stdout.write(s + '\n')),
+    });
+  }
+  const p = { ...(await plan(data, flags, given)), ...(choice ? { memory: memoryJSON(choice) } : {}) };
   const { dataset, settings } = p;
   const human = !flags.json;
   const out = (s: string) => human && process.stdout.write(s + '\n');
@@ -254,6 +278,7 @@ async function train(data: string | undefined, flags: TrainFlags, given: (flag: 
 
   out(describeData(dataset, dataset.X.rows));
   out(describeSettings(settings, dataset.X.cols, dataset.Y.cols));
+  if (choice) out(describeMemory(choice));
   if (p.resumed) out(`resuming from ${p.resumed.path}: ${describePosition(p.resumed.checkpoint.fit)}`);
   if (p.checkpoint) out(`checkpoints: ${describeEvery(p.checkpoint)} to ${p.checkpoint.path} (Ctrl-C or SIGTERM stops with a checkpoint)`);
 
@@ -310,7 +335,7 @@ async function train(data: string | undefined, flags: TrainFlags, given: (flag: 
 }
 
 /** The results of a finished run: chart, figures, the saved files. */
-function report(p: Plan, parts: TrainedParts, flags: TrainFlags, out: (s: string) => void): void {
+function report(p: Pick<Plan, 'dataset' | 'settings' | 'out' | 'plot' | 'checkpoint' | 'resumed' | 'memory'>, parts: TrainedParts, flags: TrainFlags, out: (s: string) => void): void {
   const { dataset, settings } = p;
   const { history, metrics } = parts;
   // the model first: nothing printed after training may cost it
@@ -362,6 +387,7 @@ function report(p: Plan, parts: TrainedParts, flags: TrainFlags, out: (s: string
       test: parts.test ? evaluationJSON(parts.test) : null,
       model: p.out ?? null,
       plot: p.plot ?? null,
+      ...(p.memory ? { memory: p.memory } : {}),
     };
     process.stdout.write(JSON.stringify(json) + '\n');
   }
