@@ -108,9 +108,14 @@ export async function openOrBuildCache(
   if (existsSync(file)) {
     try {
       const reader = CacheReader.open(file);
-      if (reader.meta.key === key) return { reader, reused: true };
-      reader.close();
-      rebuilt = 'it was made from other data or settings';
+      try {
+        if (reader.meta.key !== key) throw new CacheProblem('it was made from other data or settings');
+        reader.verify();
+      } catch (err) {
+        reader.close();
+        throw err;
+      }
+      return { reader, reused: true };
     } catch (err) {
       if (!(err instanceof CacheProblem)) throw err;
       rebuilt = err.message;

@@ -110,10 +110,11 @@ export class CacheBlocks implements BlockSource {
     let rows = 0;
     for (const g of this.fileGroups(perGroup)) {
       const p = this.partRows(g, test);
-      if (p.X.rows === 0) continue;
-      const l = net.lossOn(p.X, p.Y);
-      sum += net.loss.mean ? l * p.X.rows : l;
-      rows += p.X.rows;
+      for (const c of chunks(p)) {
+        const l = net.lossOn(c.X, c.Y);
+        sum += net.loss.mean ? l * c.X.rows : l;
+        rows += c.X.rows;
+      }
     }
     return net.loss.mean ? sum / rows : sum;
   }
@@ -123,10 +124,28 @@ export class CacheBlocks implements BlockSource {
     const acc = new Accumulator(model.network, this.reader.meta.schema.classes);
     for (const g of this.fileGroups(perGroup)) {
       const p = this.partRows(g, test);
-      if (p.X.rows === 0) continue;
-      acc.add(model, p);
+      for (const c of chunks(p)) acc.add(model, c);
     }
     return acc.result();
+  }
+}
+
+/** Rows a network's pass takes at once: its buffers stay this size, whatever a group holds. */
+const CHUNK_ROWS = 4096;
+
+/** A part's rows as views of CHUNK_ROWS rows. */
+function* chunks(p: PartRows): Generator<PartRows> {
+  const n = p.X.rows;
+  const F = p.X.cols;
+  const K = p.Y.cols;
+  for (let a = 0; a < n; a += CHUNK_ROWS) {
+    const b = Math.min(n, a + CHUNK_ROWS);
+    yield {
+      X: new Matrix(b - a, F, p.X.data.subarray(a * F, b * F)),
+      Y: new Matrix(b - a, K, p.Y.data.subarray(a * K, b * K)),
+      ...(p.labels ? { labels: p.labels.subarray(a, b) } : {}),
+      ...(p.values ? { values: p.values.subarray(a, b) } : {}),
+    };
   }
 }
 

@@ -268,6 +268,20 @@ export class CacheReader {
     return n;
   }
 
+  /** Reads every block once: throws CacheProblem at the first one that is short or does not match its checksum. */
+  verify(): void {
+    const f = new Float64Array(this.meta.blockRows * this.meta.features);
+    const t = new Float64Array(this.meta.blockRows);
+    for (let b = 0; b < this.blocks; b++) {
+      try {
+        this.readBlock(b, f, t);
+      } catch (err) {
+        if (!(err instanceof BackpropError)) throw err;
+        throw new CacheProblem(`it is damaged: block ${b + 1} of ${this.blocks} does not match its checksum`);
+      }
+    }
+  }
+
   private readExactly(into: Uint8Array, position: number): void {
     let done = 0;
     while (done < into.length) {

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { BackpropError } from '../../src/errors.js';
 import type { Scaler } from '../../src/data/preprocess.js';
 import { Model } from '../../src/io/model.js';
@@ -56,14 +58,24 @@ export interface CachedRunInput {
   write?: WriteFn;
 }
 
+/** A full garbage collection, where V8 lets the process ask for one (it does, through its flags). */
+const collectGarbage: () => void = (() => {
+  try {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return () => {};
+  }
+})();
+
 /** Bytes a training row takes while its group is loaded: X and Y, the engine's copy of both, the row order. */
 function bytesPerRow(features: number, outputs: number): number {
   return 2 * (features + outputs) * 8 + 8;
 }
 
-/** Blocks per group: half the budget left after the runtime (the other half for the group the garbage collector has not yet freed). */
+/** Blocks per group: a third of the budget left after the runtime (the rest for the evaluation, the reader and what the garbage collector has not yet freed). */
 export function blocksPerGroup(budget: number, meta: Pick<CacheMeta, 'blockRows' | 'features' | 'rows' | 'testSplit'>, outputs: number): number {
-  const free = Math.max(0, budget - RUNTIME_BYTES) / 2;
+  const free = Math.max(0, budget - RUNTIME_BYTES) / 3;
   const perBlock = meta.blockRows * (1 - meta.testSplit) * bytesPerRow(meta.features, outputs);
   const blocks = Math.ceil(meta.rows / meta.blockRows);
   return Math.min(blocks, Math.max(1, Math.floor(free / perBlock)));
@@ -143,7 +155,10 @@ async function trainOnBlocks(input: CachedRunInput, meta: CacheMeta, s: TrainSet
     optimizer: s.optimizer,
     seed: s.seed,
     blocksPerGroup: perGroup,
-    pause: () => new Promise((resolve) => setImmediate(resolve)),
+    pause: () => {
+      collectGarbage(); // the last group's arrays and engine memory go now, not when the collector gets round to them
+      return new Promise((resolve) => setImmediate(resolve));
+    },
   });
   const classify = meta.schema.kind === 'classification';
   const history: ModelHistory = { loss: [], ...(classify ? { accuracy: [] } : {}), learningRate: [], epochs: 0, stopReason: 'epochs', seconds: 0 };
@@ -156,7 +171,8 @@ async function trainOnBlocks(input: CachedRunInput, meta: CacheMeta, s: TrainSet
       if (classify) history.accuracy!.push(info.accuracy!);
       history.learningRate!.push(info.learningRate);
       history.epochs = e;
-      const tl = meta.testRows > 0 ? blocks.loss(network, true, perGroup) : undefined;
+      // the last epoch's test loss is the test evaluation's, measured below
+      const tl = meta.testRows > 0 && e < s.epochs ? blocks.loss(network, true, perGroup) : undefined;
       if (tl !== undefined) testLoss.push(tl);
       input.onEpoch({ epoch: e, loss: info.loss, ...(classify ? { accuracy: info.accuracy } : {}), ...(tl !== undefined ? { testLoss: tl } : {}) });
     }
@@ -165,12 +181,16 @@ async function trainOnBlocks(input: CachedRunInput, meta: CacheMeta, s: TrainSet
     throw err;
   }
   history.seconds = (performance.now() - started) / 1000;
-  const finished = finiteCurves({ ...history, ...(testLoss.length ? { testLoss } : {}) });
+  const finished = finiteCurves(history);
   const table = { source: meta.source, rows: meta.rows, fingerprint: meta.fingerprint };
   const file = trainedModelFile({ table, schema: meta.schema, s, network, features, target, history: finished });
   const model = new Model(file, network);
   const train = blocks.evaluate(model, false, perGroup)!;
   const test = meta.testRows > 0 ? blocks.evaluate(model, true, perGroup) : undefined;
+  if (test) {
+    testLoss.push(test.loss);
+    file.training.history = finiteCurves({ ...finished, testLoss });
+  }
   const figure = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
   const metrics: Record<string, number | null> = {
     trainLoss: figure(train.loss),
@@ -183,7 +203,7 @@ async function trainOnBlocks(input: CachedRunInput, meta: CacheMeta, s: TrainSet
   };
   file.training.metrics = metrics;
   const split = { train: new Int32Array(0), test: new Int32Array(0) };
-  return { split, history: finished, train, ...(test ? { test } : {}), metrics, modelText: model.toText() };
+  return { split, history: file.training.history, train, ...(test ? { test } : {}), metrics, modelText: model.toText() };
 }
 
 /** "1,000,000 rows: 800,123 training rows, 199,877 test rows", and where they are read from. */
