@@ -71,17 +71,27 @@ function step(cfg: usize, lr: f64, c1: f64, c2: f64): void {
   }
 }
 
-/** The pass over one batch of `rows` rows: forward, O_error, backward; returns its loss. */
-function pass(cfg: usize, X: usize, Y: usize, rows: i32, scale: f64, factor: f64): f64 {
+/**
+ * The forward pass alone over `rows` rows at X: each layer's z and a, H_in = X·W1, H_out =
+ * f(H_in), … The training pass starts with it; predictions and evaluation call it by itself.
+ */
+export function forwardRows(cfg: usize, X: usize, rows: i32): void {
   const L = i32At(cfg, C_LAYERS);
   const desc = ptrAt(cfg, C_DESC);
-  const top = desc + <usize>(L - 1) * DESC_BYTES;
   let input = X;
   for (let l = 0; l < L; l++) {
     const d = desc + <usize>l * DESC_BYTES;
     forward(d, input, rows);
     input = ptrAt(d, D_A);
   }
+}
+
+/** The pass over one batch of `rows` rows: forward, O_error, backward; returns its loss. */
+function pass(cfg: usize, X: usize, Y: usize, rows: i32, scale: f64, factor: f64): f64 {
+  const L = i32At(cfg, C_LAYERS);
+  const desc = ptrAt(cfg, C_DESC);
+  const top = desc + <usize>(L - 1) * DESC_BYTES;
+  forwardRows(cfg, X, rows);
   outputError(cfg, top, Y, rows);
   for (let l = L - 1; l >= 0; l--) {
     const d = desc + <usize>l * DESC_BYTES;

@@ -196,3 +196,64 @@ test('a float32 store holds the features in half the memory, each value rounded 
   assert.ok(d.X.data instanceof Float32Array);
   assert.deepEqual(Array.from(d.X.data), Array.from(Float32Array.from([0.1, 2, 3, 4.7])));
 });
+
+/** A cell as people's files hold numbers: signs, leading or trailing dots, many digits, exponents, -0. */
+const numberCellArb = fc.oneof(
+  fc.stringMatching(/^[+-]?\d{1,22}(\.\d{0,22})?$/),
+  fc.stringMatching(/^[+-]?\.\d{1,20}$/),
+  fc.stringMatching(/^-?\d{1,3}(\.\d{1,4})?[eE][+-]?\d{1,3}$/),
+  fc.constantFrom('-0', '+0.0', '0.', '-.5', '9007199254740993', '123456789012345', '1234567890123456', '0.1', '-0.30000000000000004'),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+);
+
+test('a number read from the bytes of a plain row is the number parseNumber reads from its text, to the bit', async () => {
+  const { ByteFields } = await import('../src/data/csv-fast.js');
+  const { parseNumber } = await import('../src/data/csv.js');
+  const f = new ByteFields();
+  fc.assert(
+    fc.property(fc.oneof(numberCellArb, fc.stringMatching(/^[0-9.eE+,-]{0,12}$/)), fc.constantFrom(',', ';'), (cell, delimiter) => {
+      f.bytes = new TextEncoder().encode(`;${cell};`);
+      f.starts[0] = 1;
+      f.ends[0] = 1 + cell.length;
+      f.length = 1;
+      const got = f.number(0, delimiter);
+      const want = parseNumber(cell, delimiter);
+      assert.ok(Object.is(got, want) || got === want, `${JSON.stringify(cell)}: ${got} vs ${want}`);
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test('past the first rows, plain lines are read without csv-parse: the same data set or message as the whole-text reader, however the bytes are cut', async () => {
+  const plainRow = fc.tuple(numberCellArb, numberCellArb, fc.constantFrom('a', 'b', 'c', '1', '2')).map((cells) => cells.join(','));
+  // rows after the first ones: plain, or anything the fuzzer makes (quotes, spaces, \r, other widths, bad cells, UTF-8)
+  const laterRow = fc.oneof(
+    { weight: 6, arbitrary: plainRow },
+    { weight: 1, arbitrary: csvTextArb.map((t) => t.split(/\r?\n/)[1] ?? '') },
+    { weight: 1, arbitrary: fc.constantFrom('', ' ', '1, 2,a', '"1",2,a', '1,2,"b"', '1,2', '1,2,a,4', '1,x,a', '1,2,é', '1,2,a\r', '\uFEFF1,2,a', '1;2;a', '1,2,"a\nb"', '1e5,2,a') },
+  );
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(plainRow, { minLength: 105, maxLength: 130 }),
+      fc.array(laterRow, { maxLength: 60 }),
+      fc.constantFrom('\n', '\r\n'),
+      fc.boolean(),
+      fc.array(fc.nat(), { maxLength: 10 }),
+      async (first, later, eol, lastEol, cuts) => {
+        const text = ['x,y,label', ...first, ...later].join(eol) + (lastEol ? eol : '');
+        await sameAsWhole(text, {}, cuts, true);
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+test('a plain file of 20,000 rows read in 64 kB byte chunks: the data set the whole-text reader gives, and a bad cell late in it named by its row', async () => {
+  const rows = Array.from({ length: 20_000 }, (_, i) => `${((i * 7919) % 20001) / 10000 - 1},${(i % 97) / 7},${'abc'[i % 3]}`);
+  const text = ['x,y,label', ...rows].join('\n') + '\n';
+  const cuts = Array.from({ length: Math.floor(text.length / 65536) }, (_, i) => (i + 1) * 65536);
+  await sameAsWhole(text, {}, cuts, true);
+  const bad = text.replace('\n' + rows[18_000] + '\n', `\n${rows[18_000].replace(/^[^,]*/, '0.5x')}\n`);
+  const got = await outcomeAsync(() => readDataset(chunks(bad, cuts, true), 'f.csv', {}));
+  assert.deepEqual(got, { error: "f.csv row 18002, column 1 ('x'): expected a number, got '0.5x': features must be numbers (encode categories as numbers first)" });
+});

@@ -1,6 +1,9 @@
 import { CsvError } from 'csv-parse/browser/esm';
 import { BackpropError } from '../errors.js';
 import { checkDelimiter, checkHeader, csvSyntaxError, detectDelimiterOnPrefix, IncrementalParser, type CsvOptions, type CsvTable } from './csv.js';
+import { hashField, PlainLines, StringFields, type RowFields } from './csv-fast.js';
+
+export { hashField, type RowFields } from './csv-fast.js';
 
 /**
  * What a CsvRecordReader hands on: the checked header once, then every data row that has one
@@ -10,6 +13,8 @@ export interface RecordHandler {
   /** `rows`: about how many data rows follow, when the text's length was given (from the first rows' length). */
   onHeader(header: string[], delimiter: string, rows?: number): void;
   onRow(fields: string[], line: number): void;
+  /** When present, takes every row instead of onRow, as RowFields (no string per field where the row is plain). */
+  onFields?(fields: RowFields, line: number): void;
 }
 
 /** The line breaks (\n or \r) to gather before the delimiter is detected: 50 rows, even with \r\n. */
@@ -42,6 +47,11 @@ export class CsvRecordReader {
   private estimate?: number;
   /** Reading bytes: those kept until the delimiter is known, their count, and the decoder of the first rows. */
   private bytes?: { chunks: Uint8Array[]; length: number; decoder: TextDecoder };
+  /** Reading bytes past the first rows: the plain lines, read without csv-parse (see PlainLines), until one is not plain. */
+  private plain?: PlainLines;
+  private readonly strings = new StringFields();
+  /** Whether the parser was closed (the first rows' is, once the plain lines take over). */
+  private closed = false;
 
   constructor(
     readonly source: string,
@@ -105,11 +115,10 @@ export class CsvRecordReader {
     this.carry = '';
     if (this.bytes && !this.parser) this.prefixText(this.bytes.decoder.decode());
     if (!this.parser) this.start(true);
-    try {
-      this.parser!.close();
-    } catch (err) {
-      throw this.syntaxError(err);
-    }
+    const rest = this.plain?.end();
+    if (rest) this.toParser(rest);
+    this.plain = undefined;
+    this.closeParser();
     if (!this.content || this.records === 0) {
       throw new BackpropError('data', `${this.source} is empty: expected a header row and at least one data row`);
     }
@@ -142,7 +151,45 @@ export class CsvRecordReader {
     if (!this.bytes) return this.parse(text);
     const chunks = this.bytes.chunks;
     this.bytes.chunks = [];
-    for (const c of chunks) this.parseBytes(c);
+    const quoted = chunks.some((c) => c.includes(34));
+    if (quoted || atEnd) {
+      for (const c of chunks) this.parseBytes(c);
+      return;
+    }
+    const first = joinChunks(chunks);
+    const lf = first.indexOf(10);
+    const crlf = lf > 0 && first[lf - 1] === 13;
+    if (lf < 0 || (first.indexOf(13) >= 0 && !crlf)) return this.parseBytes(first); // \r line ends: csv-parse's
+    // csv-parse reads the first rows up to the last line end, and is closed there (so that it hands
+    // on the last of them); the plain lines take over from there
+    const cut = afterLines(first, this.needed);
+    this.parseBytes(first.subarray(0, cut));
+    this.closeParser();
+    this.plain = new PlainLines(delimiter.charCodeAt(0), crlf, this.parser.line, (fields, line) => this.row(fields, line));
+    this.parseBytes(first.subarray(cut));
+  }
+
+  /**
+   * From the first line that is not plain on, a new csv-parse parser reads the rest, with the line
+   * ends found at the start and the line count carried on.
+   */
+  private toParser(rest: Uint8Array): void {
+    const { line, crlf } = this.plain!;
+    this.plain = undefined;
+    this.parser = new IncrementalParser(this.delimiter!, (record, at) => this.record(record, at), undefined, { recordDelimiter: crlf ? '\r\n' : '\n' });
+    this.parser.line = line;
+    this.closed = false;
+    this.parseBytes(rest);
+  }
+
+  private closeParser(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.parser!.close();
+    } catch (err) {
+      throw this.syntaxError(err);
+    }
   }
 
   private parse(text: string): void {
@@ -154,6 +201,10 @@ export class CsvRecordReader {
   }
 
   private parseBytes(bytes: Uint8Array): void {
+    if (this.plain) {
+      const rest = this.plain.feed(bytes);
+      return rest ? this.toParser(rest) : undefined;
+    }
     try {
       this.parser!.feedBytes(bytes);
     } catch (err) {
@@ -166,15 +217,26 @@ export class CsvRecordReader {
   }
 
   private record(fields: string[], line: number): void {
-    if (this.records++ === 0) return this.header(fields, line);
+    if (this.records === 0) {
+      this.records++;
+      return this.header(fields, line);
+    }
+    this.strings.values = fields;
+    this.row(this.strings, line);
+  }
+
+  /** A data row, from csv-parse or a plain line. */
+  private row(fields: RowFields, line: number): void {
+    this.records++;
     this.rows++;
     if (this.pending) return;
     if (fields.length !== this.width) {
       this.pending = { rank: 1, error: widthError(this.source, fields.length, this.width, line, this.delimiter!) };
       return;
     }
-    for (const f of fields) this.hash = hashField(this.hash, f);
-    this.handler.onRow(fields, line);
+    this.hash = fields.hash(this.hash);
+    if (this.handler.onFields) this.handler.onFields(fields, line);
+    else this.handler.onRow(Array.from({ length: fields.length }, (_, k) => fields.text(k)), line);
   }
 
   private header(fields: string[], line: number): void {
@@ -198,17 +260,30 @@ function widthError(source: string, got: number, width: number, line: number, de
   );
 }
 
-/** One field into the data's fingerprint (FNV-1a, 32 bits, a separator after each field). */
-export function hashField(h: number, s: string): number {
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
+export const FINGERPRINT_SEED = 0x811c9dc5;
+
+/** Where the n-th \n of the bytes ends (the last one's end when there are fewer). */
+function afterLines(bytes: Uint8Array, n: number): number {
+  let at = -1;
+  for (let k = 0; k < n; k++) {
+    const next = bytes.indexOf(10, at + 1);
+    if (next < 0) break;
+    at = next;
   }
-  h ^= 0x1f;
-  return Math.imul(h, 0x01000193) >>> 0;
+  return at + 1;
 }
 
-export const FINGERPRINT_SEED = 0x811c9dc5;
+/** The chunks as one array (a copy only when there are several). */
+function joinChunks(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
 
 export function fingerprintHex(h: number): string {
   return h.toString(16).padStart(8, '0');

@@ -35,8 +35,18 @@ export class IncrementalParser extends Parser {
     delimiter: string,
     private readonly onRecord: (record: string[], line: number) => void,
     toLine?: number,
+    /** For a parser taking over mid-text: the line ends found there (\n or \r\n), and no BOM to skip. */
+    midway?: { recordDelimiter: string },
   ) {
-    super({ delimiter, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, ...(toLine ? { to_line: toLine } : {}) });
+    super({
+      delimiter,
+      bom: !midway,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      ...(toLine ? { to_line: toLine } : {}),
+      ...(midway ? { record_delimiter: midway.recordDelimiter } : {}),
+    });
   }
   override push(record: unknown): boolean {
     if (record !== null) this.onRecord(record as string[], this.info.lines);
@@ -51,6 +61,13 @@ export class IncrementalParser extends Parser {
   /** Stopping at `to_line`, csv-parse hands this to on('end'); the stream of its browser build has no destroy of its own. */
   override destroy(): this {
     return this;
+  }
+  /** The number of the line the parser reads next (the text's first being 1): set when lines were read around it. */
+  get line(): number {
+    return this.info.lines;
+  }
+  set line(n: number) {
+    (this.info as { lines: number }).lines = n;
   }
   /** Parses the text; throws its first syntax error. */
   feed(text: string): void {

@@ -3,6 +3,7 @@ import { Matrix } from '../tensor/matrix.js';
 import { floatArray, GrowingArray, intArray, type StoreType } from './column-store.js';
 import { columnLabel, findColumn, parseNumber } from './csv.js';
 import type { RecordHandler } from './csv-records.js';
+import { StringFields, type RowFields } from './csv-fast.js';
 import { classNamesSorted, className, listNames, MAX_AUTO_CLASSES, type DataSchema, type DatasetOptions, type TargetKind } from './dataset-types.js';
 
 /**
@@ -62,6 +63,7 @@ export class DatasetBuilder implements RecordHandler {
   private lines?: GrowingArray<Int32Array>;
   /** About how many rows to make room for. */
   private hint: number;
+  private readonly strings = new StringFields();
 
   constructor(
     readonly source: string,
@@ -145,12 +147,17 @@ export class DatasetBuilder implements RecordHandler {
   }
 
   onRow(fields: string[], line: number): void {
+    this.strings.values = fields;
+    this.onFields(this.strings, line);
+  }
+
+  onFields(fields: RowFields, line: number): void {
     this.rows++;
     if (this.columnsError) return;
     this.lines?.push(line);
     const { featureCols, features, delimiter } = this;
     for (let k = 0; k < featureCols.length; k++) {
-      const v = parseNumber(fields[featureCols[k]], delimiter);
+      const v = fields.number(featureCols[k], delimiter);
       if (typeof v === 'number') features.push(v);
       else {
         features.push(NaN);
@@ -160,7 +167,7 @@ export class DatasetBuilder implements RecordHandler {
         }
       }
     }
-    if (this.target >= 0) this.targetCell(fields[this.target], line);
+    if (this.target >= 0) this.targetCell(fields.text(this.target), line);
   }
 
   private targetCell(cell: string, line: number): void {

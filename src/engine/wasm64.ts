@@ -29,7 +29,7 @@ const KERNEL_CHUNK = 4096;
 /** Bytes of row orders (shuffled mini-batches: one per epoch) and of Adam's per-step constants per call at most. */
 const PER_CALL_BYTES = 4 * 2 ** 20;
 
-interface KernelModule {
+export interface KernelModule {
   module: WebAssembly.Module;
   /** The first byte above the module's own constant tables. */
   base: number;
@@ -46,7 +46,7 @@ export interface KernelMath {
 }
 let compiled: KernelModule | null | undefined;
 
-const abort = () => {
+export const abort = () => {
   throw new Error('float64 training kernel: abort');
 };
 
@@ -82,7 +82,7 @@ if (typeof WebAssembly === 'object' && typeof WebAssembly.compile === 'function'
   }
 }
 
-function kernelModule(): KernelModule | null {
+export function kernelModule(): KernelModule | null {
   if (compiled === undefined) {
     try {
       compiled = ready(new WebAssembly.Module(kernelBytes() as BufferSource));

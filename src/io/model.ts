@@ -1,7 +1,8 @@
 import { BackpropError } from '../errors.js';
 import type { Network } from '../nn/network.js';
 import { Matrix } from '../tensor/matrix.js';
-import { evaluate as evaluateNetwork, type Evaluation } from '../train/metrics.js';
+import { evaluate as evaluateNetwork } from '../train/metrics.js';
+import { FORWARD_BLOCK, forwardBlocks } from '../engine/forward.js';
 import type { CsvTable } from '../data/csv.js';
 import { datasetForSchema, fingerprintTable, type DataSchema, type SchemaData } from '../data/dataset.js';
 import { applyScaler, invertScaler, splitRows as splitRowsBy, takeRows } from '../data/preprocess.js';
@@ -127,18 +128,9 @@ export class Model {
    * line numbers when known), an output that is not finite is refused, naming the row.
    */
   predictPrepared(X: Matrix, from?: RowSource): Predictions {
-    if (X.rows > EVALUATION_BLOCK) {
-      // block by block over views of X, so the network's buffers stay the size of a block
-      const parts: Predictions[] = [];
-      for (let a = 0; a < X.rows; a += EVALUATION_BLOCK) {
-        const b = Math.min(X.rows, a + EVALUATION_BLOCK);
-        parts.push(this.predictPrepared(new Matrix(b - a, X.cols, X.data.subarray(a * X.cols, b * X.cols)), from && { ...from, offset: (from.offset ?? 0) + a }));
-      }
-      const { kind, classes } = parts[0];
-      const outputs = parts[0].outputs && parts.flatMap((p) => p.outputs!);
-      return { kind, ...(classes ? { classes } : {}), predicted: parts.flatMap((p) => p.predicted), ...(outputs ? { outputs } : {}) };
-    }
-    const out = Matrix.from(this.network.predict(X), 'outputs');
+    // block by block (engine/forward.ts), so the network's buffers stay the size of a block
+    const out = new Matrix(X.rows, this.network.outputs);
+    forwardBlocks(this.network, X, (o, _z, start) => out.data.set(o.data, start * o.cols));
     if (from) checkFiniteOutputs(out, from);
     const { kind, classes } = this.file.data;
     if (kind === 'regression') {
@@ -208,7 +200,7 @@ export class Model {
   /** Evaluation of prepared data (with targets). */
   evaluatePrepared(p: PreparedData): ModelEvaluation {
     if (!p.Y) throw new BackpropError('data', 'evaluation needs targets');
-    const e = p.X.rows > EVALUATION_BLOCK ? evaluateInBlocks(this.network, p.X, p.Y) : evaluateNetwork(this.network, p.X, p.Y);
+    const e = evaluateNetwork(this.network, p.X, p.Y);
     const base = { rows: p.X.rows, loss: e.loss, lossName: e.lossName };
     if (this.file.data.kind === 'classification') {
       const { accuracy, confusion, confusionCells, precision, recall } = e;
@@ -232,39 +224,7 @@ export class Model {
   }
 }
 
-/** Past this many rows, evaluation runs block by block, so the network's buffers stay the size of a block. */
-export const EVALUATION_BLOCK = 65_536;
-
-/** evaluateNetwork over blocks of rows (views, no copies), its figures combined: the same counts, the loss summed in another order. */
-function evaluateInBlocks(network: Network, X: Matrix, Y: Matrix): Evaluation {
-  const n = X.rows;
-  let lossSum = 0;
-  let hits = 0;
-  let confusion: number[][] | undefined;
-  let first: Evaluation | undefined;
-  for (let a = 0; a < n; a += EVALUATION_BLOCK) {
-    const b = Math.min(n, a + EVALUATION_BLOCK);
-    const rows = (m: Matrix) => new Matrix(b - a, m.cols, m.data.subarray(a * m.cols, b * m.cols));
-    const e = evaluateNetwork(network, rows(X), rows(Y));
-    first ??= e;
-    lossSum += network.loss.mean ? e.loss * (b - a) : e.loss;
-    if (e.accuracy !== undefined) hits += Math.round(e.accuracy * (b - a));
-    if (e.confusion) confusion = confusion ? confusion.map((r, i) => r.map((v, j) => v + e.confusion![i][j])) : e.confusion;
-  }
-  const out: Evaluation = { loss: network.loss.mean ? lossSum / n : lossSum, lossName: first!.lossName };
-  if (confusion) {
-    out.accuracy = hits / n;
-    out.confusion = confusion;
-    out.precision = confusion.map((_, j) => {
-      const col = confusion!.reduce((s, row) => s + row[j], 0);
-      return col ? confusion![j][j] / col : NaN;
-    });
-    out.recall = confusion.map((row, j) => {
-      const total = row.reduce((s, v) => s + v, 0);
-      return total ? row[j] / total : NaN;
-    });
-  }
-  return out;
-}
+/** Past this many rows, evaluation and predictions run block by block (fewer for a wide network: see engine/forward.ts). */
+export const EVALUATION_BLOCK = FORWARD_BLOCK;
 
 export { fingerprintTable };

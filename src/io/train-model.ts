@@ -6,6 +6,7 @@ import { Random } from '../tensor/random.js';
 import type { Matrix } from '../tensor/matrix.js';
 import { DivergedError, fit, heldOut, type EpochInfo, type History } from '../train/fit.js';
 import { Trainer } from '../train/trainer.js';
+import { lossInBlocks } from '../engine/forward.js';
 import { defaultLearningRate, OPTIMIZER_NAMES, type OptimizerName } from '../engine/optimizers.js';
 import type { CsvTable } from '../data/csv.js';
 import { datasetFromTable, type Dataset, type TargetKind } from '../data/dataset.js';
@@ -224,7 +225,7 @@ export function trainModel(data: CsvTable | Dataset, options: TrainModelOptions 
       earlyStopping: s.earlyStop,
       onEpochEnd: (info) => {
         let tl: number | undefined;
-        if (testX && testY) testLoss.push((tl = network.lossOn(testX, testY)));
+        if (testX && testY) testLoss.push((tl = lossInBlocks(network, testX, testY)));
         return options.onEpochEnd?.({ ...info, ...(tl !== undefined ? { testLoss: tl } : {}) });
       },
       ...(cp

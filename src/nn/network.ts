@@ -277,6 +277,12 @@ export class Network {
     return ws[ws.length - 1].a;
   }
 
+  /** The output layer's z (O_in, the logits) of the last pass over a batch of `rows` rows (a reused buffer). */
+  lastLogits(rows: number): Matrix {
+    const ws = this.buffers(rows);
+    return ws[ws.length - 1].z;
+  }
+
   /** Outputs for the rows of X. */
   predict(x: Matrix | number[][]): number[][] {
     const m = this.input(x, 'X');

@@ -1,7 +1,7 @@
 import { check } from '../errors.js';
 import type { FloatArray, Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
-import { accuracy } from './metrics.js';
+import { evaluate } from './metrics.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { EpochInfo, FitOptions, History, StopReason } from './fit-options.js';
 
@@ -18,8 +18,9 @@ export interface EpochCallback {
 export function validation(net: Network, VX: Matrix, VY: Matrix, classify: boolean): EpochCallback {
   return {
     onEpochEnd(info, history) {
-      history.valLoss!.push((info.valLoss = net.lossOn(VX, VY)));
-      if (classify) history.valAccuracy!.push((info.valAccuracy = accuracy(net.forward(VX), VY)));
+      const e = evaluate(net, VX, VY); // one forward pass for both figures
+      history.valLoss!.push((info.valLoss = e.loss));
+      if (classify) history.valAccuracy!.push((info.valAccuracy = e.accuracy!));
       return undefined;
     },
   };

@@ -2,6 +2,7 @@ import { Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
 import { classesOf } from '../nn/classes.js';
 import { classFigures } from './confusion.js';
+import { blockRows, forwardBlocks, rowsOf } from '../engine/forward.js';
 
 export { classesOf } from '../nn/classes.js';
 
@@ -47,15 +48,31 @@ export interface Evaluation {
   recall?: number[];
 }
 
-/** Loss, and for classification accuracy, confusion matrix, precision and recall. */
-export function evaluate(net: Network, x: Matrix | number[][], y: Matrix | number[][]): Evaluation {
+/**
+ * Loss, and for classification accuracy, confusion matrix, precision and recall: one forward pass
+ * over the rows, block by block (engine/forward.ts; the loss summed over blocks past one).
+ */
+export function evaluate(net: Network, x: Matrix | number[][], y: Matrix | number[][], engine: 'auto' | 'reference' = 'auto'): Evaluation {
   const X = net.input(x, 'X');
   const Y = net.input(y, 'Y');
   net.validate(X, Y);
-  const loss = net.lossOn(X, Y);
-  const out = net.forward(X);
+  const classify = isClassification(Y);
+  const predicted = classify ? new Int32Array(X.rows) : undefined;
+  let sum = 0;
+  let last = 0;
+  forwardBlocks(
+    net,
+    X,
+    (out, logits, start) => {
+      last = net.loss.value(out, rowsOf(Y, start, out.rows), logits);
+      sum += net.loss.mean ? last * out.rows : last;
+      if (predicted) classesOf(out, predicted.subarray(start, start + out.rows));
+    },
+    engine,
+  );
+  const loss = X.rows <= blockRows(net) ? last : net.loss.mean ? sum / X.rows : sum;
   const result: Evaluation = { loss, lossName: net.loss.name };
   // in one pass, whatever the number of classes (see confusion.ts)
-  if (isClassification(Y)) Object.assign(result, classFigures(classesOf(out), classesOf(Y), Math.max(2, Y.cols)));
+  if (predicted) Object.assign(result, classFigures(predicted, classesOf(Y), Math.max(2, Y.cols)));
   return result;
 }
