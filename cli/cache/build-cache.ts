@@ -31,6 +31,13 @@ export interface CacheFolder {
   dispose(): void;
 }
 
+let signalHook: ((signal: NodeJS.Signals) => boolean) | undefined;
+
+/** Hears SIGINT and SIGTERM first while a temporary cache exists: true keeps the process running (undefined: no hook). */
+export function onCacheSignal(hook: ((signal: NodeJS.Signals) => boolean) | undefined): void {
+  signalHook = hook;
+}
+
 /**
  * The folder for a cache. A temporary one is removed when the process exits, whatever the reason
  * (an error, SIGINT or SIGTERM: those end the process at once, after removing it).
@@ -56,6 +63,7 @@ export function cacheFolder(given?: string): CacheFolder {
     process.off('SIGTERM', onSignal);
   };
   const onSignal = (signal: NodeJS.Signals) => {
+    if (signalHook?.(signal)) return; // a run with checkpoints stops after its group, with a checkpoint
     dispose();
     process.stderr.write(`\nbackprop: ${signal}: stopped; removed the temporary data cache\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);

@@ -15,6 +15,7 @@ import type { EpochProgress } from '../progress.js';
 import type { TrainedParts } from '../train-runner.js';
 import { CacheBlocks } from './cache-blocks.js';
 import { statsFrom, type CacheMeta } from './cache-file.js';
+import { checkResumable, TRAIN_CHECKPOINT_FORMAT, TRAIN_CHECKPOINT_VERSION, type CheckpointOrigin, type SettingNames, type TrainCheckpoint } from '../../src/io/train-checkpoint.js';
 import { cacheFolder, openOrBuildCache, type CacheFolder } from './build-cache.js';
 import type { WriteFn } from './cache-file.js';
 
@@ -41,7 +42,8 @@ export interface CachedRun {
   meta: CacheMeta;
   settings: TrainSettings;
   memory: CacheMemory;
-  parts: TrainedParts;
+  /** Undefined when the run was stopped (with a checkpoint). */
+  parts: TrainedParts | undefined;
 }
 
 export interface CachedRunInput {
@@ -56,6 +58,14 @@ export interface CachedRunInput {
   note(message: string): void;
   /** The file system's write (tests simulate a full disk). */
   write?: WriteFn;
+  /** Save checkpoints (every `everyEpochs` epochs, and when stopped). */
+  checkpoint?: { everyEpochs: number; origin: CheckpointOrigin; save(c: TrainCheckpoint): void };
+  /** Continue the run of this checkpoint (one made by a cached run). */
+  resume?: TrainCheckpoint;
+  settingNames?: SettingNames;
+  /** Asked after each group: true stops the run there, with a checkpoint. */
+  shouldStop?: () => boolean;
+  onCheckpoint?: (at: { epoch: number; group: number }) => void;
 }
 
 /** A full garbage collection, where V8 lets the process ask for one (it does, through its flags). */
@@ -122,7 +132,10 @@ async function run(input: CachedRunInput, folder: CacheFolder, seed: number, tes
     const features = statsFrom(meta.stats).scaler(settings.scale, meta.schema.features);
     const target = meta.targetStats ? statsFrom(meta.targetStats).scaler(settings.outputActivation === 'sigmoid' ? 'minmax' : 'standard', [meta.schema.target]) : undefined;
     const blocks = new CacheBlocks(reader, features, target);
-    const perGroup = blocksPerGroup(input.budget, meta, outputs);
+    const r = input.resume;
+    if (r) checkResumable(r, { source: meta.source, rows: meta.rows, fingerprint: meta.fingerprint }, settings, input.settingNames);
+    if (r && (!r.blocks || r.blocks.blockRows !== meta.blockRows)) throw new BackpropError('checkpoint', 'the checkpoint was not made by a run on data read from a disk cache of these blocks: resume it with the data in memory');
+    const perGroup = r ? r.blocks!.blocksPerGroup : blocksPerGroup(input.budget, meta, outputs);
     const memory: CacheMemory = {
       mode: 'disk-cache',
       cache: reader.path,
@@ -141,7 +154,20 @@ async function run(input: CachedRunInput, folder: CacheFolder, seed: number, tes
   }
 }
 
-async function trainOnBlocks(input: CachedRunInput, meta: CacheMeta, s: TrainSettings, blocks: CacheBlocks, perGroup: number, features: Scaler, target: Scaler | undefined): Promise<TrainedParts> {
+/** What the epochs of a cached run work with. */
+interface Loop {
+  input: CachedRunInput;
+  meta: CacheMeta;
+  s: TrainSettings;
+  blocks: CacheBlocks;
+  perGroup: number;
+  network: Network;
+  trainer: BlockTrainer;
+  history: ModelHistory;
+  testLoss: number[];
+}
+
+async function trainOnBlocks(input: CachedRunInput, meta: CacheMeta, s: TrainSettings, blocks: CacheBlocks, perGroup: number, features: Scaler, target: Scaler | undefined): Promise<TrainedParts | undefined> {
   const outputs = meta.schema.kind === 'classification' ? meta.schema.classes!.length : 1;
   const network = new Network({
     inputs: meta.features,
@@ -155,33 +181,82 @@ async function trainOnBlocks(input: CachedRunInput, meta: CacheMeta, s: TrainSet
     optimizer: s.optimizer,
     seed: s.seed,
     blocksPerGroup: perGroup,
-    pause: () => {
-      collectGarbage(); // the last group's arrays and engine memory go now, not when the collector gets round to them
-      return new Promise((resolve) => setImmediate(resolve));
-    },
+    pause,
   });
   const classify = meta.schema.kind === 'classification';
-  const history: ModelHistory = { loss: [], ...(classify ? { accuracy: [] } : {}), learningRate: [], epochs: 0, stopReason: 'epochs', seconds: 0 };
-  const testLoss: number[] = [];
+  const r = input.resume;
+  const history: ModelHistory = r
+    ? { ...r.fit.history, loss: [...r.fit.history.loss], learningRate: [...r.fit.history.learningRate], ...(classify ? { accuracy: [...(r.fit.history.accuracy ?? [])] } : {}), stopReason: 'epochs' }
+    : { loss: [], ...(classify ? { accuracy: [] } : {}), learningRate: [], epochs: 0, stopReason: 'epochs', seconds: 0 };
+  if (r) trainer.restore({ epoch: r.fit.epoch, group: r.blocks!.group, total: r.fit.total, hits: r.fit.hits, rows: r.blocks!.rows, params: r.fit.params, optimizer: r.fit.optimizer, rng: r.fit.rng });
+  const loop: Loop = { input, meta, s, blocks, perGroup, network, trainer, history, testLoss: r ? r.testLoss.slice(0, history.epochs) : [] };
   const started = performance.now();
+  const before = history.seconds;
   try {
-    for (let e = 1; e <= s.epochs; e++) {
-      const info = (await trainer.runEpoch())!;
-      history.loss.push(info.loss);
-      if (classify) history.accuracy!.push(info.accuracy!);
-      history.learningRate!.push(info.learningRate);
-      history.epochs = e;
-      // the last epoch's test loss is the test evaluation's, measured below
-      const tl = meta.testRows > 0 && e < s.epochs ? blocks.loss(network, true, perGroup) : undefined;
-      if (tl !== undefined) testLoss.push(tl);
-      input.onEpoch({ epoch: e, loss: info.loss, ...(classify ? { accuracy: info.accuracy } : {}), ...(tl !== undefined ? { testLoss: tl } : {}) });
-    }
+    if ((await trainEpochs(loop, () => (history.seconds = before + (performance.now() - started) / 1000))) === 'stopped') return undefined;
   } catch (err) {
     if (err instanceof DivergedError) throw new BackpropError('diverged', err.message);
     throw err;
   }
-  history.seconds = (performance.now() - started) / 1000;
-  const finished = finiteCurves(history);
+  return finishCached(loop, features, target);
+}
+
+/** Between two groups: the last group's arrays and engine memory freed now (not when the collector gets round to them), and signals heard. */
+function pause(): Promise<void> {
+  collectGarbage();
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The epochs, with checkpoints every `everyEpochs` and when asked to stop (after a group). */
+async function trainEpochs(l: Loop, clock: () => void): Promise<'done' | 'stopped'> {
+  const { input, s, trainer, history, testLoss, meta, blocks, network, perGroup } = l;
+  const stop = () => input.shouldStop?.() ?? false;
+  const classify = meta.schema.kind === 'classification';
+  while (trainer.epoch <= s.epochs) {
+    const info = await trainer.runEpoch(stop);
+    clock();
+    if (!info) return saveCached(l), 'stopped';
+    history.loss.push(info.loss);
+    if (classify) history.accuracy!.push(info.accuracy!);
+    history.learningRate!.push(info.learningRate);
+    history.epochs = info.epoch;
+    const more = trainer.epoch <= s.epochs;
+    // the last epoch's test loss is the test evaluation's, measured at the end
+    const tl = meta.testRows > 0 && more ? blocks.loss(network, true, perGroup) : undefined;
+    if (tl !== undefined) testLoss.push(tl);
+    input.onEpoch({ epoch: info.epoch, loss: info.loss, ...(classify ? { accuracy: info.accuracy } : {}), ...(tl !== undefined ? { testLoss: tl } : {}) });
+    if (!more) break;
+    await pause();
+    if (stop()) return saveCached(l), 'stopped';
+    if (input.checkpoint && info.epoch % input.checkpoint.everyEpochs === 0) saveCached(l);
+  }
+  return 'done';
+}
+
+/** A checkpoint of the run where it stands (between groups). */
+function saveCached(l: Loop): void {
+  const cp = l.input.checkpoint;
+  if (!cp) return;
+  const st = l.trainer.state();
+  const c: TrainCheckpoint = {
+    format: TRAIN_CHECKPOINT_FORMAT,
+    version: TRAIN_CHECKPOINT_VERSION,
+    data: { source: l.meta.source, rows: l.meta.rows, fingerprint: l.meta.fingerprint },
+    settings: l.s,
+    testLoss: l.testLoss.slice(0, l.history.epochs),
+    fit: { kind: 'backprop-checkpoint', epoch: st.epoch, batch: st.group, order: [], total: st.total, hits: st.hits, params: st.params, optimizer: st.optimizer, rng: st.rng, history: finiteCurves(l.history) as TrainCheckpoint['fit']['history'] },
+    origin: cp.origin,
+    blocks: { group: st.group, rows: st.rows, blocksPerGroup: l.perGroup, blockRows: l.meta.blockRows },
+  };
+  cp.save(c);
+  l.input.onCheckpoint?.({ epoch: st.epoch, group: st.group });
+}
+
+/** The model file, and the model measured on both parts, group by group. */
+function finishCached(l: Loop, features: Scaler, target: Scaler | undefined): TrainedParts {
+  const { meta, s, network, blocks, perGroup, testLoss } = l;
+  const classify = meta.schema.kind === 'classification';
+  const finished = finiteCurves(l.history);
   const table = { source: meta.source, rows: meta.rows, fingerprint: meta.fingerprint };
   const file = trainedModelFile({ table, schema: meta.schema, s, network, features, target, history: finished });
   const model = new Model(file, network);

@@ -10,7 +10,7 @@ import { TRAIN_DEFAULTS as D } from '../../src/io/train-settings.js';
 import { MIN_ROWS_FOR_TEST_SPLIT, resolveSettings, type TrainModelOptions, type TrainSettings } from '../../src/io/train-model.js';
 import { loss as lookupLoss } from '../../src/nn/losses.js';
 import { defaultLearningRate, OPTIMIZER_NAMES } from '../../src/train/optimizers.js';
-import { checkpointFile, prepareCheckpointDir, removeCheckpoint, resumeCheckpoint, type ResumedCheckpoint } from '../checkpoint-files.js';
+import { checkpointFile, prepareCheckpointDir, readCheckpoint, removeCheckpoint, resumeCheckpoint, type ResumedCheckpoint } from '../checkpoint-files.js';
 import { checkDistinctOutputs, checkWritable, dataFile, loadDataset, writeFileAtomic } from '../files.js';
 import { lossChart } from '../loss-chart.js';
 import * as opt from '../options.js';
@@ -256,14 +256,19 @@ function shellWord(s: string): string {
 }
 
 async function train(data: string | undefined, flags: TrainFlags, given: (flag: string) => boolean): Promise<void> {
+  // a run resumed from a checkpoint of a cached run goes on from the cache; otherwise the data's estimate decides
+  const peek = flags.resume ? readCheckpoint(flags.resume, '--resume', () => {}) : undefined;
   const choice = flags.resume ? undefined : chooseMode(data, flags.maxMemory);
-  if (choice?.mode === 'disk-cache') {
+  if (choice?.mode === 'disk-cache' || peek?.blocks) {
     const { delimiter, ...options } = parseFlags(flags);
+    const resumed = flags.resume ? resumeCheckpoint(flags.resume) : undefined;
     return trainCachedCommand({
-      data: data!,
-      options: { ...options, ...(delimiter !== undefined ? { delimiter } : {}) },
+      data,
+      options: { ...(resumed ? resumeOptions(resumed.checkpoint, options, given) : options), ...(delimiter !== undefined ? { delimiter } : {}) },
       flags,
-      choice,
+      ...(choice ? { choice } : {}),
+      ...(resumed ? { resumed } : {}),
+      settingNames: SETTING_FLAGS,
       describeData,
       describeSettings,
       checkOutput: (s, d) => checkOutput(s, d, flags),
@@ -335,7 +340,7 @@ async function train(data: string | undefined, flags: TrainFlags, given: (flag: 
 }
 
 /** The results of a finished run: chart, figures, the saved files. */
-function report(p: Pick<Plan, 'dataset' | 'settings' | 'out' | 'plot' | 'checkpoint' | 'resumed' | 'memory'>, parts: TrainedParts, flags: TrainFlags, out: (s: string) => void): void {
+function report(p: Pick<Plan, 'dataset' | 'settings' | 'out' | 'plot' | 'resumed' | 'memory'> & { checkpoint?: { path: string; dir: string } }, parts: TrainedParts, flags: TrainFlags, out: (s: string) => void): void {
   const { dataset, settings } = p;
   const { history, metrics } = parts;
   // the model first: nothing printed after training may cost it
