@@ -160,6 +160,40 @@ test('SIGINT while training from a temporary cache: the cache is removed', async
   assert.deepEqual(caches(tmp), []);
 });
 
+test('a cached run stopped by SIGINT keeps a checkpoint; --resume ends with the weights of the uninterrupted run', async () => {
+  const { dir, data, tmp, env } = setupSync();
+  const ck = join(dir, 'ck');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), 'train', data, '--epochs', '100000', '--max-memory', '1MB', '--quiet', '--checkpoint', ck, '--out', join(dir, 'r.json')], {
+    cwd: root,
+    env: { ...process.env, ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  await new Promise<void>((resolve) => {
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (/checkpoints: every epoch/.test(stdout)) setTimeout(resolve, 1500);
+    });
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  child.kill('SIGINT');
+  assert.equal(await exited, 130, stderr);
+  assert.match(stderr, /stopped by SIGINT at epoch \d+, before group \d+, and saved a checkpoint to .*checkpoint\.json: continue with `backprop train --resume /);
+  assert.deepEqual(caches(tmp), []);
+  const saved = JSON.parse(readFileSync(join(ck, 'checkpoint.json'), 'utf8'));
+  assert.equal(saved.blocks.blocksPerGroup, 1);
+  const epochs = String(saved.fit.epoch + 1);
+  const r = await backprop(['train', '--resume', ck, '--epochs', epochs, '--quiet'], env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /resuming from .*checkpoint\.json: epoch \d+, before group \d+/);
+  const full = await backprop(['train', data, '--epochs', epochs, '--max-memory', '1MB', '--quiet', '--out', join(dir, 'f.json')], env);
+  assert.equal(full.code, 0, full.stderr);
+  const net = (m: string) => JSON.parse(readFileSync(join(dir, m), 'utf8')).network;
+  assert.deepEqual(net('r.json'), net('f.json'));
+  assert.ok(!existsSync(join(ck, 'checkpoint.json')), 'the finished run removes its checkpoint');
+});
+
 /** The temporary cache folders in a TMPDIR (tsx keeps its own files there too). */
 function caches(tmp: string): string[] {
   return readdirSync(tmp).filter((f) => f.startsWith('backprop-cache-'));
