@@ -134,7 +134,7 @@ export class CacheBlocks implements BlockSource {
 const CHUNK_ROWS = 4096;
 
 /** A part's rows as views of CHUNK_ROWS rows. */
-function* chunks(p: PartRows): Generator<PartRows> {
+export function* chunks(p: PartRows): Generator<PartRows> {
   const n = p.X.rows;
   const F = p.X.cols;
   const K = p.Y.cols;
@@ -149,8 +149,8 @@ function* chunks(p: PartRows): Generator<PartRows> {
   }
 }
 
-/** Evaluation figures added up over groups of rows. */
-class Accumulator {
+/** Evaluation figures added up over groups of rows (as evaluatePrepared gives them for all the rows at once). */
+export class Accumulator {
   private rows = 0;
   private lossSum = 0;
   private confusion?: number[][];
