@@ -19,7 +19,7 @@ import { evaluationJSON, formatConfusion, formatSummary } from '../report.js';
 import { resumeOptions, SETTING_FLAGS } from '../resume.js';
 import { lineChartSvg } from '../svg-plot.js';
 import { applyMemoryLimit } from '../memory.js';
-import { chooseMode, describeMemory, memoryJSON, trainCachedCommand } from '../cache/train-command.js';
+import { chooseMode, describeMemory, memoryJSON, trainCachedCommand, type MemoryChoice } from '../cache/train-command.js';
 import { checkNetworkSize } from '../../src/nn/limits.js';
 import { runTraining, type TrainedParts } from '../train-runner.js';
 
@@ -255,26 +255,33 @@ function shellWord(s: string): string {
   return /^[\w./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-async function train(data: string | undefined, flags: TrainFlags, given: (flag: string) => boolean): Promise<void> {
-  // a run resumed from a checkpoint of a cached run goes on from the cache; otherwise the data's estimate decides
+/**
+ * Data over the memory budget, or a run resumed from a checkpoint of such a run, trains from a
+ * cache on disk (cli/cache/): true when it did.
+ */
+async function trainedFromCache(data: string | undefined, flags: TrainFlags, given: (flag: string) => boolean, choice: MemoryChoice | undefined): Promise<boolean> {
   const peek = flags.resume ? readCheckpoint(flags.resume, '--resume', () => {}) : undefined;
+  if (choice?.mode !== 'disk-cache' && !peek?.blocks) return false;
+  const { delimiter, ...options } = parseFlags(flags);
+  const resumed = flags.resume ? resumeCheckpoint(flags.resume) : undefined;
+  await trainCachedCommand({
+    data,
+    options: { ...(resumed ? resumeOptions(resumed.checkpoint, options, given) : options), ...(delimiter !== undefined ? { delimiter } : {}) },
+    flags,
+    ...(choice ? { choice } : {}),
+    ...(resumed ? { resumed } : {}),
+    settingNames: SETTING_FLAGS,
+    describeData,
+    describeSettings,
+    checkOutput: (s, d) => checkOutput(s, d, flags),
+    report: (p, parts) => report(p, parts, flags, (s) => !flags.json && process.stdout.write(s + '\n')),
+  });
+  return true;
+}
+
+async function train(data: string | undefined, flags: TrainFlags, given: (flag: string) => boolean): Promise<void> {
   const choice = flags.resume ? undefined : chooseMode(data, flags.maxMemory);
-  if (choice?.mode === 'disk-cache' || peek?.blocks) {
-    const { delimiter, ...options } = parseFlags(flags);
-    const resumed = flags.resume ? resumeCheckpoint(flags.resume) : undefined;
-    return trainCachedCommand({
-      data,
-      options: { ...(resumed ? resumeOptions(resumed.checkpoint, options, given) : options), ...(delimiter !== undefined ? { delimiter } : {}) },
-      flags,
-      ...(choice ? { choice } : {}),
-      ...(resumed ? { resumed } : {}),
-      settingNames: SETTING_FLAGS,
-      describeData,
-      describeSettings,
-      checkOutput: (s, d) => checkOutput(s, d, flags),
-      report: (p, parts) => report(p, parts, flags, (s) => !flags.json && process.stdout.write(s + '\n')),
-    });
-  }
+  if (await trainedFromCache(data, flags, given, choice)) return;
   const p = { ...(await plan(data, flags, given)), ...(choice ? { memory: memoryJSON(choice) } : {}) };
   const { dataset, settings } = p;
   const human = !flags.json;
