@@ -9,7 +9,7 @@ import type { CheckpointOrigin, SettingNames } from '../../src/io/train-checkpoi
 import { checkpointFile, prepareCheckpointDir, saveCheckpoint, type ResumedCheckpoint } from '../checkpoint-files.js';
 import { checkDistinctOutputs, checkWritable, dataFile } from '../files.js';
 import { wholeNumber } from '../options.js';
-import { onCacheSignal } from './build-cache.js';
+import { BLOCK_ROWS, onCacheSignal } from './build-cache.js';
 import { applyMemoryLimit, dataBudget, estimateInMemory, type DataEstimate } from '../memory.js';
 import { createProgress } from '../progress.js';
 import type { TrainedParts } from '../train-runner.js';
@@ -35,12 +35,15 @@ export function chooseMode(data: string | undefined, maxMemory: string | undefin
   if (path === undefined) return undefined;
   const budget = dataBudget(maxMemory);
   const estimate = estimateInMemory(path);
-  return { budget, estimate, mode: estimate.bytes > budget.bytes ? 'disk-cache' : 'memory' };
+  // a file of one block or less is read into memory whatever the budget: a cache would not make it smaller
+  return { budget, estimate, mode: estimate.bytes > budget.bytes && estimate.rows > BLOCK_ROWS ? 'disk-cache' : 'memory' };
 }
 
-/** The line that says the budget and the mode. */
-export function describeMemory(m: MemoryChoice): string {
-  return `memory: budget ${formatBytes(m.budget.bytes)} (${m.budget.from}); the data needs about ${formatBytes(m.estimate.bytes)} in memory, so it is trained in memory`;
+/** The line that says the budget and the mode (of a run in memory; `cache`: the --cache folder, unused). */
+export function describeMemory(m: MemoryChoice, cache?: string): string {
+  const small = m.estimate.bytes > m.budget.bytes ? `, over the budget, but it has no more than ${BLOCK_ROWS} rows (one block of a cache)` : '';
+  const unused = cache !== undefined ? ` (--cache ${cache} is not used)` : '';
+  return `memory: budget ${formatBytes(m.budget.bytes)} (${m.budget.from}); the data needs about ${formatBytes(m.estimate.bytes)} in memory${small}, so it is trained in memory${unused}`;
 }
 
 /** The memory as --json reports it. */

@@ -290,7 +290,7 @@ async function train(data: string | undefined, flags: TrainFlags, given: (flag: 
 
   out(describeData(dataset, dataset.X.rows));
   out(describeSettings(settings, dataset.X.cols, dataset.Y.cols));
-  if (choice) out(describeMemory(choice));
+  if (choice) out(describeMemory(choice, flags.cache));
   if (p.resumed) out(`resuming from ${p.resumed.path}: ${describePosition(p.resumed.checkpoint.fit)}`);
   if (p.checkpoint) out(`checkpoints: ${describeEvery(p.checkpoint)} to ${p.checkpoint.path} (Ctrl-C or SIGTERM stops with a checkpoint)`);
 
