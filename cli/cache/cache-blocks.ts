@@ -1,6 +1,7 @@
 import { isTestRow } from '../../src/data/hashed-split.js';
 import type { Scaler } from '../../src/data/preprocess.js';
 import type { ModelEvaluation, Model } from '../../src/io/model.js';
+import { forwardBlocks, lossInBlocks, rowsOf } from '../../src/engine/forward.js';
 import { classesOf } from '../../src/nn/classes.js';
 import type { Network } from '../../src/nn/network.js';
 import { Matrix } from '../../src/tensor/matrix.js';
@@ -110,11 +111,10 @@ export class CacheBlocks implements BlockSource {
     let rows = 0;
     for (const g of this.fileGroups(perGroup)) {
       const p = this.partRows(g, test);
-      for (const c of chunks(p)) {
-        const l = net.lossOn(c.X, c.Y);
-        sum += net.loss.mean ? l * c.X.rows : l;
-        rows += c.X.rows;
-      }
+      if (p.X.rows === 0) continue;
+      const l = lossInBlocks(net, p.X, p.Y);
+      sum += net.loss.mean ? l * p.X.rows : l;
+      rows += p.X.rows;
     }
     return net.loss.mean ? sum / rows : sum;
   }
@@ -124,28 +124,9 @@ export class CacheBlocks implements BlockSource {
     const acc = new Accumulator(model.network, this.reader.meta.schema.classes);
     for (const g of this.fileGroups(perGroup)) {
       const p = this.partRows(g, test);
-      for (const c of chunks(p)) acc.add(model, c);
+      if (p.X.rows > 0) acc.add(model, p);
     }
     return acc.result();
-  }
-}
-
-/** Rows a network's pass takes at once: its buffers stay this size, whatever a group holds. */
-const CHUNK_ROWS = 4096;
-
-/** A part's rows as views of CHUNK_ROWS rows. */
-export function* chunks(p: PartRows): Generator<PartRows> {
-  const n = p.X.rows;
-  const F = p.X.cols;
-  const K = p.Y.cols;
-  for (let a = 0; a < n; a += CHUNK_ROWS) {
-    const b = Math.min(n, a + CHUNK_ROWS);
-    yield {
-      X: new Matrix(b - a, F, p.X.data.subarray(a * F, b * F)),
-      Y: new Matrix(b - a, K, p.Y.data.subarray(a * K, b * K)),
-      ...(p.labels ? { labels: p.labels.subarray(a, b) } : {}),
-      ...(p.values ? { values: p.values.subarray(a, b) } : {}),
-    };
   }
 }
 
@@ -167,28 +148,31 @@ export class Accumulator {
     if (classes) this.confusion = classes.map(() => new Array<number>(classes.length).fill(0));
   }
 
+  /** The figures of these rows added in: one forward pass (in the WebAssembly kernel where it runs), block by block. */
   add(model: Model, p: PartRows): void {
-    const n = p.X.rows;
-    const l = this.net.lossOn(p.X, p.Y);
-    this.lossSum += this.net.loss.mean ? l * n : l;
-    const out = this.net.forward(p.X);
-    if (this.classes) {
-      const predicted = classesOf(out);
-      for (let i = 0; i < n; i++) this.confusion![p.labels![i]][predicted[i]]++;
-    } else {
-      const t = model.file.preprocessing.target;
-      for (let i = 0; i < n; i++) {
-        const a = p.values![i];
-        const d = (t ? out.data[i] * t.scale[0] + t.shift[0] : out.data[i]) - a;
-        this.se += d * d;
-        this.ae += Math.abs(d);
-        const k = this.rows + i + 1;
-        const dm = a - this.mean;
-        this.mean += dm / k;
-        this.m2 += dm * (a - this.mean);
+    const t = model.file.preprocessing.target;
+    const loss = this.net.loss;
+    forwardBlocks(this.net, p.X, (out, logits, start) => {
+      const n = out.rows;
+      const l = loss.value(out, rowsOf(p.Y, start, n), logits);
+      this.lossSum += loss.mean ? l * n : l;
+      if (this.classes) {
+        const predicted = classesOf(out);
+        for (let i = 0; i < n; i++) this.confusion![p.labels![start + i]][predicted[i]]++;
+      } else {
+        for (let i = 0; i < n; i++) {
+          const a = p.values![start + i];
+          const d = (t ? out.data[i] * t.scale[0] + t.shift[0] : out.data[i]) - a;
+          this.se += d * d;
+          this.ae += Math.abs(d);
+          const k = ++this.rows;
+          const dm = a - this.mean;
+          this.mean += dm / k;
+          this.m2 += dm * (a - this.mean);
+        }
       }
-    }
-    this.rows += n;
+      if (this.classes) this.rows += n;
+    });
   }
 
   result(): ModelEvaluation | undefined {

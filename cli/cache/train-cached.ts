@@ -83,9 +83,12 @@ function bytesPerRow(features: number, outputs: number): number {
   return 2 * (features + outputs) * 8 + 8;
 }
 
-/** Blocks per group: a third of the budget left after the runtime (the rest for the evaluation, the reader and what the garbage collector has not yet freed). */
+/** The forward pass of the evaluation: a block of its rows and their layers' values (engine/forward.ts: 4M values). */
+const FORWARD_BYTES = 32 * 2 ** 20;
+
+/** Blocks per group: a third of the budget left after the runtime and the evaluation's forward pass (the rest for the evaluation, the reader and what the garbage collector has not yet freed). */
 export function blocksPerGroup(budget: number, meta: Pick<CacheMeta, 'blockRows' | 'features' | 'rows' | 'testSplit'>, outputs: number): number {
-  const free = Math.max(0, budget - RUNTIME_BYTES) / 3;
+  const free = Math.max(0, budget - RUNTIME_BYTES - FORWARD_BYTES) / 3;
   const perBlock = meta.blockRows * (1 - meta.testSplit) * bytesPerRow(meta.features, outputs);
   const blocks = Math.ceil(meta.rows / meta.blockRows);
   return Math.min(blocks, Math.max(1, Math.floor(free / perBlock)));
