@@ -194,6 +194,16 @@ test('a cached run stopped by SIGINT keeps a checkpoint; --resume ends with the 
   assert.ok(!existsSync(join(ck, 'checkpoint.json')), 'the finished run removes its checkpoint');
 });
 
+test('a kept cache folder: a cache left half-written by a killed run is removed by the next run', async () => {
+  const { dir, data, env } = setupSync();
+  const cache = join(dir, 'cache');
+  mkdirSync(cache);
+  writeFileSync(join(cache, 'data.csv.0123456789abcdef.bpcache.999999999.tmp'), 'half');
+  const r = await backprop(['train', data, ...small, '--cache', cache], env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(readdirSync(cache).filter((f) => f.endsWith('.tmp')), []);
+});
+
 /** The temporary cache folders in a TMPDIR (tsx keeps its own files there too). */
 function caches(tmp: string): string[] {
   return readdirSync(tmp).filter((f) => f.startsWith('backprop-cache-'));

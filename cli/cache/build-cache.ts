@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { FINGERPRINT_SEED, fingerprintHex, hashField } from '../../src/data/csv-records.js';
@@ -40,9 +40,12 @@ export function onCacheSignal(hook: ((signal: NodeJS.Signals) => boolean) | unde
 
 /**
  * The folder for a cache. A temporary one is removed when the process exits, whatever the reason
- * (an error, SIGINT or SIGTERM: those end the process at once, after removing it).
+ * (an error, SIGINT or SIGTERM: those end the process at once, after removing it); in a kept one
+ * (--cache DIR) only a cache being written is removed then (see buildCache).
  */
 export function cacheFolder(given?: string): CacheFolder {
+  const kept = given !== undefined;
+  let dir: string;
   if (given !== undefined) {
     if (existsSync(given) && !statSync(given).isDirectory()) throw new BackpropError('option', `--cache '${given}' is a file: give a folder to keep the data cache in`);
     try {
@@ -50,14 +53,14 @@ export function cacheFolder(given?: string): CacheFolder {
     } catch (err) {
       throw new BackpropError('option', `--cache '${given}': cannot create the folder (${(err as Error).message})`);
     }
-    return { dir: given, kept: true, dispose: () => {} };
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'backprop-cache-'));
+    dir = given;
+    removeStalePartials(dir);
+  } else dir = mkdtempSync(join(tmpdir(), 'backprop-cache-'));
   let gone = false;
   const dispose = () => {
     if (gone) return;
     gone = true;
-    rmSync(dir, { recursive: true, force: true });
+    if (!kept) rmSync(dir, { recursive: true, force: true });
     process.off('exit', dispose);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -65,13 +68,28 @@ export function cacheFolder(given?: string): CacheFolder {
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalHook?.(signal)) return; // a run with checkpoints stops after its group, with a checkpoint
     dispose();
-    process.stderr.write(`\nbackprop: ${signal}: stopped; removed the temporary data cache\n`);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    process.stderr.write(`\nbackprop: ${signal}: stopped${kept ? '' : '; removed the temporary data cache'}\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143); // the 'exit' listeners remove a cache being written
   };
   process.on('exit', dispose);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  return { dir, kept: false, dispose };
+  return { dir, kept, dispose };
+}
+
+/** Removes the caches that runs killed while writing them left in a kept folder (`….bpcache.<pid>.tmp` of a process no longer running). */
+function removeStalePartials(dir: string): void {
+  for (const entry of readdirSync(dir)) {
+    const m = /\.bpcache\.(\d+)\.tmp$/.exec(entry);
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+      continue; // still writing it
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') continue;
+    }
+    rmSync(join(dir, entry), { force: true });
+  }
 }
 
 /** The key of a data file and the settings that shape its cache (the file's path, size and time of change). */
@@ -150,6 +168,9 @@ async function buildCache(path: string, source: string, file: string, key: strin
       },
     },
   });
+  // a cache being written goes if the process ends (an error, a signal) before it is whole
+  const removePartial = () => writer?.abort();
+  process.on('exit', removePartial);
   try {
     const fingerprint = await readRecords(fileChunks(path, source), source, b, s.delimiter, statSync(path).size);
     const { schema, Y, labels } = b.finishTraining();
@@ -177,6 +198,8 @@ async function buildCache(path: string, source: string, file: string, key: strin
   } catch (err) {
     writer?.abort();
     throw err;
+  } finally {
+    process.off('exit', removePartial);
   }
 }
 
