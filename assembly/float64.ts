@@ -126,11 +126,8 @@ function batch(cfg: usize, order: usize, b: i32, stepIndex: i32, lr: f64): i32 {
   const Y = ptrAt(cfg, C_Y);
   const nin = i32At(ptrAt(cfg, C_DESC), D_IN);
   const K = i32At(cfg, C_OUTPUTS);
-  const P = i32At(cfg, C_PARAMS);
-  const G = ptrAt(cfg, C_G);
   const start = b * bs;
   const end = min(start + bs, n);
-  const m = end - start;
   let x = X + ((<usize>start * nin) << 3);
   let y = Y + ((<usize>start * K) << 3);
   if (order) {
@@ -139,7 +136,14 @@ function batch(cfg: usize, order: usize, b: i32, stepIndex: i32, lr: f64): i32 {
     gather(X, nin, order, start, end, x);
     gather(Y, K, order, start, end, y);
   }
-  const full = m == bs;
+  return batchRows(cfg, x, y, end - start, stepIndex, lr);
+}
+
+/** The pass over the m rows at x (targets at y), the finite check and the step: see batch(). */
+function batchRows(cfg: usize, x: usize, y: usize, m: i32, stepIndex: i32, lr: f64): i32 {
+  const P = i32At(cfg, C_PARAMS);
+  const G = ptrAt(cfg, C_G);
+  const full = m == i32At(cfg, C_BATCH);
   const loss = pass(cfg, x, y, m, f64At(cfg, full ? C_SCALE : C_SCALE_TAIL), f64At(cfg, full ? C_FACTOR : C_FACTOR_TAIL));
   // x·0 is 0 for every finite x and NaN otherwise
   let bad: f64 = 0;
@@ -154,6 +158,14 @@ function batch(cfg: usize, order: usize, b: i32, stepIndex: i32, lr: f64): i32 {
     step(cfg, lr, 1, 1);
   }
   return 0;
+}
+
+/**
+ * One batch of `rows` rows the caller has put in the batch buffers (C_BX, C_BY): the data stay
+ * outside this memory (large data sets), and the caller gathers each batch's rows. As oneBatch.
+ */
+export function givenBatch(cfg: usize, rows: i32): i32 {
+  return batchRows(cfg, ptrAt(cfg, C_BX), ptrAt(cfg, C_BY), rows, 0, load<f64>(ptrAt(cfg, C_SCHED)));
 }
 
 /**

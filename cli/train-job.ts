@@ -13,6 +13,7 @@ export function runJob(input: WorkerInput, post: (m: WorkerMessage) => void): vo
   try {
     const result = trainModel(revive(input.dataset), {
       ...input.options,
+      reuseData: true, // the data were handed to this job: the parts are built in their memory
       onStart: ({ split }) => post({ type: 'start', split }),
       onEpochEnd: (info) => post({ type: 'epoch', info }),
       shouldStop: () => Atomics.load(input.stop, 0) !== 0,

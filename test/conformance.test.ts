@@ -99,7 +99,7 @@ test('fit runs training on the kernel when nothing runs between epochs', () => {
   const opt = optimizer('sgd');
   const engine = WasmEngine.create({ net: direct, opt, X, Y, batchSize: 4, shuffled: false, classify: true });
   assert.ok(engine, 'the kernel takes a 2-2-1 network');
-  assert.equal(engine.epochs(new Float64Array(300).fill(0.5), undefined, undefined).epochs, 300);
+  assert.equal(engine.epochs!(new Float64Array(300).fill(0.5), undefined, undefined).epochs, 300);
   engine.save();
   assert.deepEqual(viaFit.toJSON(), direct.toJSON());
   // runs of one step each (the playground's) run on the engine the network keeps: the same bits

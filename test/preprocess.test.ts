@@ -114,3 +114,41 @@ test('values whose scaling overflows are refused, naming the column; min-max sca
   // A range past the largest float.
   refused(() => fitScaler(Matrix.from([[1.5e308], [-1.5e308]]), 'minmax', ['x']), /^column 'x' .*their range overflows 64-bit floating point\. Divide the column by a power of ten first$/);
 });
+
+test('scaleRowsInPlace writes, over the matrix itself, the bits scaledRows copies out, for any permutation', async () => {
+  const { scaleRowsInPlace, scaledRows } = await import('../src/data/preprocess.js');
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 1e6 }), fc.constantFrom('standard', 'minmax', 'none' as const), (rows, cols, seed, kind) => {
+      const rng = new Random(seed);
+      const x = new Matrix(rows, cols);
+      for (let i = 0; i < x.data.length; i++) x.data[i] = rng.uniform(-5, 5);
+      const order = rng.shuffle(Int32Array.from({ length: rows }, (_, i) => i));
+      const s = fitScaler(x, kind);
+      const want = scaledRows(s, x, order);
+      const got = scaleRowsInPlace(s, x, order);
+      assert.equal(got, x);
+      assert.deepEqual(got.data, want.data);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('trainModel with reuseData builds its parts in the data set\'s memory: the same model, metrics and evaluations as with copies', async () => {
+  const { trainModel } = await import('../src/io/train-model.js');
+  const { readDataset } = await import('../src/data/dataset.js');
+  for (const text of ['x,y,label\n' + Array.from({ length: 300 }, (_, i) => `${(i * 37) % 101},${(i * 13) % 7},${'abc'[(i * 37) % 101 > 50 ? 0 : i % 2 ? 1 : 2]}`).join('\n'), 'x,y\n' + Array.from({ length: 200 }, (_, i) => `${i % 17},${(i % 17) * 2 + (i % 3)}`).join('\n')]) {
+    const a = trainModel(await readDataset(text, 'f.csv'), { epochs: 3, batchSize: 16 });
+    const data = await readDataset(text, 'f.csv');
+    const b = trainModel(data, { epochs: 3, batchSize: 16, reuseData: true });
+    const unTimed = (m: typeof a.model) => {
+      const f = structuredClone(m.file);
+      f.training.history.seconds = 0;
+      f.training.metrics.seconds = 0;
+      return f;
+    };
+    assert.deepEqual(unTimed(b.model), unTimed(a.model));
+    assert.deepEqual(b.metrics, { ...a.metrics, seconds: b.metrics.seconds });
+    assert.deepEqual(b.test, a.test);
+    assert.deepEqual(b.train, a.train);
+  }
+});

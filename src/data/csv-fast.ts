@@ -61,7 +61,7 @@ export class ByteFields implements RowFields {
     const s = this.starts[k];
     const e = this.ends[k];
     if (e - s <= 64) return String.fromCharCode.apply(null, this.bytes.subarray(s, e) as unknown as number[]);
-    return LATIN1.decode(this.bytes.subarray(s, e));
+    return (latin1 ??= new TextDecoder('latin1')).decode(this.bytes.subarray(s, e));
   }
 
   number(k: number, delimiter: string): number | string {
@@ -115,7 +115,8 @@ export class ByteFields implements RowFields {
   }
 }
 
-const LATIN1 = new TextDecoder('latin1');
+/** Made when first needed (a module that only exports must load where TextDecoder is missing). */
+let latin1: TextDecoder | undefined;
 
 /**
  * Reads the plain lines of a CSV file's bytes without csv-parse, as csv-parse would read them

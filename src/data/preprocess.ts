@@ -40,32 +40,39 @@ export function fitScaler(x: Matrix, kind: ScalingName = 'standard', names?: rea
   const shift = new Array<number>(cols).fill(0);
   const scale = new Array<number>(cols).fill(1);
   if (kind === 'none') return { kind, shift, scale };
-  for (let j = 0; j < cols; j++) {
-    if (kind === 'standard') {
-      let sum = 0;
-      for (let i = 0; i < rows; i++) sum += data[at(i) + j];
-      const mean = sum / rows;
-      let sq = 0;
-      for (let i = 0; i < rows; i++) {
-        const d = data[at(i) + j] - mean;
-        sq += d * d;
+  // row by row (memory in order), each column's sums over the rows in order
+  if (kind === 'standard') {
+    const sum = new Float64Array(cols);
+    for (let i = 0; i < rows; i++) for (let j = 0, o = at(i); j < cols; j++) sum[j] += data[o + j];
+    const mean = Array.from(sum, (v) => v / rows);
+    const sq = new Float64Array(cols);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0, o = at(i); j < cols; j++) {
+        const d = data[o + j] - mean[j];
+        sq[j] += d * d;
       }
-      const std = Math.sqrt(sq / rows);
-      shift[j] = mean;
-      scale[j] = std > 1e-12 * Math.max(1, Math.abs(mean)) ? std : 1;
-    } else {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let i = 0; i < rows; i++) {
-        const v = data[at(i) + j];
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      shift[j] = lo;
-      scale[j] = hi > lo ? hi - lo : 1;
     }
-    if (!Number.isFinite(shift[j]) || !Number.isFinite(scale[j])) tooLarge(x, j, kind, names);
+    for (let j = 0; j < cols; j++) {
+      const std = Math.sqrt(sq[j] / rows);
+      shift[j] = mean[j];
+      scale[j] = std > 1e-12 * Math.max(1, Math.abs(mean[j])) ? std : 1;
+    }
+  } else {
+    const lo = new Float64Array(cols).fill(Infinity);
+    const hi = new Float64Array(cols).fill(-Infinity);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0, o = at(i); j < cols; j++) {
+        const v = data[o + j];
+        if (v < lo[j]) lo[j] = v;
+        if (v > hi[j]) hi[j] = v;
+      }
+    }
+    for (let j = 0; j < cols; j++) {
+      shift[j] = lo[j];
+      scale[j] = hi[j] > lo[j] ? hi[j] - lo[j] : 1;
+    }
   }
+  for (let j = 0; j < cols; j++) if (!Number.isFinite(shift[j]) || !Number.isFinite(scale[j])) tooLarge(x, j, kind, names);
   return { kind, shift, scale };
 }
 
@@ -193,4 +200,37 @@ function maxLabel(labels: Int32Array): number {
 /** The rows of m at `idx`, as a new matrix. */
 export function takeRows(m: Matrix, idx: ArrayLike<number>): Matrix {
   return m.gatherRows(idx, 0, idx.length, new Matrix(idx.length, m.cols));
+}
+
+/**
+ * The rows of x at `idx` (a permutation of all its rows), scaled, written over x itself: no
+ * second copy. x's row i becomes (old row idx[i] − shift) / scale, the values scaledRows gives.
+ * Cycle by cycle, with one row set aside; a bitmap marks the rows already placed.
+ */
+export function scaleRowsInPlace(s: Scaler, x: Matrix, idx: Int32Array): Matrix {
+  checkWidth(s, x);
+  const n = x.rows;
+  const c = x.cols;
+  check(idx.length === n, `scaleRowsInPlace: ${idx.length} rows of an order for ${n} rows`, 'shape');
+  const d = x.data;
+  const placed = new Uint8Array(n);
+  const held = new Float64Array(c);
+  for (let start = 0; start < n; start++) {
+    if (placed[start]) continue;
+    for (let k = 0; k < c; k++) held[k] = d[start * c + k];
+    let to = start;
+    for (;;) {
+      placed[to] = 1;
+      const from = idx[to];
+      if (from === start) {
+        for (let k = 0; k < c; k++) d[to * c + k] = held[k];
+        break;
+      }
+      check(!placed[from], 'scaleRowsInPlace: the order is not a permutation of the rows', 'shape');
+      d.copyWithin(to * c, from * c, from * c + c);
+      to = from;
+    }
+  }
+  for (let i = 0; i < d.length; i += c) for (let j = 0; j < c; j++) d[i + j] = (d[i + j] - s.shift[j]) / s.scale[j];
+  return x;
 }

@@ -24,6 +24,12 @@ import type { Engine, EngineInput, EpochsRun, StepResult } from './engine.js';
 export const KERNEL_MAX_BYTES = 256 * 2 ** 20;
 /** An engine up to this size stays alive with its network for the next call. */
 const KEEP_MAX_BYTES = 32 * 2 ** 20;
+/**
+ * Past this many bytes of X and Y, the data stay where they are, outside the kernel's memory: the
+ * engine copies each batch's rows into the kernel's batch buffers (one step per call) instead of
+ * copying the whole data set in (many epochs per call). Changeable for the tests.
+ */
+export const STREAM = { aboveBytes: 16 * 2 ** 20 };
 /** Epochs per call at most. */
 const KERNEL_CHUNK = 4096;
 /** Bytes of row orders (shuffled mini-batches: one per epoch) and of Adam's per-step constants per call at most. */
@@ -126,6 +132,12 @@ export class WasmEngine implements Engine {
   private readonly i32: Int32Array;
   private readonly train: (cfg: number) => number;
   private readonly oneBatch: (cfg: number, b: number) => number;
+  private readonly givenBatch: (cfg: number, rows: number) => number;
+  /** Whether the data stay outside the kernel's memory (see STREAM): then there is no epochs(). */
+  private readonly streamed: boolean;
+  /** Streamed: the epoch's row order, and the data the batches are gathered from. */
+  private order?: Int32Array;
+  readonly epochs?: (lrs: Float64Array, orders: Int32Array | undefined, threshold: number | undefined) => EpochsRun;
   private readonly cfg: number;
   private readonly at: Addresses;
   private readonly signature: string;
@@ -171,6 +183,8 @@ export class WasmEngine implements Engine {
     this.params = net.params();
     this.opt = opt;
     this.signature = signatureOf(input);
+    this.streamed = (X.data.length + input.Y.data.length) * 8 > STREAM.aboveBytes;
+    if (!this.streamed) this.epochs = this.runEpochs.bind(this);
     const n = X.rows;
     const bs = Math.min(input.batchSize, n);
     this.slots = SLOT_COUNTS[opt.spec.name];
@@ -186,9 +200,10 @@ export class WasmEngine implements Engine {
     this.f64 = new Float64Array(this.mem.buffer);
     this.i32 = new Int32Array(this.mem.buffer);
     const instance = new WebAssembly.Instance(mod.module, { env: { memory: this.mem, abort } });
-    const exports = instance.exports as unknown as { train(cfg: number): number; oneBatch(cfg: number, b: number): number };
+    const exports = instance.exports as unknown as { train(cfg: number): number; oneBatch(cfg: number, b: number): number; givenBatch(cfg: number, rows: number): number };
     this.train = exports.train;
     this.oneBatch = exports.oneBatch;
+    this.givenBatch = exports.givenBatch;
     this.writeBlock(input);
     this.configure(input);
   }
@@ -212,16 +227,17 @@ export class WasmEngine implements Engine {
     const s0 = take(this.slots >= 1 ? P * 8 : 0);
     const s1 = take(this.slots >= 2 ? P * 8 : 0);
     const layers = net.layers.map((l) => [0, 1, 2, 3].map(() => take(bs * l.units * 8)));
-    const x = take(X.data.length * 8);
-    const y = take(Y.data.length * 8);
-    const bx = take(shuffled ? bs * X.cols * 8 : 0);
-    const by = take(shuffled ? bs * Y.cols * 8 : 0);
+    const inside = !this.streamed;
+    const x = take(inside ? X.data.length * 8 : 0);
+    const y = take(inside ? Y.data.length * 8 : 0);
+    const bx = take(shuffled || !inside ? bs * X.cols * 8 : 0);
+    const by = take(shuffled || !inside ? bs * Y.cols * 8 : 0);
     const sched = take(this.maxEpochs * 8);
     const corr = take(adam ? this.maxEpochs * this.batches * 16 : 0);
     const losses = take(this.maxEpochs * 8);
     const accuracy = take(this.maxEpochs * 8);
-    const orders = take(shuffled ? this.maxEpochs * X.rows * 4 : 0);
-    const at = { x, y, w, g, s0, s1, bx, by, sched, corr: adam ? corr : 0, losses, accuracy, orders: shuffled ? orders : 0, layers };
+    const orders = take(shuffled && inside ? this.maxEpochs * X.rows * 4 : 0);
+    const at = { x, y, w, g, s0, s1, bx, by, sched, corr: adam ? corr : 0, losses, accuracy, orders: shuffled && inside ? orders : 0, layers };
     return { at, top };
   }
 
@@ -261,8 +277,10 @@ export class WasmEngine implements Engine {
       C.mu, s.momentum, C.rho, s.rho, C.beta1, s.beta1, C.beta2, s.beta2, C.eps, s.epsilon,
     ];
     for (let k = 0; k < floats.length; k += 2) f64[(cfg + floats[k]) >> 3] = floats[k + 1];
-    f64.set(X.data, at.x >> 3);
-    f64.set(Y.data, at.y >> 3);
+    if (!this.streamed) {
+      f64.set(X.data, at.x >> 3);
+      f64.set(Y.data, at.y >> 3);
+    }
     this.load();
   }
 
@@ -324,7 +342,31 @@ export class WasmEngine implements Engine {
   }
 
   setOrder(order: Int32Array): void {
-    if (this.at.orders) this.i32.set(order, this.at.orders >> 2);
+    if (this.streamed) (this.order ??= new Int32Array(order.length)).set(order);
+    else if (this.at.orders) this.i32.set(order, this.at.orders >> 2);
+  }
+
+  /** Streamed: copies the rows of batch b (in the epoch's order, if shuffled) into the kernel's batch buffers; their count. */
+  private gatherBatch(b: number): number {
+    const { X, Y, batchSize } = this.owner!;
+    const bs = Math.min(batchSize, this.rows);
+    const start = b * bs;
+    const m = Math.min(bs, this.rows - start);
+    const put = (src: Matrix, at: number) => {
+      const c = src.cols;
+      const d = src.data;
+      const f64 = this.f64;
+      const base = at >> 3;
+      if (!this.order) return f64.set(d.subarray(start * c, (start + m) * c), base);
+      for (let r = 0; r < m; r++) {
+        const from = this.order[start + r] * c;
+        const to = base + r * c;
+        for (let k = 0; k < c; k++) f64[to + k] = d[from + k];
+      }
+    };
+    put(X, this.at.bx);
+    put(Y, this.at.by);
+    return m;
   }
 
   step(b: number, lr: number): StepResult | undefined {
@@ -336,12 +378,12 @@ export class WasmEngine implements Engine {
       f64[this.at.corr >> 3] = 1 - powi(beta1, this.t + 1);
       f64[(this.at.corr >> 3) + 1] = 1 - powi(beta2, this.t + 1);
     }
-    if (this.oneBatch(this.cfg, b) !== 0) return undefined;
+    if ((this.streamed ? this.givenBatch(this.cfg, this.gatherBatch(b)) : this.oneBatch(this.cfg, b)) !== 0) return undefined;
     this.t++;
     return { loss: f64[(this.cfg + C.batchLoss) >> 3], hits: i32[(this.cfg + C.hitsNow) >> 2] };
   }
 
-  epochs(lrs: Float64Array, orders: Int32Array | undefined, threshold: number | undefined): EpochsRun {
+  private runEpochs(lrs: Float64Array, orders: Int32Array | undefined, threshold: number | undefined): EpochsRun {
     const E = Math.min(lrs.length, this.maxEpochs);
     const f64 = this.f64;
     const i32 = this.i32;

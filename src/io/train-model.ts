@@ -3,14 +3,14 @@ import { normaliseActivationName } from '../nn/activations.js';
 import { loss as lookupLoss, normaliseLossName } from '../nn/losses.js';
 import { Network } from '../nn/network.js';
 import { Random } from '../tensor/random.js';
-import type { Matrix } from '../tensor/matrix.js';
+import { Matrix } from '../tensor/matrix.js';
 import { DivergedError, fit, heldOut, type EpochInfo, type History } from '../train/fit.js';
 import { Trainer } from '../train/trainer.js';
 import { lossInBlocks } from '../engine/forward.js';
 import { defaultLearningRate, OPTIMIZER_NAMES, type OptimizerName } from '../engine/optimizers.js';
 import type { CsvTable } from '../data/csv.js';
 import { datasetFromTable, type Dataset, type TargetKind } from '../data/dataset.js';
-import { fitScaler, scaledRows, splitRows, type Scaler, type ScalingName, type Split } from '../data/preprocess.js';
+import { fitScaler, scaledRows, scaleRowsInPlace, splitRows, type Scaler, type ScalingName, type Split } from '../data/preprocess.js';
 export type { TrainSettings } from './train-settings.js';
 import { MODEL_FORMAT, MODEL_VERSION, type ModelFile, type ModelHistory } from './model-file.js';
 import { Model, type DataIdentity, type ModelEvaluation } from './model.js';
@@ -65,6 +65,12 @@ export interface TrainModelOptions {
   scale?: ScalingName;
   /** Called once the rows are split and the network is built, before the first epoch. */
   onStart?: (info: { settings: TrainSettings; split: Split; network: Network }) => void;
+  /**
+   * Build the training and test parts in the data set's own arrays (its rows put in the split's
+   * order and scaled in place) instead of copies: half the memory, and the data set is not
+   * usable afterwards. The command line's training thread does this with the data handed to it.
+   */
+  reuseData?: boolean;
   /** Called after every epoch, with the test loss when there is a test part; return false to stop. */
   onEpochEnd?: (info: EpochInfo & { testLoss?: number }) => void | boolean;
   /** Save a checkpoint every N epochs and/or every N batches (counted across epochs), and on shouldStop. */
@@ -190,11 +196,8 @@ export function trainModel(data: CsvTable | Dataset, options: TrainModelOptions 
   // Each part is copied out of the data once, already scaled; the scalings are fitted on the training rows where they lie.
   const features = fitScaler(dataset.X, s.scale, dataset.schema.features, split.train);
   const target = kind === 'regression' ? fitScaler(dataset.Y, s.outputActivation === 'sigmoid' ? 'minmax' : 'standard', [s.target], split.train) : undefined;
-  const part = (m: Matrix, scaler: Scaler | undefined, idx: Int32Array) => scaledRows(scaler ?? unscaled(m.cols), m, idx);
-  const X = part(dataset.X, features, split.train);
-  const Y = part(dataset.Y, target, split.train);
-  const testX = split.test.length ? part(dataset.X, features, split.test) : undefined;
-  const testY = split.test.length ? part(dataset.Y, target, split.test) : undefined;
+  const truth = { train: truthOf(dataset, split.train), test: truthOf(dataset, split.test) };
+  const { X, Y, testX, testY } = options.reuseData ? partsInPlace(dataset, split, features, target) : partsCopied(dataset, split, features, target);
 
   const outputs = kind === 'classification' ? classes!.length : 1;
   const network = new Network({
@@ -213,7 +216,7 @@ export function trainModel(data: CsvTable | Dataset, options: TrainModelOptions 
   options.onStart?.({ settings: s, split, network });
   const testLoss: number[] = resume && testX ? resume.testLoss.slice(0, resume.fit.history.epochs) : [];
   const cp = options.checkpoint;
-  const run: Run = { table, dataset, s, split, network, features, target, X, Y, testX, testY, testLoss };
+  const run: Run = { table, dataset, s, split, network, features, target, X, Y, testX, testY, testLoss, truth };
   let fitted: History;
   try {
     fitted = fit(network, X, Y, {
@@ -269,6 +272,43 @@ interface Run {
   testX: Matrix | undefined;
   testY: Matrix | undefined;
   testLoss: number[];
+  /** Each part's classes or values in the target's units, as evaluation takes them. */
+  truth: { train: Truth; test: Truth };
+}
+
+interface Truth {
+  labels?: Int32Array;
+  values?: Float64Array;
+}
+
+/** The classes (classification) or the unscaled values (regression) of the rows at idx. */
+function truthOf(dataset: Dataset, idx: Int32Array): Truth {
+  if (dataset.labels) return { labels: Int32Array.from(idx, (i) => dataset.labels![i]) };
+  return dataset.schema.kind === 'regression' ? { values: Float64Array.from(idx, (i) => dataset.Y.data[i]) } : {};
+}
+
+type Parts = { X: Matrix; Y: Matrix; testX?: Matrix; testY?: Matrix };
+
+/** The training and test parts, each copied out of the data once, already scaled. */
+function partsCopied(dataset: Dataset, split: Split, features: Scaler, target: Scaler | undefined): Parts {
+  const part = (m: Matrix, scaler: Scaler | undefined, idx: Int32Array) => scaledRows(scaler ?? unscaled(m.cols), m, idx);
+  const X = part(dataset.X, features, split.train);
+  const Y = part(dataset.Y, target, split.train);
+  if (!split.test.length) return { X, Y };
+  return { X, Y, testX: part(dataset.X, features, split.test), testY: part(dataset.Y, target, split.test) };
+}
+
+/** The parts written over the data set's own arrays (training rows first, then test rows), scaled: views, no copy. */
+function partsInPlace(dataset: Dataset, split: Split, features: Scaler, target: Scaler | undefined): Parts {
+  const order = new Int32Array(split.train.length + split.test.length);
+  order.set(split.train);
+  order.set(split.test, split.train.length);
+  const X = scaleRowsInPlace(features, dataset.X, order);
+  const Y = scaleRowsInPlace(target ?? unscaled(dataset.Y.cols), dataset.Y, order);
+  const n = split.train.length;
+  const rows = (m: Matrix, a: number, b: number) => new Matrix(b - a, m.cols, m.data.subarray(a * m.cols, b * m.cols));
+  if (!split.test.length) return { X, Y };
+  return { X: rows(X, 0, n), Y: rows(Y, 0, n), testX: rows(X, n, X.rows), testY: rows(Y, n, Y.rows) };
 }
 
 /** The model file, and the model measured on both parts. */
@@ -283,13 +323,8 @@ function finish(run: Run, fitted: ModelHistory): TrainModelResult {
 
   const file = trainedModelFile({ table, schema: dataset.schema, s, network, features, target, history, ...(table.rows <= STORED_SPLIT_MAX_ROWS ? { testRows: split.test } : {}) });
   const model = new Model(file, network);
-  const labelsOf = (idx: Int32Array) => (dataset.labels ? Int32Array.from(idx, (i) => dataset.labels![i]) : undefined);
-  const valuesOf = (idx: Int32Array) => (kind === 'regression' ? Float64Array.from(idx, (i) => dataset.Y.data[i]) : undefined);
-  const train = model.evaluatePrepared({ X, Y, labels: labelsOf(split.train), values: valuesOf(split.train) });
-  const test =
-    testX && testY
-      ? model.evaluatePrepared({ X: testX, Y: testY, labels: labelsOf(split.test), values: valuesOf(split.test) })
-      : undefined;
+  const train = model.evaluatePrepared({ X, Y, ...run.truth.train });
+  const test = testX && testY ? model.evaluatePrepared({ X: testX, Y: testY, ...run.truth.test }) : undefined;
 
   const figure = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null); // e.g. after a divergence
   const metrics: Record<string, number | null> = {

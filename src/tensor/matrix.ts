@@ -102,7 +102,8 @@ export class Matrix {
   /** The index of the first NaN or infinite value, or -1. */
   findNonFinite(): number {
     const d = this.data;
-    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return i;
+    // v − v is 0 for every finite v, NaN for NaN and ±Infinity
+    for (let i = 0; i < d.length; i++) if (d[i] - d[i] !== 0) return i;
     return -1;
   }
 }

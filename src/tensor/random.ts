@@ -1,3 +1,4 @@
+import { cos, log } from '../nn/math.js';
 /**
  * The single source of randomness: a small seeded generator (sfc32, seeded through splitmix32).
  * Everything random (initialisation, shuffling, splits) takes one of these, so the same seed
@@ -48,12 +49,16 @@ export class Random {
     return lo + (hi - lo) * this.next();
   }
 
-  /** A standard normal sample (Box–Muller). */
+  /**
+   * A standard normal sample (Box–Muller), with the library's own log and cos: the engines'
+   * Math.log and Math.cos differ in the last bit (Node 20 and Chromium do), and He
+   * initialisation draws from here, so a seed gives the same weights in every engine.
+   */
   normal(): number {
     let u = 0;
     while (u === 0) u = this.next();
     const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    return Math.sqrt(-2 * log(u)) * cos(2 * Math.PI * v);
   }
 
   /** An integer in [0, n). */

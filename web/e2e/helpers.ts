@@ -1,6 +1,6 @@
 /** What the end-to-end tests ask of the page: matrix cells, snapshots, steps, and the library's own step to compare with. */
 import type { Page } from 'playwright-core';
-import { Network, optimizer } from '../../src/index.js';
+import { Network, Trainer, optimizer } from '../../src/index.js';
 import { fitOptions, wantsOneHot } from '../src/config.js';
 import { makeDataset } from '../src/datasets.js';
 import type { Snapshot } from '../src/session.js';
@@ -54,19 +54,15 @@ export function weightsOf(model: Snapshot['model']): number[] {
   return model.layers.flatMap((l) => [...l.weights.flat(), ...(l.biases ?? [])]);
 }
 
-/** The library's own fit, for one batch, from the state a snapshot holds: the weights the page must reach. */
+/** The library's own Trainer, one step from the state a snapshot holds (its place in the epoch too): the weights the page must reach. */
 export function libraryStep(before: Snapshot): number[] {
   const data = makeDataset(before.config.data, wantsOneHot(before.config));
   const net = Network.fromJSON(before.model);
   net.rng.setState(before.rng);
   const opt = optimizer(before.config.optimizer);
   opt.setState(before.optimizer);
-  net.fit(data.trainX, data.trainY, {
-    ...fitOptions(before.config, data.trainX.length),
-    epochs: 1,
-    optimizer: opt,
-    onBatchEnd: () => false,
-  });
+  const trainer = new Trainer(net, data.trainX, data.trainY, { ...fitOptions(before.config, data.trainX.length), optimizer: opt });
+  trainer.resumeAt(before.position);
+  trainer.step();
   return weightsOf(net.toJSON());
 }
-

@@ -1,22 +1,29 @@
 /**
- * Your own data: a CSV file read with the library's reader, its target (the last column) read
- * as classes or numbers as the command line reads it, split and scaled as the other sets are.
- * The worker holds the table; the page holds the data set the worker built from it, to draw.
+ * Your own data: a CSV file read with the library's streaming reader, its target (the last
+ * column) read as classes or numbers as the command line reads it, split and scaled as the other
+ * sets are. The worker holds the file's columns; the page holds the data set the worker built
+ * from them, to draw.
  */
-import { BackpropError, datasetFromTable, parseCsv, Random, type CsvTable } from '../../src/index.js';
+import { BackpropError, Random, readDataset, type CsvSource, type Dataset as CsvData } from '../../src/index.js';
 import { assemble, makeDataset, type DataOptions, type Dataset } from './datasets.js';
 
-/** The file's text as a table: the one place the page reads CSV (a streaming reader can take its place). */
-export function readCsv(text: string, name: string): CsvTable {
-  return parseCsv(text, name);
+export type { CsvData };
+
+/**
+ * The file's columns, read chunk by chunk (a browser File streams its bytes): no whole-file
+ * string and no row of text is kept, and the worker that reads it waits for each chunk, so
+ * the page goes on while a large file loads. The reader's messages name the file, row and column.
+ */
+export function readCsv(input: CsvSource, name: string, bytes?: number): Promise<CsvData> {
+  return readDataset(input, name, bytes === undefined ? {} : { bytes });
 }
 
-let table: CsvTable | undefined;
+let file: CsvData | undefined;
 let built: Dataset | undefined;
 
-/** The worker's side: the table every 'csv' data set is built from. */
-export function useCsvTable(t: CsvTable): void {
-  table = t;
+/** The worker's side: the file every 'csv' data set is built from. */
+export function useCsvFile(d: CsvData): void {
+  file = d;
 }
 
 /** The page's side: the data set the worker built last, to draw. */
@@ -27,7 +34,7 @@ export function useCsvDataset(d: Dataset): void {
 /** The data set `options` names: the CSV file's for 'csv', else the playground's own. */
 export function datasetFor(options: DataOptions, oneHot = false): Dataset {
   if (options.name !== 'csv') return makeDataset(options, oneHot);
-  if (table) return csvDataset(table, options, oneHot);
+  if (file) return csvDataset(file, options, oneHot);
   if (built) return built;
   throw new BackpropError('data', 'there is no CSV file yet: drop one on the page, or pick one under "Your own data"');
 }
@@ -40,20 +47,20 @@ function standardise(values: Float64Array): number[] {
   return Array.from(values, (v) => (v - mean) / sd);
 }
 
-/** The table as a playground data set: features standardised on the training rows, the test rows drawn from the seed. */
-export function csvDataset(t: CsvTable, options: DataOptions, oneHot: boolean): Dataset {
-  const d = datasetFromTable(t);
+/** The file as a playground data set: features standardised on the training rows, the test rows drawn from the seed. */
+export function csvDataset(d: CsvData, options: DataOptions, oneHot: boolean): Dataset {
   const { features, target, kind, classes } = d.schema;
   return assemble(options, new Random(options.seed), {
     name: 'csv',
-    source: t.source,
+    source: d.source,
     inputs: features,
     columns: features,
     target,
     classes: classes ?? [],
     points: d.X.toArray(),
     labels: d.labels ? Array.from(d.labels) : [],
-    cells: t.rows,
+    cells: [],
+    file: { rows: d.X.rows, fingerprint: d.fingerprint },
     oneHot,
     standardise: true,
     trainAll: false,

@@ -8,6 +8,7 @@ import { BackpropError } from '../../src/errors.js';
 import { applyScaler, fitScaler, type Scaler } from '../../src/data/preprocess.js';
 import { Matrix } from '../../src/tensor/matrix.js';
 import { Random } from '../../src/tensor/random.js';
+import { sin } from '../../src/nn/math.js';
 import { GENERATORS, type Labelled } from './generators.js';
 import { IRIS_COLUMNS, IRIS_FEATURES, IRIS_ROWS, IRIS_SPECIES } from './iris.js';
 
@@ -54,6 +55,8 @@ export interface Dataset {
   classes: string[];
   /** The rows before scaling as a CSV file of the features used and the target would hold them: the model file's fingerprint. */
   table: { header: string[]; rows: string[][] };
+  /** A CSV file's row count and fingerprint, from the reader (its rows of text are not kept: `table.rows` is empty). */
+  file?: { rows: number; fingerprint: string };
   /** The feature scaling applied to every row. */
   scaling: Scaler;
   /** Indices (into table.rows) of the test rows. */
@@ -147,7 +150,7 @@ export function makeDataset(options: DataOptions, oneHot = false): Dataset {
 /** A regression on one input: y = 0.8·sin(3x) on x in [−1, 1], the noise added to y. */
 function wave(options: DataOptions, rng: Random, n: number): Dataset {
   const xs = Array.from({ length: n }, () => rng.uniform(-1, 1));
-  const ys = xs.map((x) => 0.8 * Math.sin(3 * x) + options.noise * rng.normal());
+  const ys = xs.map((x) => 0.8 * sin(3 * x) + options.noise * rng.normal());
   return assemble(options, rng, {
     name: 'wave',
     source: `playground wave, ${n} points, noise ${options.noise}, seed ${options.seed}`,
@@ -174,8 +177,9 @@ export interface Parts {
   classes: string[];
   points: number[][];
   labels: number[];
-  /** The rows as text, as a CSV file of the features used and the class would hold them. */
+  /** The rows as text, as a CSV file of the features used and the class would hold them (none for a CSV file: see `file`). */
   cells: string[][];
+  file?: Dataset['file'];
   oneHot: boolean;
   /** Standardise the features (fitted on the training rows) unless a model file fixed the scaling. */
   standardise: boolean;
@@ -216,6 +220,7 @@ export function assemble(options: DataOptions, rng: Random, p: Parts): Dataset {
     target: p.target,
     classes: p.classes,
     table: { header: [...p.columns, p.target], rows: p.cells },
+    ...(p.file ? { file: p.file } : {}),
     kind: p.values ? 'regression' : 'classification',
     scaling,
     testRows,
@@ -226,8 +231,9 @@ export function assemble(options: DataOptions, rng: Random, p: Parts): Dataset {
   };
   if (cols === 2) {
     if (p.standardise || options.fixed) {
-      const lo = [0, 1].map((j) => Math.min(...scaled.map((r) => r[j])) - 0.5);
-      const hi = [0, 1].map((j) => Math.max(...scaled.map((r) => r[j])) + 0.5);
+      // (a loop: spreading 200,000 values into Math.min's arguments overflows the stack)
+      const lo = [0, 1].map((j) => scaled.reduce((m, r) => (r[j] < m ? r[j] : m), Infinity) - 0.5);
+      const hi = [0, 1].map((j) => scaled.reduce((m, r) => (r[j] > m ? r[j] : m), -Infinity) + 0.5);
       dataset.box = [lo[0], hi[0], lo[1], hi[1]];
     } else {
       dataset.box = [-1.2, 1.2, -1.2, 1.2];

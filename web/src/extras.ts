@@ -1,6 +1,5 @@
 /** What the worker sends with the matrices of a pass: the units' health, a classifier's confusion matrix, a regression's curve. */
-import { confusionMatrix, Matrix } from '../../src/index.js';
-import { HEALTH_ROWS, layerHealth } from './hints.js';
+import { layerHealth } from './hints.js';
 import type { Extras } from './protocol.js';
 import type { Session } from './session.js';
 
@@ -26,10 +25,11 @@ function curveAlong(s: Session, j: number): { x: number[]; y: number[] } {
 export function extrasOf(s: Session): Extras {
   const d = s.data;
   const extras: Extras = { health: layerHealth(s.net, d.trainX) };
-  const [x, y] = d.testX.length > 0 ? [d.testX, d.testY] : [d.trainX, d.trainY];
   if (d.kind === 'classification') {
-    const rows = x.slice(0, HEALTH_ROWS * 10);
-    extras.confusion = confusionMatrix(s.net.forward(Matrix.from(rows, 'rows')), Matrix.from(y.slice(0, rows.length), 'targets'));
+    // of every test row (or training row without any), from the pass of progress() that measured
+    // the accuracy shown with it (the worker measures before it sends a frame)
+    if (!s.confusion) s.progress();
+    extras.confusion = s.confusion;
   } else {
     extras.curves = d.inputs.slice(0, MAX_CURVES).map((_, j) => curveAlong(s, j));
   }

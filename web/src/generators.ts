@@ -1,5 +1,10 @@
-/** The playground's 2-D point sets, drawn in the square [−1, 1]² from the library's seeded generator. */
+/**
+ * The playground's 2-D point sets, drawn in the square [−1, 1]² from the library's seeded generator,
+ * with the library's sin and cos (the engines' Math.sin and Math.cos differ in the last bit), so a
+ * seed gives the same points in every browser and in Node.
+ */
 import type { Random } from '../../src/tensor/random.js';
+import { cos, sin } from '../../src/nn/math.js';
 
 export const PLANE_SETS = ['xor', 'circle', 'spirals', 'gauss'] as const;
 export type PlaneSet = (typeof PLANE_SETS)[number];
@@ -34,7 +39,7 @@ export const GENERATORS: Record<PlaneSet, (n: number, rng: Random) => Labelled> 
       const inside = i < n / 2;
       const r = inside ? rng.uniform(0, 0.5) : rng.uniform(0.7, 1);
       const t = rng.uniform(0, 2 * Math.PI);
-      points.push([r * Math.sin(t), r * Math.cos(t)]);
+      points.push([r * sin(t), r * cos(t)]);
       labels.push(inside ? 1 : 0);
     }
     return { points, labels };
@@ -49,7 +54,7 @@ export const GENERATORS: Record<PlaneSet, (n: number, rng: Random) => Labelled> 
       const k = cls ? i : i - half;
       const r = (k / half) * 0.95 + 0.05 * rng.next();
       const t = 1.75 * (k / half) * 2 * Math.PI + (cls ? 0 : Math.PI);
-      points.push([r * Math.sin(t), r * Math.cos(t)]);
+      points.push([r * sin(t), r * cos(t)]);
       labels.push(cls);
     }
     return { points, labels };

@@ -13,6 +13,8 @@ export interface PlaygroundHook {
   snapshot(): Promise<Snapshot>;
   /** The model file's text, as the Export button saves it. */
   exportModel(): Promise<string>;
+  /** The network's outputs for raw feature rows, computed in the page from the exported model file (see export-files.ts). */
+  predict(rows: number[][]): Promise<number[][]>;
   /** Loads a model file's text, as the Load button does. */
   loadModel(text: string, source?: string): Promise<void>;
   /** Frame time while playing, since the last reset. */

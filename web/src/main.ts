@@ -8,6 +8,7 @@ import { byId, Controls } from './controls.js';
 import type { Dataset } from './datasets.js';
 import { datasetFor, useCsvDataset } from './csv-data.js';
 import { setupCsvDrop } from './csv-drop.js';
+import { download, exportFiles, offerFiles, predictRaw } from './export-files.js';
 import { drawConfusion, drawCurve } from './views/summary.js';
 import { MAX_CURVES } from './extras.js';
 import { TrainerClient, WorkerProblem } from './client.js';
@@ -69,6 +70,7 @@ const client = new TrainerClient({
   },
   problem(problem, nowPlaying) {
     if (nowPlaying !== undefined) setPlaying(nowPlaying);
+    byId('csv-reading').hidden = true;
     showProblem(problem);
     if (problem.code !== 'untrainable' && problem.code !== 'diverged') {
       built = false;
@@ -78,6 +80,7 @@ const client = new TrainerClient({
     }
   },
   data(dataset) {
+    byId('csv-reading').hidden = true;
     useCsvDataset(dataset);
     byId<HTMLOptionElement>('dataset').querySelector<HTMLOptionElement>('option[value="csv"]')!.disabled = false;
     if (pendingCsv) config = pendingCsv;
@@ -271,7 +274,11 @@ function drawSummary(on: boolean): void {
     along.replaceChildren(...data.inputs.slice(0, MAX_CURVES).map((name, j) => new Option(name, String(j))));
   }
   if (!accuracy.hidden) accuracyChart.draw();
-  if (!confusion.hidden && data) drawConfusion(confusion, lastExtras!.confusion!, data.classes, data.testX.length ? 'test' : 'training');
+  if (!confusion.hidden && data) {
+    const test = data.testX.length > 0;
+    const total = test ? (data.full?.test ?? data.testX.length) : (data.full?.train ?? data.trainX.length);
+    drawConfusion(confusion, lastExtras!.confusion!, data.classes, test ? 'test' : 'training', total);
+  }
   const j = Math.min(Number(along.value) || 0, lastExtras?.curves?.length ? lastExtras.curves.length - 1 : 0);
   if (!curve.hidden && data) drawCurve(curve, data, lastExtras!.curves![j], j);
 }
@@ -329,19 +336,18 @@ window.addEventListener('resize', () => {
   chart.draw();
 });
 
-byId('export').addEventListener('click', async () => {
-  try {
-    const text = await client.ask<string>('export');
-    const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `backprop-${config.data.name}-model.json`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-  } catch (e) {
-    showProblem(e instanceof WorkerProblem ? e.problem : { code: 'error', message: String(e) });
-  }
-});
+/** Export buttons: the model file downloads at once; the PyTorch and TF.js files are offered one link each. */
+for (const kind of ['model', 'pytorch', 'tfjs'] as const) {
+  byId(kind === 'model' ? 'export' : `export-${kind}`).addEventListener('click', async () => {
+    try {
+      const exported = await exportFiles(kind, await client.ask<string>('export'), config.data.name);
+      if (kind === 'model') download(exported.files[0]);
+      else offerFiles(byId('export-files'), kind, exported);
+    } catch (e) {
+      showProblem(e instanceof WorkerProblem ? e.problem : { code: 'error', message: String(e) });
+    }
+  });
+}
 byId<HTMLInputElement>('load').addEventListener('change', async (e) => {
   const input = e.target as HTMLInputElement;
   const file = input.files?.[0];
@@ -368,6 +374,9 @@ function loadCsv(file: File): void {
   const { fixed: _model, ...plain } = config.data;
   // the page's settings change when the worker has read the file (see `data`)
   pendingCsv = { ...config, data: { ...plain, name: 'csv' }, oneHot: undefined };
+  const reading = byId('csv-reading');
+  reading.textContent = `Reading ${file.name} (${(file.size / 1e6).toFixed(1)} MB)…`;
+  reading.hidden = false;
   client.csv(file, pendingCsv);
 }
 setupCsvDrop(byId('csv-file'), loadCsv);
@@ -376,6 +385,7 @@ window.backpropPlayground = {
   config: () => structuredClone(config),
   snapshot: () => client.ask<Snapshot>('snapshot'),
   exportModel: () => client.ask<string>('export'),
+  predict: async (rows) => predictRaw(await client.ask<string>('export'), rows),
   loadModel: (text, source = 'model.json') => client.load(text, source),
   frameStats: () => meter.stats(),
   trainingDots: () => boundary.dots.map((d) => ({ ...d, color: [...d.color] })),

@@ -21,6 +21,7 @@ import { IRIS_COLUMNS, IRIS_SPECIES } from './iris.js';
 import { Session } from './session.js';
 
 function fingerprint(d: Dataset): string {
+  if (d.file) return d.file.fingerprint;
   return fingerprintTable({ source: d.source, header: d.table.header, rows: d.table.rows, lines: [], delimiter: ',' });
 }
 
@@ -34,7 +35,7 @@ export function modelFileOf(session: Session): ModelFile {
   const c = session.config;
   const p = session.progress();
   const net = session.net;
-  const rows = d.table.rows.length;
+  const rows = d.file?.rows ?? d.table.rows.length;
   const classification = net.outputs === d.classes.length;
   const h = session.history;
   const metrics: Record<string, number | null> = {

@@ -1,18 +1,20 @@
 /**
- * One training session of the playground: the data, the library Network and its optimizer.
- * Every step is a step of the library's Trainer, every run a call of its fit; every matrix shown is the library's trace of the
- * batch a step uses. No DOM here: the worker runs it, and tests run it in Node.
+ * One training session of the playground: the data, the library Network, its optimizer and one
+ * library Trainer for the whole run, so that single steps and played epochs walk through the
+ * epochs and shuffles exactly as one call of fit would. Every matrix shown is the library's trace
+ * of the batch the next step uses. No DOM here: the worker runs it, and tests run it in Node.
  */
 import {
   Matrix,
   Trainer,
-  fit,
+  evaluate,
   optimizer,
   trace,
   type Network,
   type Optimizer,
   type Recorder,
   type TraceEntry,
+  type TrainerState,
 } from '../../src/index.js';
 import { batchRows, fitOptions, wantsOneHot, type PlaygroundConfig } from './config.js';
 import { buildNetwork } from './build-network.js';
@@ -62,7 +64,12 @@ export interface Snapshot {
   rng: [number, number, number, number];
   optimizer: ReturnType<Optimizer['getState']>;
   step: number;
+  /** Where the run stands in its epoch (Trainer.resumeAt puts a library trainer there). */
+  position: Position;
 }
+
+/** A trainer's place in the run: the epoch, the batches of it done, its row order and partial sums. */
+export type Position = Pick<TrainerState, 'epoch' | 'batch' | 'order' | 'total' | 'hits'>;
 
 export class Session {
   config: PlaygroundConfig;
@@ -73,8 +80,12 @@ export class Session {
   private readonly Y: Matrix;
   private readonly testX?: Matrix;
   private readonly testY?: Matrix;
+  /** The run's trainer: made with the session, carried on (its place kept) when a live setting changes. */
+  private trainer: Trainer;
   private steps = 0;
   private rowsSeen = 0;
+  /** A classifier's confusion matrix of the test rows (the training rows without any), as the last progress() measured it. */
+  confusion: number[][] | undefined;
   /** Training loss of each whole epoch played, the test loss after it, and the seconds spent in fit. */
   readonly history = { loss: [] as number[], testLoss: [] as number[], seconds: 0 };
 
@@ -91,15 +102,34 @@ export class Session {
       this.testX = Matrix.from(this.data.testX, 'test X');
       this.testY = Matrix.from(this.data.testY, 'test Y');
     }
+    this.trainer = this.newTrainer();
   }
 
   /**
-   * Learning rate, optimizer and batch from the next step on, the network as it is: the
-   * optimizer's state (momentum, Adam's moments) is kept when it is the same optimizer.
+   * Learning rate, optimizer and batch from the next step on, the network and the run as they
+   * are: the optimizer's state (momentum, Adam's moments) is kept when it is the same optimizer,
+   * the epoch goes on where it was (a new batch size takes effect with the next epoch's shuffle).
+   * A Trainer's settings are fixed when it is made (its engine is laid out for them), so a
+   * trainer with the new settings takes over at the old one's place.
    */
   retune(next: PlaygroundConfig): void {
+    const sameBatch = batchRows(next, this.X.rows) === this.batchSize;
+    if (next.optimizer === this.config.optimizer && next.learningRate === this.config.learningRate && sameBatch) {
+      this.config = next;
+      return;
+    }
+    const at = this.position();
     if (next.optimizer !== this.config.optimizer) this.optimizer = optimizer(next.optimizer);
     this.config = next;
+    this.trainer = this.newTrainer();
+    // mid-epoch under another batch size, the epoch ends here: the next step begins a new one
+    this.trainer.resumeAt(sameBatch || at.batch === 0 ? at : { ...at, epoch: at.epoch + 1, batch: 0 });
+  }
+
+  /** Where the run stands (the weights are the network's). */
+  position(): Position {
+    const { epoch, batch, order, total, hits } = this.trainer.state();
+    return { epoch, batch, order, total, hits };
   }
 
   get batchSize(): number {
@@ -111,14 +141,14 @@ export class Session {
     return Math.ceil(this.X.rows / this.batchSize);
   }
 
-  /** A trainer at the start of an epoch, with this session's network, data, optimizer and settings. */
-  private trainer(): Trainer {
+  /** A trainer at the start of a run, with this session's network, data, optimizer and settings. */
+  private newTrainer(): Trainer {
     return new Trainer(this.net, this.X, this.Y, { ...fitOptions(this.config, this.X.rows), optimizer: this.optimizer });
   }
 
-  /** The rows the next step will use: the first batch of the epoch the library's trainer would start now. */
+  /** The rows the next step will use, as the trainer will take them. */
   nextBatchRows(): number[] {
-    return Array.from(this.trainer().nextBatchRows());
+    return Array.from(this.trainer.nextBatchRows());
   }
 
   /** The library's trace of the next step's batch with the current weights. */
@@ -133,39 +163,43 @@ export class Session {
   }
 
   /**
-   * One gradient step: the first step of the library's trainer, on the rows nextBatchRows()
-   * names (the network keeps its engine between steps). Throws what the trainer throws:
-   * 'untrainable' through a step activation, a DivergedError when the loss becomes NaN.
+   * One gradient step of the run's trainer, on the rows nextBatchRows() names. Throws what the
+   * trainer throws: 'untrainable' through a step activation, a DivergedError when the loss
+   * becomes NaN (the weights of the last good step kept).
    */
   step(): void {
     const started = performance.now();
-    const info = this.trainer().step();
+    const info = this.trainer.step();
     this.history.seconds += (performance.now() - started) / 1000;
     this.steps += 1;
     this.rowsSeen += info.size;
   }
 
-  /** `epochs` whole epochs of the library's fit. */
+  /**
+   * `epochs` epochs of the run's trainer, as fit runs them: the first one finishes the epoch in
+   * progress when single steps began it. Each whole epoch's loss, and the test loss after it, go
+   * into the history.
+   */
   run(epochs: number): void {
-    const h = fit(this.net, this.X, this.Y, {
-      ...fitOptions(this.config, this.X.rows),
-      epochs,
-      optimizer: this.optimizer,
-      onBatchEnd: () => {
-        this.steps += 1;
-      },
-      onEpochEnd: (info) => {
-        this.history.loss.push(info.loss);
+    const started = performance.now();
+    try {
+      for (let k = 0; k < epochs; k++) {
+        const done = this.trainer.batch;
+        const summary = this.trainer.epoch();
+        this.steps += this.trainer.batches - done;
+        this.rowsSeen += this.X.rows - done * this.trainer.batchSize;
+        this.history.loss.push(summary.loss);
         if (this.testX && this.testY) this.history.testLoss.push(this.net.lossOn(this.testX, this.testY));
-      },
-    });
-    this.history.seconds += h.seconds;
-    this.rowsSeen += epochs * this.X.rows;
+      }
+    } finally {
+      this.history.seconds += (performance.now() - started) / 1000;
+    }
   }
 
   progress(): Progress {
     const train = this.measure(this.X, this.Y);
     const test = this.testX && this.testY ? this.measure(this.testX, this.testY) : null;
+    this.confusion = (test ?? train).confusion;
     return {
       step: this.steps,
       epoch: this.rowsSeen / this.X.rows,
@@ -176,9 +210,18 @@ export class Session {
     };
   }
 
-  private measure(x: Matrix, y: Matrix): { loss: number; accuracy: number } {
+  /**
+   * Loss and accuracy on (x, y): for a classifier the library's evaluate (one forward pass, in the
+   * WebAssembly kernel where it runs, block by block), which also gives the confusion matrix.
+   */
+  private measure(x: Matrix, y: Matrix): { loss: number; accuracy: number; confusion?: number[][] } {
+    if (this.data.kind === 'classification') {
+      const e = evaluate(this.net, x, y);
+      return { loss: e.loss, accuracy: e.accuracy!, confusion: e.confusion };
+    }
     const loss = this.net.lossOn(x, y);
-    const out = this.net.forward(x);
+    // the outputs of that same pass (one forward pass over the rows, not two)
+    const out = this.net.lastOutput(x.rows);
     let hits = 0;
     for (let i = 0; i < x.rows; i++) {
       const o = out.data.subarray(i * out.cols, (i + 1) * out.cols);
@@ -222,6 +265,7 @@ export class Session {
       rng: this.net.rng.getState(),
       optimizer: this.optimizer.getState(),
       step: this.steps,
+      position: this.position(),
     };
   }
 }

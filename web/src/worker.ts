@@ -9,7 +9,7 @@ import { Session, type Frame, type TraceView } from './session.js';
 import type { PlaygroundConfig } from './config.js';
 import { exportModel, loadModel } from './model-io.js';
 import { extrasOf } from './extras.js';
-import { forPage, readCsv, useCsvTable } from './csv-data.js';
+import { forPage, readCsv, useCsvFile } from './csv-data.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -92,15 +92,15 @@ function start(config: PlaygroundConfig, id: number): void {
   frame(session, session.traceNext());
 }
 
-/** Reads a CSV file here, off the page's thread; a file that cannot be read leaves the network as it was. */
+/**
+ * Reads a CSV file here, off the page's thread, chunk by chunk from the file's stream (no
+ * whole-file string); a file that cannot be read leaves the network as it was. Messages that
+ * come while it reads (a pause, a step) are handled between chunks.
+ */
 function readCsvFile(file: File, config: PlaygroundConfig, id: number): void {
-  file.text().then(
-    (text) => {
-      try {
-        useCsvTable(readCsv(text, file.name));
-      } catch (e) {
-        return refuseCsv(e, id);
-      }
+  readCsv(file, file.name, file.size).then(
+    (data) => {
+      useCsvFile(data);
       start(config, id);
     },
     (e) => refuseCsv(e, id),

@@ -2,7 +2,7 @@
 // the matrices it shows are that batch's pass.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BackpropError, Network, optimizer } from '../../src/index.js';
+import { BackpropError, Network, Trainer, fit, optimizer } from '../../src/index.js';
 import { DEFAULT_CONFIG, fitOptions, slidesConfig, type PlaygroundConfig } from '../src/config.js';
 import { Session } from '../src/session.js';
 
@@ -25,17 +25,63 @@ test('a step applies exactly the W_update and b_update of the traced batch (plai
   }
 });
 
-test('a step is one batch of the library\'s fit from the same weights, generator and optimizer state', () => {
+test('a step is the library trainer\'s next step from the same weights, generator, optimizer state and place in the epoch', () => {
   const s = new Session({ ...DEFAULT_CONFIG, batchSize: 9 });
   s.run(3);
+  s.step();
   const snap = s.snapshot();
   s.step();
   const net = Network.fromJSON(snap.model);
   net.rng.setState(snap.rng);
   const opt = optimizer(snap.config.optimizer);
   opt.setState(snap.optimizer);
-  net.fit(s.data.trainX, s.data.trainY, { ...fitOptions(snap.config, s.data.trainX.length), epochs: 1, optimizer: opt, onBatchEnd: () => false });
+  const trainer = new Trainer(net, s.data.trainX, s.data.trainY, { ...fitOptions(snap.config, s.data.trainX.length), optimizer: opt });
+  trainer.resumeAt(snap.position);
+  trainer.step();
   assert.deepEqual(weights(net), weights(s.net));
+});
+
+test('single steps and played epochs, mixed, give the weights of one call of fit over the same epochs', () => {
+  const config: PlaygroundConfig = { ...DEFAULT_CONFIG, batch: 'mini', batchSize: 8 };
+  const s = new Session(config);
+  const fresh = Network.fromJSON(s.net.toJSON());
+  fresh.rng.setState(s.net.rng.getState());
+  const perEpoch = s.stepsPerEpoch;
+  for (let k = 0; k < perEpoch + 3; k++) s.step();
+  s.run(2); // finishes the second epoch, then a third
+  for (let k = 0; k < perEpoch; k++) s.step();
+  assert.equal(s.progress().step, 4 * perEpoch);
+  assert.equal(s.progress().epoch, 4);
+  assert.equal(s.history.loss.length, 2);
+  fit(fresh, s.data.trainX, s.data.trainY, { ...fitOptions(config, s.data.trainX.length), epochs: 4, optimizer: optimizer(config.optimizer) });
+  assert.deepEqual(weights(s.net), weights(fresh));
+});
+
+test('a live change of learning rate keeps the trainer\'s place: the steps are those of a library trainer given the same change', () => {
+  const config: PlaygroundConfig = { ...DEFAULT_CONFIG, optimizer: 'momentum', learningRate: 0.1, batch: 'mini', batchSize: 10 };
+  const s = new Session(config);
+  const net = Network.fromJSON(s.net.toJSON());
+  net.rng.setState(s.net.rng.getState());
+  const opt = optimizer('momentum');
+  const options = (lr: number) => ({ ...fitOptions({ ...config, learningRate: lr }, s.data.trainX.length), optimizer: opt });
+  const first = new Trainer(net, s.data.trainX, s.data.trainY, options(0.1));
+  for (let k = 0; k < 4; k++) {
+    s.step();
+    first.step();
+  }
+  s.retune({ ...config, learningRate: 0.03 });
+  const second = new Trainer(net, s.data.trainX, s.data.trainY, options(0.03));
+  second.resumeAt(first.state());
+  for (let k = 0; k < 20; k++) {
+    s.step();
+    second.step();
+  }
+  assert.deepEqual(weights(s.net), weights(net));
+  // a new batch size mid-epoch ends that epoch: the next step begins the next one
+  assert.ok(s.position().batch > 0);
+  s.retune({ ...s.config, batchSize: 25 });
+  assert.equal(s.position().batch, 0);
+  assert.equal(s.position().epoch, second.currentEpoch + 1);
 });
 
 test('run() trains whole epochs and counts their steps', () => {

@@ -4,12 +4,17 @@
  */
 import type { Dataset } from '../datasets.js';
 
-/** The confusion matrix as a table: a row per actual class, a column per predicted class. */
-export function drawConfusion(el: HTMLElement, counts: number[][], classes: string[], rows: 'test' | 'training'): void {
+/**
+ * The confusion matrix as a table: a row per actual class, a column per predicted class. `total`
+ * is the number of such rows; the counts may cover only the first of them (see extras.ts).
+ */
+export function drawConfusion(el: HTMLElement, counts: number[][], classes: string[], rows: 'test' | 'training', total: number): void {
   const table = document.createElement('table');
   table.className = 'confusion';
   const caption = table.createCaption();
-  caption.textContent = `Confusion matrix, ${rows} rows: actual (rows) × predicted (columns)`;
+  const counted = counts.flat().reduce((s, n) => s + n, 0);
+  const which = counted < total ? `the first ${counted} of ${total} ${rows} rows` : `${rows} rows`;
+  caption.textContent = `Confusion matrix, ${which}: actual (rows) × predicted (columns)`;
   const head = table.createTHead().insertRow();
   head.append(document.createElement('th'));
   const name = (k: number) => classes[k] ?? String(k);
