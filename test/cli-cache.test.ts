@@ -204,6 +204,25 @@ test('a kept cache folder: a cache left half-written by a killed run is removed 
   assert.deepEqual(readdirSync(cache).filter((f) => f.endsWith('.tmp')), []);
 });
 
+test('a regression from the cache: the target scaled by statistics gathered while reading, figures in its units', async () => {
+  const { dir, env } = setupSync();
+  const lines = ['a,b,y'];
+  for (let i = 0; i < 20_000; i++) {
+    const a = Math.sin(i);
+    const b = Math.cos(i * 1.7);
+    lines.push(`${a.toFixed(4)},${b.toFixed(4)},${(100 + 30 * a - 20 * a * b).toFixed(3)}`);
+  }
+  writeFileSync(join(dir, 'reg.csv'), lines.join('\n') + '\n');
+  const r = await backprop(['train', join(dir, 'reg.csv'), '--epochs', '5', '--quiet', '--json', '--max-memory', '1MB', '--out', join(dir, 'r.json')], env);
+  assert.equal(r.code, 0, r.stderr);
+  const out = lastJSON(r.stdout);
+  assert.equal(out.memory.mode, 'disk-cache');
+  assert.ok(out.test.r2 > 0.95, `R² ${out.test.r2}`);
+  assert.ok(out.testRmse < 10, `RMSE ${out.testRmse}`);
+  const model = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+  assert.ok(Math.abs(model.preprocessing.target.shift[0] - 100) < 2, 'the target standardised around its mean');
+});
+
 /** The temporary cache folders in a TMPDIR (tsx keeps its own files there too). */
 function caches(tmp: string): string[] {
   return readdirSync(tmp).filter((f) => f.startsWith('backprop-cache-'));
