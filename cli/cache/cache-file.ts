@@ -93,7 +93,6 @@ export class CacheWriter {
   private filled = 0;
   private row = 0;
   private col = 0;
-  private offset = HEAD_BYTES;
   private readonly featureChecksums: number[] = [];
   private closed = false;
   trainRows = 0;
@@ -112,7 +111,7 @@ export class CacheWriter {
     const head = Buffer.alloc(HEAD_BYTES);
     HEAD.copy(head, 0);
     head.writeUInt32LE(CACHE_VERSION, 8);
-    this.writeAll(head, 0);
+    this.writeAll(head);
   }
 
   /** The next feature value (row by row, column by column). */
@@ -132,19 +131,17 @@ export class CacheWriter {
     if (this.filled === 0) return;
     const bytes = new Uint8Array(this.block.buffer, 0, this.filled * 8);
     this.featureChecksums.push(checksum(bytes));
-    this.writeAll(bytes, this.offset);
-    this.offset += bytes.length;
+    this.writeAll(bytes);
     this.filled = 0;
   }
 
-  private writeAll(bytes: Uint8Array, position: number): void {
+  private writeAll(bytes: Uint8Array): void {
     try {
       for (let done = 0; done < bytes.length; ) done += this.write(this.fd, bytes, done, bytes.length - done);
     } catch (err) {
       this.abort();
       throw diskError(this.path, err);
     }
-    void position;
   }
 
   /** Writes the targets (one per row) and the trailer, and puts the file in place. */
@@ -158,8 +155,7 @@ export class CacheWriter {
       for (let i = 0; i < n; i++) buf[i] = targets[a + i];
       const bytes = new Uint8Array(buf.buffer, 0, n * 8);
       targetChecksums.push(checksum(bytes));
-      this.writeAll(bytes, this.offset);
-      this.offset += bytes.length;
+      this.writeAll(bytes);
     }
     const full: CacheMeta = {
       version: CACHE_VERSION,
@@ -179,8 +175,8 @@ export class CacheWriter {
     tail.writeUInt32LE(trailer.length, 0);
     tail.writeUInt32LE(checksum(padded(trailer)), 4);
     TAIL.copy(tail, 8);
-    this.writeAll(trailer, this.offset);
-    this.writeAll(tail, this.offset + trailer.length);
+    this.writeAll(trailer);
+    this.writeAll(tail);
     try {
       fsyncSync(this.fd);
       closeSync(this.fd);

@@ -125,18 +125,13 @@ export class BlockTrainer {
       s = trainer.epoch();
     } catch (err) {
       if (!(err instanceof DivergedError)) throw err;
-      const before = this.rowsBefore();
-      const batch = Math.ceil(before / this.options.batchSize) + err.batch;
+      // the batch of the epoch: those of the groups before it, and this group's
+      const batch = Math.ceil(this.rows / this.options.batchSize) + err.batch;
       throw new DivergedError(this.epochNo, batch, this.options.learningRate, { ...err.history, epochs: this.epochNo - 1 });
     }
     this.total += this.net.loss.mean ? s.loss * X.rows : s.loss;
     this.hits += Math.round(s.accuracy * X.rows);
     this.rows += X.rows;
-  }
-
-  /** About how many rows of the epoch came before this group (for a batch number in a message). */
-  private rowsBefore(): number {
-    return this.rows;
   }
 
   /** The position, weights, optimizer state: what restore() needs to go on exactly. */
