@@ -57,9 +57,9 @@ export class CacheBlocks implements BlockSource {
     return n;
   }
 
-  trainRows(blocks: Int32Array, order: (rows: number) => Int32Array): { X: Matrix; Y: Matrix } {
+  trainRows(blocks: Int32Array, order: (rows: number) => Int32Array, lead = 0): { X: Matrix; Y: Matrix } {
     const n = this.count(blocks, false);
-    return this.read(blocks, false, order(n));
+    return this.read(blocks, false, order(n), false, lead);
   }
 
   /** The rows of one part of these blocks, in file order (with labels or values, for evaluation). */
@@ -67,13 +67,13 @@ export class CacheBlocks implements BlockSource {
     return this.read(blocks, test, undefined, true);
   }
 
-  private read(blocks: Int32Array, test: boolean, order: Int32Array | undefined, keep = false): PartRows {
+  private read(blocks: Int32Array, test: boolean, order: Int32Array | undefined, keep = false, lead = 0): PartRows {
     const { meta } = this.reader;
     const F = meta.features;
     const K = this.outputs;
     const n = order ? order.length : this.count(blocks, test);
-    const X = new Matrix(n, F);
-    const Y = new Matrix(n, K);
+    const X = new Matrix(lead + n, F);
+    const Y = new Matrix(lead + n, K);
     const classify = meta.schema.kind === 'classification';
     const labels = keep && classify ? new Int32Array(n) : undefined;
     const values = keep && !classify ? new Float64Array(n) : undefined;
@@ -83,7 +83,7 @@ export class CacheBlocks implements BlockSource {
       const rows = this.reader.readBlock(b, this.features, this.targets);
       for (let i = 0; i < rows; i++) {
         if (this.isTest(b * meta.blockRows + i) !== test) continue;
-        const at = order ? order[r] : r;
+        const at = lead + (order ? order[r] : r);
         const from = i * F;
         const to = at * F;
         for (let j = 0; j < F; j++) X.data[to + j] = (this.features[from + j] - shift[j]) / scale[j];

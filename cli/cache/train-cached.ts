@@ -191,7 +191,7 @@ async function trainOnBlocks(input: CachedRunInput, meta: CacheMeta, s: TrainSet
   const history: ModelHistory = r
     ? { ...r.fit.history, loss: [...r.fit.history.loss], learningRate: [...r.fit.history.learningRate], ...(classify ? { accuracy: [...(r.fit.history.accuracy ?? [])] } : {}), stopReason: 'epochs' }
     : { loss: [], ...(classify ? { accuracy: [] } : {}), learningRate: [], epochs: 0, stopReason: 'epochs', seconds: 0 };
-  if (r) trainer.restore({ epoch: r.fit.epoch, group: r.blocks!.group, total: r.fit.total, hits: r.fit.hits, rows: r.blocks!.rows, params: r.fit.params, optimizer: r.fit.optimizer, rng: r.fit.rng });
+  if (r) trainer.restore({ epoch: r.fit.epoch, group: r.blocks!.group, total: r.fit.total, hits: r.fit.hits, rows: r.blocks!.rows, params: r.fit.params, optimizer: r.fit.optimizer, rng: r.fit.rng, ...(r.blocks!.carry ? { carry: r.blocks!.carry } : {}) });
   const loop: Loop = { input, meta, s, blocks, perGroup, network, trainer, history, testLoss: r ? r.testLoss.slice(0, history.epochs) : [] };
   const started = performance.now();
   const before = history.seconds;
@@ -249,7 +249,7 @@ function saveCached(l: Loop): void {
     testLoss: l.testLoss.slice(0, l.history.epochs),
     fit: { kind: 'backprop-checkpoint', epoch: st.epoch, batch: st.group, order: [], total: st.total, hits: st.hits, params: st.params, optimizer: st.optimizer, rng: st.rng, history: finiteCurves(l.history) as TrainCheckpoint['fit']['history'] },
     origin: cp.origin,
-    blocks: { group: st.group, rows: st.rows, blocksPerGroup: l.perGroup, blockRows: l.meta.blockRows },
+    blocks: { group: st.group, rows: st.rows, blocksPerGroup: l.perGroup, blockRows: l.meta.blockRows, ...(st.carry ? { carry: st.carry } : {}) },
   };
   cp.save(c);
   l.input.onCheckpoint?.({ epoch: st.epoch, group: st.group });
@@ -293,6 +293,6 @@ export function describeCached(run: Omit<CachedRun, 'parts'>, budget: { bytes: n
     `data cache: ${m.cache} (${m.reused ? 'made by an earlier run' : 'made now'}; ${m.kept ? 'kept for the next run' : 'removed at the end'}): ` +
       `${m.blocks} blocks of ${m.blockRows} rows, trained ${m.blocksPerGroup} ${m.blocksPerGroup === 1 ? 'block' : 'blocks'} at a time (${m.groups} ${m.groups === 1 ? 'group' : 'groups'} per epoch)`,
     `${meta.trainRows} training rows, ${meta.testRows} test rows (at random by a seeded hash of the row number, not stratified); ${scaled}`,
-    `each epoch: the blocks in a seeded random order, the rows shuffled within each group of blocks (not across the whole data)`,
+    `each epoch: the blocks in a seeded random order, the rows shuffled within each group of blocks (not across the whole data; a group's rows past its last whole batch start the next group)`,
   ];
 }

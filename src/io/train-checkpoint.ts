@@ -33,7 +33,7 @@ export interface TrainCheckpoint {
    * epoch's groups of blocks (`fit.batch` is then the group, `fit.order` empty), and how the blocks
    * were grouped, which the resumed run keeps.
    */
-  blocks?: { group: number; rows: number; blocksPerGroup: number; blockRows: number };
+  blocks?: { group: number; rows: number; blocksPerGroup: number; blockRows: number; carry?: { rows: number; X: number[]; Y: number[] } };
   /** The SHA-256 checksum of each section and of each field of `fit` (see checksum.ts). */
   checksum?: Checksums;
 }
@@ -133,7 +133,9 @@ const checkpointSchema = object({
       maxMemory: v.optional(string),
     }),
   ),
-  blocks: v.optional(object({ group: count, rows: count, blocksPerGroup: positiveInt, blockRows: positiveInt })),
+  blocks: v.optional(
+    object({ group: count, rows: count, blocksPerGroup: positiveInt, blockRows: positiveInt, carry: v.optional(object({ rows: positiveInt, X: numbers, Y: numbers })) }),
+  ),
   checksum: checksums,
 });
 

@@ -5,11 +5,12 @@ import { Random } from '../tensor/random.js';
  * the blocks in a seeded random order, takes them a group at a time (as many blocks as the memory
  * budget holds), and shuffles the rows within each group. Every order is derived from the seed,
  * the epoch and the group alone, so a run stopped between groups goes on from its position
- * (epoch, group) with nothing else saved.
+ * (epoch, group) with nothing else saved but the rows carried over.
  *
  * How it differs from the in-memory order, which shuffles all training rows each epoch: a batch
- * only mixes rows of the blocks loaded together, and batches never span two groups (the last
- * batch of a group may be smaller). With one group holding every block, it is a full shuffle.
+ * only mixes rows of the blocks loaded together (the rows of a group past its last whole batch
+ * are trained first in the next group, so that only the epoch's last batch is smaller, as in
+ * memory). With one group holding every block, it is a full shuffle.
  */
 
 /** A generator for one (seed, epoch, group): group -1 is the epoch's block order. */

@@ -2,7 +2,7 @@ import { check } from '../errors.js';
 import type { EngineName } from '../engine/engine.js';
 import type { Optimizer, OptimizerName } from '../engine/optimizers.js';
 import type { Network } from '../nn/network.js';
-import type { Matrix } from '../tensor/matrix.js';
+import { Matrix } from '../tensor/matrix.js';
 import { epochGroups, groupRowOrder } from './block-order.js';
 import { DivergedError, type EpochInfo } from './fit-options.js';
 import { resolveOptimizer, restoreWeights, Trainer } from './trainer.js';
@@ -22,9 +22,10 @@ export interface BlockSource {
   readonly blocks: number;
   /**
    * The training rows of these blocks, scaled, each row at the place `order` gives it: row r of
-   * the blocks (in the order given) goes to row order[r] of X and Y. `rows` is called first.
+   * the blocks (in the order given) goes to row lead + order[r] of X and Y (`order` is told how
+   * many rows there are); the first `lead` rows are left for the trainer to fill.
    */
-  trainRows(blocks: Int32Array, order: (rows: number) => Int32Array): { X: Matrix; Y: Matrix };
+  trainRows(blocks: Int32Array, order: (rows: number) => Int32Array, lead?: number): { X: Matrix; Y: Matrix };
 }
 
 export interface BlockTrainOptions {
@@ -50,6 +51,15 @@ export interface BlockTrainerState {
   params: number[][];
   optimizer: { name: string; t: number; slots: number[][][] };
   rng: number[];
+  /** The rows of the last group past its last whole batch, trained first in the next group. */
+  carry?: { rows: number; X: number[]; Y: number[] };
+}
+
+/** Rows carried from one group to the next. */
+interface Carry {
+  rows: number;
+  X: Float64Array;
+  Y: Float64Array;
 }
 
 export class BlockTrainer {
@@ -59,6 +69,7 @@ export class BlockTrainer {
   private total = 0;
   private hits = 0;
   private rows = 0;
+  private carry: Carry | undefined;
 
   constructor(
     readonly net: Network,
@@ -91,7 +102,7 @@ export class BlockTrainer {
     const { seed, blocksPerGroup } = this.options;
     const groups = epochGroups(this.source.blocks, blocksPerGroup, seed, this.epochNo);
     while (this.groupNo < groups.length) {
-      this.trainGroup(groups[this.groupNo]);
+      this.trainGroup(groups[this.groupNo], this.groupNo === groups.length - 1);
       this.groupNo++;
       if (this.groupNo < groups.length) {
         await this.options.pause?.();
@@ -110,11 +121,25 @@ export class BlockTrainer {
     return info;
   }
 
-  private trainGroup(blocks: Int32Array): void {
-    const { X, Y } = this.source.trainRows(blocks, (rows) => groupRowOrder(rows, this.options.seed, this.epochNo, this.groupNo));
-    if (X.rows === 0) return;
-    const trainer = new Trainer(this.net, X, Y, {
-      batchSize: this.options.batchSize,
+  /**
+   * Trains on a group's rows, after the rows the group before left over: its whole batches, so
+   * that only the epoch's last batch may be smaller (as in memory); the rest is carried on.
+   */
+  private trainGroup(blocks: Int32Array, last: boolean): void {
+    const lead = this.carry?.rows ?? 0;
+    const { X, Y } = this.source.trainRows(blocks, (rows) => groupRowOrder(rows, this.options.seed, this.epochNo, this.groupNo), lead);
+    if (this.carry) {
+      X.data.set(this.carry.X);
+      Y.data.set(this.carry.Y);
+    }
+    const B = this.options.batchSize;
+    const take = last ? X.rows : X.rows - (X.rows % B);
+    this.carry = take < X.rows ? { rows: X.rows - take, X: X.data.slice(take * X.cols) as Float64Array, Y: Y.data.slice(take * Y.cols) as Float64Array } : undefined;
+    if (take === 0) return;
+    const x = take === X.rows ? X : new Matrix(take, X.cols, X.data.subarray(0, take * X.cols));
+    const y = take === Y.rows ? Y : new Matrix(take, Y.cols, Y.data.subarray(0, take * Y.cols));
+    const trainer = new Trainer(this.net, x, y, {
+      batchSize: B,
       learningRate: this.options.learningRate,
       optimizer: this.optimizer,
       shuffle: false,
@@ -126,12 +151,12 @@ export class BlockTrainer {
     } catch (err) {
       if (!(err instanceof DivergedError)) throw err;
       // the batch of the epoch: those of the groups before it, and this group's
-      const batch = Math.ceil(this.rows / this.options.batchSize) + err.batch;
+      const batch = this.rows / B + err.batch;
       throw new DivergedError(this.epochNo, batch, this.options.learningRate, { ...err.history, epochs: this.epochNo - 1 });
     }
-    this.total += this.net.loss.mean ? s.loss * X.rows : s.loss;
-    this.hits += Math.round(s.accuracy * X.rows);
-    this.rows += X.rows;
+    this.total += this.net.loss.mean ? s.loss * take : s.loss;
+    this.hits += Math.round(s.accuracy * take);
+    this.rows += take;
   }
 
   /** The position, weights, optimizer state: what restore() needs to go on exactly. */
@@ -145,6 +170,7 @@ export class BlockTrainer {
       params: this.net.params().map((p) => Array.from(p.value)),
       optimizer: { name: this.optimizer.spec.name, ...this.optimizer.getState() },
       rng: this.net.rng.getState(),
+      ...(this.carry ? { carry: { rows: this.carry.rows, X: Array.from(this.carry.X), Y: Array.from(this.carry.Y) } } : {}),
     };
   }
 
@@ -156,5 +182,6 @@ export class BlockTrainer {
     this.total = s.total;
     this.hits = s.hits;
     this.rows = s.rows;
+    this.carry = s.carry ? { rows: s.carry.rows, X: Float64Array.from(s.carry.X), Y: Float64Array.from(s.carry.Y) } : undefined;
   }
 }
