@@ -15,7 +15,8 @@ import {
   C_LAYERS, C_ROWS, C_EPOCHS, C_OPT, C_LOSS, C_X, C_Y, C_SCHED, C_LOSSES, C_ACCURACY, C_PARAMS,
   C_W, C_G, C_S0, C_S1, C_DESC, C_MEAN, C_STATUS, C_HITS_NOW, C_BATCH, C_ORDERS, C_BX, C_BY,
   C_FAILED, C_OUTPUTS, C_CORR, C_FACTOR, C_SCALE, C_THRESHOLD, C_MU, C_RHO, C_BETA1, C_BETA2,
-  C_EPS, C_SUM, C_SCALE_TAIL, C_FACTOR_TAIL, C_BATCH_LOSS, D_IN, D_A, DESC_BYTES, LOSS_SQUARED,
+  C_EPS, C_SUM, C_SCALE_TAIL, C_FACTOR_TAIL, C_BATCH_LOSS, C_L1, C_L2, D_IN, D_UNITS, D_A, D_W, D_DW,
+  DESC_BYTES, LOSS_SQUARED,
   OPT_SGD, OPT_MOMENTUM, OPT_NESTEROV, OPT_RMSPROP, i32At, ptrAt, f64At,
 } from './layout64';
 import { backward, delta, forward } from './layers64';
@@ -100,7 +101,34 @@ function pass(cfg: usize, X: usize, Y: usize, rows: i32, scale: f64, factor: f64
     backward(d, l > 0 ? ptrAt(below, D_A) : X, below, rows, scale);
   }
   const sum = f64At(cfg, C_SUM);
-  return i32At(cfg, C_LOSS) == LOSS_SQUARED ? factor * sum : sum / <f64>rows;
+  const loss = i32At(cfg, C_LOSS) == LOSS_SQUARED ? factor * sum : sum / <f64>rows;
+  const l1 = f64At(cfg, C_L1);
+  const l2 = f64At(cfg, C_L2);
+  return l1 != 0 || l2 != 0 ? loss + penalise(desc, L, l1, l2) : loss;
+}
+
+/**
+ * Regularisation, as src/nn/penalty.ts's addPenalty: over every layer's W in order (not the
+ * biases), sq += w·w, ab += |w|, W_update += l2·w + l1·sign(w); returns 0.5·l2·sq + l1·ab.
+ */
+function penalise(desc: usize, L: i32, l1: f64, l2: f64): f64 {
+  let sq: f64 = 0;
+  let ab: f64 = 0;
+  for (let l = 0; l < L; l++) {
+    const d = desc + <usize>l * DESC_BYTES;
+    const n = i32At(d, D_IN) * i32At(d, D_UNITS);
+    const w = ptrAt(d, D_W);
+    const g = ptrAt(d, D_DW);
+    for (let i = 0; i < n; i++) {
+      const o = <usize>i << 3;
+      const x = load<f64>(w + o);
+      sq += x * x;
+      ab += Math.abs(x);
+      const s: f64 = x > 0 ? 1 : x < 0 ? -1 : 0;
+      store<f64>(g + o, load<f64>(g + o) + (l2 * x + l1 * s));
+    }
+  }
+  return 0.5 * l2 * sq + l1 * ab;
 }
 
 /** Copies rows order[start .. end) of src (width cols) into dst, as Matrix.gatherRows does. */

@@ -38,6 +38,13 @@ export function positive(flag: string, raw: string): number {
   return v;
 }
 
+/** A finite number ≥ 0 (a regularisation coefficient). */
+export function nonNegative(flag: string, raw: string): number {
+  const v = toNumber(raw);
+  if (!Number.isFinite(v) || v < 0) bad(flag, raw, 'a number ≥ 0, such as 0.001 (0: none)');
+  return v;
+}
+
 /** A fraction: ≥ 0 (or > 0) and < 1. */
 export function fraction(flag: string, raw: string, allowZero: boolean): number {
   const v = toNumber(raw);

@@ -19,6 +19,8 @@ export const SETTING_FLAGS: SettingNames = {
   validationSplit: '--validation-split',
   earlyStop: '--early-stop',
   scale: '--scale',
+  l1: '--l1',
+  l2: '--l2',
 };
 
 /** Each training flag (as commander names its value) and the option it sets. */
@@ -39,6 +41,8 @@ const OPTION_OF_FLAG = {
   earlyStop: 'earlyStop',
   scale: 'scale',
   stratify: 'stratify',
+  l1: 'l1',
+  l2: 'l2',
 } as const satisfies Record<string, keyof TrainModelOptions>;
 
 /**
@@ -65,6 +69,8 @@ export function resumeOptions(c: TrainCheckpoint, flags: TrainModelOptions, give
     validationSplit: s.validationSplit,
     earlyStop: s.earlyStop,
     scale: s.scale,
+    l1: s.l1,
+    l2: s.l2,
   };
   for (const [flag, key] of Object.entries(OPTION_OF_FLAG)) {
     if (given(flag)) (options as Record<string, unknown>)[key] = flags[key];

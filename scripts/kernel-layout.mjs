@@ -51,6 +51,8 @@ export const CONFIG_F64 = [
   ['scaleTail', 'scale for the last, smaller batch'],
   ['factorTail', 'factor for the last, smaller batch'],
   ['batchLoss', 'out: the last batch\'s loss'],
+  ['l1', 'regularisation: loss += l1·Σ|W|, W_update += l1·sign(W) (0: none)'],
+  ['l2', 'regularisation: loss += l2/2·ΣW², W_update += l2·W (0: none)'],
 ];
 
 /** Bytes of the whole block. */

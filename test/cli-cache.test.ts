@@ -40,6 +40,10 @@ test('data over the budget trains from a cache on disk: the description and --js
   assert.equal(JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8')).data.rows, 30_000);
   assert.ok(out.test.rows > 5_000 && out.test.rows < 7_000, `${out.test.rows} test rows`);
   assert.deepEqual(caches(tmp), [], 'the temporary cache folder is removed');
+  // regularisation reaches the trainer of each group
+  const l2 = lastJSON((await backprop(['train', data, ...small, '--json', '--l2', '0.05'], env)).stdout);
+  assert.equal(l2.settings.l2, 0.05);
+  assert.ok(l2.trainLoss > out.trainLoss, `with --l2 ${l2.trainLoss}, without ${out.trainLoss}`);
   const e = await backprop(['evaluate', join(dir, 'm.json'), data, '--json']);
   assert.equal(e.code, 0, e.stderr);
   assert.ok(JSON.parse(e.stdout).accuracy > 0.9);

@@ -22,6 +22,12 @@ test('whole numbers, seeds, positive numbers and fractions', () => {
   for (const raw of ['1', '1.5', '-0.2']) refused(() => opt.fraction('--test-split', raw, true), /--test-split must be a fraction ≥ 0 and < 1/);
 });
 
+test('regularisation coefficients: numbers ≥ 0', () => {
+  assert.equal(opt.nonNegative('--l2', '0.001'), 0.001);
+  assert.equal(opt.nonNegative('--l1', '0'), 0);
+  for (const raw of ['-0.1', 'NaN', 'Infinity', 'lots', '']) refused(() => opt.nonNegative('--l1', raw), new RegExp(`^--l1 must be a number ≥ 0, such as 0\\.001 \\(0: none\\), got '${raw}'$`));
+});
+
 test('batch sizes and hidden layers', () => {
   assert.equal(opt.batchSize('--batch', 'full'), 'full');
   assert.equal(opt.batchSize('--batch', 'FULL'), 'full');

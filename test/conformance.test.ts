@@ -45,7 +45,7 @@ const config = (acts: readonly string[], losses: readonly LossName[], outputsOf:
       return { ...c, out, outputs: out === 'softmax' ? Math.max(2, c.outputs) : c.outputs };
     });
 
-function trainBoth(c: ReturnType<typeof config> extends fc.Arbitrary<infer T> ? T : never) {
+function trainBoth(c: (ReturnType<typeof config> extends fc.Arbitrary<infer T> ? T : never) & { l1?: number; l2?: number }) {
   const make = () =>
     new Network({ inputs: c.inputs, loss: c.loss, bias: c.bias, seed: c.seed, layers: [...c.hidden, { units: c.outputs, activation: c.out }] });
   const { X, Y } = data(c.rows, c.inputs, c.outputs, c.loss, c.seed);
@@ -54,7 +54,7 @@ function trainBoth(c: ReturnType<typeof config> extends fc.Arbitrary<infer T> ? 
   // (the sums of squares are not divided by the rows: a smaller step keeps most runs finite)
   const sum = c.loss === 'sum-of-squares' || c.loss === 'half-sum-of-squares';
   const lr = (c.optimizer === 'adam' || c.optimizer === 'rmsprop' ? 0.01 : 0.05) / (sum ? c.rows : 1);
-  const opts = { epochs: c.epochs, optimizer: c.optimizer, learningRate: lr, batchSize: c.batchSize, shuffle: c.shuffle } as const;
+  const opts = { epochs: c.epochs, optimizer: c.optimizer, learningRate: lr, batchSize: c.batchSize, shuffle: c.shuffle, l1: c.l1, l2: c.l2 } as const;
   // a run that diverges must diverge on both paths at the same epoch: compare its history then
   const fitOrDiverge = (net: Network, engine: EngineName) => {
     try {
@@ -87,6 +87,52 @@ test('with every activation, loss, optimizer and batch size the kernel gives the
     }),
     { numRuns: 400 },
   );
+});
+
+test('with L1, L2 and both, every optimizer and batch size, the kernel gives the reference bits, and the penalty is in the loss', () => {
+  const reg = fc.constantFrom({ l1: 0.01, l2: 0 }, { l1: 0, l2: 0.03 }, { l1: 0.003, l2: 0.1 }, { l1: 0.1, l2: 0.001 });
+  fc.assert(
+    fc.property(config(HIDDEN, [...LOSS_NAMES], outputsFor), reg, (c0, r) => {
+      const c = { ...c0, ...r };
+      const { a, b, ha, hb } = trainBoth(c);
+      assert.deepEqual(ha.loss, hb.loss);
+      assert.deepEqual(ha.accuracy, hb.accuracy);
+      a.params().forEach((p, i) => {
+        assert.deepEqual(p.value, b.params()[i].value, p.name);
+        if (!ha.stopReason.startsWith('diverged')) assert.deepEqual(p.grad, b.params()[i].grad, `${p.name} gradient`);
+      });
+      // and the same run without the penalty ends elsewhere (the penalty is not ignored)
+      if (!ha.stopReason.startsWith('diverged')) {
+        const plain = trainBoth({ ...c0, l1: 0, l2: 0 });
+        if (!plain.ha.stopReason.startsWith('diverged')) assert.notDeepEqual(plain.a.toJSON().layers, a.toJSON().layers);
+      }
+    }),
+    { numRuns: 150 },
+  );
+});
+
+test('with regularisation, step by step, validation, early stopping and checkpoints see the same bits on both engines', () => {
+  const X = Array.from({ length: 37 }, (_, i) => [Math.sin(i), Math.cos(3 * i), (i % 7) / 7]);
+  const Y = X.map(([a, b]) => [a - b > 0 ? 1 : 0, a - b > 0 ? 0 : 1]);
+  const make = () => new Network({ inputs: 3, layers: [{ units: 6, activation: 'tanh' }, { units: 2, activation: 'softmax' }], loss: 'cross-entropy', seed: 3 });
+  const run = (engine: EngineName) => {
+    const net = make();
+    const saved: unknown[] = [];
+    const batches: number[] = [];
+    const history = net.fit(X, Y, {
+      epochs: 60, batchSize: 5, optimizer: 'nesterov', learningRate: 0.05, l1: 0.002, l2: 0.02, engine,
+      validationSplit: 0.2, earlyStopping: { patience: 3, minDelta: 1e-3 },
+      checkpoint: { everyEpochs: 4, save: (cp) => saved.push(cp) },
+      onBatchEnd: (info) => void batches.push(info.loss),
+    });
+    return { net, history, saved, batches };
+  };
+  const a = run('wasm');
+  const b = run('reference');
+  assert.deepEqual({ ...a.history, seconds: 0 }, { ...b.history, seconds: 0 });
+  assert.deepEqual(a.batches, b.batches);
+  assert.deepEqual(a.net.toJSON(), b.net.toJSON());
+  assert.deepEqual(a.saved.map((c) => ({ ...(c as object), history: undefined })), b.saved.map((c) => ({ ...(c as object), history: undefined })));
 });
 
 test('fit runs training on the kernel when nothing runs between epochs', () => {

@@ -171,3 +171,15 @@ test('modelFileToText refuses to write a file that would not load', () => {
   const f = parseModelFile(text, 'm.json');
   throwsWith(() => modelFileToText({ ...f, data: { ...f.data, classes: ['a', 'b'] } }), /the model being saved/);
 });
+
+test('regularisation is kept in the model file when used; a file without it (older, or none used) loads as 0', () => {
+  assert.equal(parseModelFile(text, 'm.json').training.l1, undefined);
+  assert.ok(!text.includes('"l1"') && !text.includes('"l2"'), 'a run without regularisation writes the file as before');
+  const reg = trainModel(iris, { epochs: 5, seed: 3, l1: 0.001, l2: 0.01 });
+  const file = parseModelFile(reg.model.toText(), 'reg.json');
+  assert.equal(file.training.l1, 0.001);
+  assert.equal(file.training.l2, 0.01);
+  assert.deepEqual(Model.parse(reg.model.toText(), 'reg.json').predict(iris), reg.model.predict(iris));
+  throwsWith(() => parseModelFile(edited((m) => (m.training.l2 = -1)), 'm.json'), /field training\.l2: expected a number ≥ 0, got number -1/);
+  throwsWith(() => trainModel(iris, { epochs: 1, l2: -0.5 }), /^l2 must be a number ≥ 0/);
+});

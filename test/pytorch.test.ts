@@ -141,6 +141,36 @@ test('train.py carries backprop\'s optimizers over: momentum, nesterov, rmsprop 
   });
 });
 
+test('train.py applies the model\'s L1 and L2 regularisation as backprop does: three steps within 1e-5, and the loss with its penalty', { skip }, async () => {
+  const cases = [
+    interopCase('sgd, l1 and l2', iris, { optimizer: 'sgd', learningRate: 0.3, batchSize: 'full', layers: [6], l1: 0.01, l2: 0.05 }),
+    interopCase('adam, l2', iris, { optimizer: 'adam', learningRate: 0.01, batchSize: 'full', layers: [6], l2: 0.1 }),
+  ];
+  await inPairs(cases, async (c) => {
+    assert.ok(c.model.file.training.l2, 'the model file carries l2');
+    const t = c.model.file.training;
+    const net = c.model.network.clone();
+    const { X, Y } = c.model.prepare(iris, true);
+    const rows = c.model.splitRows(iris, 'train');
+    const base = { epochs: 3, batchSize: t.batchSize, optimizer: t.optimizer, learningRate: t.learningRate } as const;
+    const h = net.fit(takeRows(X, rows), takeRows(Y!, rows), { ...base, l1: t.l1, l2: t.l2 });
+    const { trained } = await trainPy(c.model, irisPath, ['--epochs', '3']);
+    const plain = c.model.network.clone();
+    plain.fit(takeRows(X, rows), takeRows(Y!, rows), base);
+    assertSameWeights(trained.network, net, 1e-5, `${c.name}: train.py and backprop`);
+    assert.throws(() => assertSameWeights(trained.network, plain, 1e-5, 'without'), /difference/, `${c.name}: the penalty changed the steps`);
+    const added = trained.file.training.history.loss.slice(-3);
+    added.forEach((l, i) => assert.ok(Math.abs(l - h.loss[i]) < 1e-5 * (1 + h.loss[i]), `${c.name}, epoch ${i + 1}: train.py's loss ${l}, backprop's ${h.loss[i]}`));
+  });
+  // mini-batches over two processes: the penalty is counted once per step, not once per process
+  const mini = interopCase('l1 and l2, mini-batches', iris, { optimizer: 'momentum', learningRate: 0.1, batchSize: 25, layers: [6], l1: 0.01, l2: 0.05 });
+  const [one, two] = await Promise.all(['1', '2'].map((nproc) => trainPy(mini.model, irisPath, ['--epochs', '2', '--nproc', nproc])));
+  assertSameWeights(one.trained.network, two.trained.network, 1e-5, '--nproc 1 and --nproc 2 with l1 and l2');
+  const l1 = one.trained.file.training.history.loss.slice(-2);
+  const l2 = two.trained.file.training.history.loss.slice(-2);
+  l1.forEach((l, i) => assert.ok(Math.abs(l - l2[i]) < 1e-5, `epoch ${i + 1}: ${l} with one process, ${l2[i]} with two`));
+});
+
 test('a regression carries its target scaling: one step of train.py is the library\'s', { skip }, async () => {
   const { curve } = await import('./interop-cases.js');
   const dir = tempDir();

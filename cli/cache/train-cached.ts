@@ -184,6 +184,8 @@ async function trainOnBlocks(input: CachedRunInput, meta: CacheMeta, s: TrainSet
     optimizer: s.optimizer,
     seed: s.seed,
     blocksPerGroup: perGroup,
+    ...(s.l1 ? { l1: s.l1 } : {}),
+    ...(s.l2 ? { l2: s.l2 } : {}),
     pause,
   });
   const classify = meta.schema.kind === 'classification';

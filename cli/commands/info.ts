@@ -38,6 +38,8 @@ export function modelSummary(path: string, model: Model) {
       stratified: f.training.stratified,
       ...(f.training.validationSplit !== undefined ? { validationSplit: f.training.validationSplit } : {}),
       ...(f.training.earlyStop !== undefined ? { earlyStop: f.training.earlyStop } : {}),
+      ...(f.training.l1 ? { l1: f.training.l1 } : {}),
+      ...(f.training.l2 ? { l2: f.training.l2 } : {}),
       seconds: h.seconds,
     },
     metrics: f.training.metrics,
@@ -64,7 +66,8 @@ function describe(path: string, model: Model): string {
     `preprocessing: features ${scaling(pre.features.kind)} on the training rows` + (pre.target ? `; target ${scaling(pre.target.kind)}` : ''),
     `training: ${s.training.optimizer}, learning rate ${s.training.learningRate}, batch ${s.training.batchSize}, ` +
       `${s.training.epochs} epochs${s.training.stopReason === 'epochs' ? '' : ` (stopped: ${s.training.stopReason})`}, seed ${s.training.seed}, test split ${s.training.testSplit}` +
-      `${s.training.stratified ? ' stratified' : ''}, ${num(s.training.seconds, 2)} s`,
+      `${s.training.stratified ? ' stratified' : ''}, ${num(s.training.seconds, 2)} s` +
+      (f.training.l1 || f.training.l2 ? `\nregularisation: ${[f.training.l1 ? `L1 ${f.training.l1}·Σ|W|` : '', f.training.l2 ? `L2 ${f.training.l2}/2·ΣW²` : ''].filter(Boolean).join(' + ')} over the weights (not the biases), included in the training loss` : ''),
     table(metrics),
   ].join('\n');
 }

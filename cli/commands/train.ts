@@ -38,6 +38,8 @@ interface TrainFlags {
   testSplit?: string;
   validationSplit?: string;
   earlyStop?: string;
+  l1?: string;
+  l2?: string;
   scale: string;
   stratify: boolean;
   delimiter?: string;
@@ -72,6 +74,8 @@ export function registerTrain(program: Command): void {
     .option('--test-split <x>', `fraction of rows held out as the test part (default ${D.testSplit}; 0 below ${MIN_ROWS_FOR_TEST_SPLIT} rows)`)
     .option('--validation-split <x>', 'fraction of the training rows held out for validation')
     .option('--early-stop <n>', 'stop after N epochs without a better validation loss (keeps the best weights)')
+    .option('--l1 <x>', `L1 regularisation: the loss gains x·Σ|W| over the weights, not the biases (default ${D.l1}: none)`)
+    .option('--l2 <x>', `L2 regularisation (weight decay): the loss gains x/2·ΣW² over the weights, not the biases (default ${D.l2}: none)`)
     .option('--scale <kind>', `feature scaling: ${SCALING_NAMES.join(', ')}`, D.scale)
     .option('--no-stratify', 'split at random, not class by class')
     .option('--delimiter <c>', 'field delimiter (default: detected among comma, semicolon and tab)')
@@ -110,6 +114,8 @@ function parseFlags(f: TrainFlags): TrainModelOptions & { delimiter?: string } {
     testSplit: f.testSplit === undefined ? undefined : opt.fraction('--test-split', f.testSplit, true),
     validationSplit: f.validationSplit === undefined ? undefined : opt.fraction('--validation-split', f.validationSplit, false),
     earlyStop: f.earlyStop === undefined ? undefined : opt.wholeNumber('--early-stop', f.earlyStop, 1),
+    l1: f.l1 === undefined ? undefined : opt.nonNegative('--l1', f.l1),
+    l2: f.l2 === undefined ? undefined : opt.nonNegative('--l2', f.l2),
     scale: opt.choice('--scale', f.scale, SCALING_NAMES),
     stratify: f.stratify,
     delimiter: f.delimiter === undefined ? undefined : opt.delimiter('--delimiter', f.delimiter),
@@ -149,7 +155,8 @@ function describeSettings(s: TrainSettings, inputs: number, outputs: number): st
   const hidden = s.layers.length ? `${s.activation} hidden, ` : '';
   return (
     `network ${shape}: ${hidden}${s.outputActivation} output, loss ${s.loss}; ${s.optimizer}, learning rate ${s.learningRate}, ` +
-    `batch ${s.batchSize}, ${s.epochs} ${s.epochs === 1 ? 'epoch' : 'epochs'}, seed ${s.seed}`
+    `batch ${s.batchSize}, ${s.epochs} ${s.epochs === 1 ? 'epoch' : 'epochs'}, seed ${s.seed}` +
+    (s.l1 || s.l2 ? `; regularisation${s.l1 ? ` L1 ${s.l1}` : ''}${s.l2 ? ` L2 ${s.l2}` : ''}` : '')
   );
 }
 

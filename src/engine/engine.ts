@@ -85,4 +85,11 @@ export interface EngineInput extends EngineSetup {
   opt: Optimizer;
   X: Matrix;
   Y: Matrix;
+  /**
+   * Regularisation (src/nn/penalty.ts): each step's loss gains l2/2·ΣW² + l1·Σ|W| over the
+   * weights (not the biases), each W_update l2·W + l1·sign(W), before the optimizer's update.
+   * Default 0 each: none.
+   */
+  l1?: number;
+  l2?: number;
 }

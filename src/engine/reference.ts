@@ -1,6 +1,7 @@
 import { Matrix } from '../tensor/matrix.js';
 import type { Network, Param } from '../nn/network.js';
 import { classesOf } from '../nn/classes.js';
+import { addPenalty, hasPenalty, type Penalty } from '../nn/penalty.js';
 import type { Optimizer } from './optimizers.js';
 import type { Engine, EngineInput, StepResult } from './engine.js';
 
@@ -21,6 +22,8 @@ export class ReferenceEngine implements Engine {
   private readonly batchSize: number;
   private readonly full: boolean;
   private readonly classify: boolean;
+  /** The regularisation penalty (l1, l2), when there is one. */
+  private readonly penalty: Penalty | undefined;
   private order: Int32Array;
   /** Batch buffers, sized once: a whole batch, and the smaller last batch of an epoch. */
   private readonly bx: Matrix;
@@ -30,7 +33,7 @@ export class ReferenceEngine implements Engine {
   private readonly predicted: Int32Array;
   private readonly actual: Int32Array;
 
-  constructor({ net, opt, X, Y, batchSize, classify }: EngineInput) {
+  constructor({ net, opt, X, Y, batchSize, classify, l1 = 0, l2 = 0 }: EngineInput) {
     this.net = net;
     this.opt = opt;
     this.params = net.params();
@@ -40,6 +43,7 @@ export class ReferenceEngine implements Engine {
     this.batchSize = Math.min(batchSize, n);
     this.full = this.batchSize === n;
     this.classify = classify;
+    this.penalty = hasPenalty({ l1, l2 }) ? { l1, l2 } : undefined;
     this.order = new Int32Array(n);
     for (let i = 0; i < n; i++) this.order[i] = i;
     this.bx = this.full ? X : new Matrix(this.batchSize, X.cols, net.dtype);
@@ -67,7 +71,8 @@ export class ReferenceEngine implements Engine {
     const xb = this.full ? this.bx : this.X.gatherRows(this.order, start, end, last ? this.tx! : this.bx);
     const yb = this.full ? this.by : this.Y.gatherRows(this.order, start, end, last ? this.ty! : this.by);
     this.net.forward(xb);
-    const loss = this.net.backward(xb, yb);
+    let loss = this.net.backward(xb, yb);
+    if (this.penalty) loss += addPenalty(this.net.layers, this.penalty); // loss + l2/2·ΣW² + l1·Σ|W|; W_update += l2·W + l1·sign(W)
     if (!Number.isFinite(loss) || !allFinite(this.params)) return undefined;
     const hits = this.classify ? countHits(this.net.lastOutput(xb.rows), yb, this.predicted, this.actual) : 0;
     this.opt.step(this.params, lr);

@@ -275,6 +275,7 @@ export class WasmEngine implements Engine {
     const floats = [
       C.scale, scale, C.factor, scale / 2, C.scaleTail, scaleTail, C.factorTail, scaleTail / 2, C.threshold, NaN,
       C.mu, s.momentum, C.rho, s.rho, C.beta1, s.beta1, C.beta2, s.beta2, C.eps, s.epsilon,
+      C.l1, input.l1 ?? 0, C.l2, input.l2 ?? 0, // regularisation (src/nn/penalty.ts): 0 for none
     ];
     for (let k = 0; k < floats.length; k += 2) f64[(cfg + floats[k]) >> 3] = floats[k + 1];
     if (!this.streamed) {

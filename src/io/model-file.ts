@@ -89,6 +89,9 @@ const modelFileSchema = object({
     stratified: boolean,
     validationSplit: v.optional(number({ above: 0, below: 1 })),
     earlyStop: v.optional(positiveInt),
+    /** L1 and L2 regularisation (src/nn/penalty.ts): written only when not 0; a file without them trained with none. */
+    l1: v.optional(number({ min: 0 })),
+    l2: v.optional(number({ min: 0 })),
     /**
      * Row indices (0-based, among the data rows) of the test part. Left out for big data: the
      * split is then derived again from the seed, the test fraction and the rows' classes.

@@ -7,8 +7,8 @@ export const TRAIN_PY = String.raw`"""Carries on training a backprop model with 
 
     python3 train.py DATA.csv [--epochs N] [--nproc P] [--lr X] [--all-rows] --out OUTDIR
 
-Uses the model's own feature scaling, loss, optimizer, learning rate, batch size and class order
-(model.json beside this file), on every row of DATA.csv; when DATA.csv is the very file the model was
+Uses the model's own feature scaling, loss, optimizer, learning rate, batch size, class order and
+regularisation (model.json beside this file: l1, l2 as backprop applies them), on every row of DATA.csv; when DATA.csv is the very file the model was
 trained on, its test rows stay out, as in backprop (--all-rows trains on them too). With --nproc P it starts P
 DistributedDataParallel processes itself (gloo on CPU, nccl with CUDA); started by torchrun it takes
 its rank and world size from torchrun instead. Each process trains on its shard of every batch
@@ -239,7 +239,8 @@ def train(rank, world, local_rank, args, spec, X, Y, labels):
     started = time.time()
     for epoch in range(1, epochs + 1):
         sampler.set_epoch(epoch)
-        total, hits = run_epoch(model, opt, net.loss_name, list(iter(sampler)), rank, world, n, size, X, Y, labels)
+        reg = (training.get("l1", 0), training.get("l2", 0))
+        total, hits = run_epoch(model, net, reg, opt, list(iter(sampler)), rank, world, n, size, X, Y, labels)
         if dist.is_initialized():
             sums = torch.tensor([total, hits], dtype=torch.float64, device=device)
             dist.all_reduce(sums)
@@ -285,11 +286,24 @@ class Scaled(torch.nn.Module):
         return self.net.network(x)
 
 
-def run_epoch(model, opt, loss_name, shard, rank, world, n, size, X, Y, labels):
+def penalty(net, l1, l2):
+    """backprop's regularisation: l2/2 * sum(W^2) + l1 * sum(|W|) over every layer's weights, not the biases
+    (its gradient l2 * W + l1 * sign(W), sign(0) = 0); None without it."""
+    if not (l1 or l2):
+        return None
+    total = 0
+    for layer in net.layers:
+        w = layer.weight
+        total = total + 0.5 * l2 * (w * w).sum() + l1 * w.abs().sum()
+    return total
+
+
+def run_epoch(model, net, reg, opt, shard, rank, world, n, size, X, Y, labels):
     """One pass over the batches. The sampler's shard holds positions rank, rank + world, ... of the epoch's
     row order (padded past n by repeating rows): batch b is positions [b.size, (b+1).size) of that order."""
     shard = torch.tensor(shard, dtype=torch.long)
     labels = labels.to(X.device) if labels is not None else None
+    loss_name = net.loss_name
     mean = backprop.is_mean(loss_name)
     total, hits = 0.0, 0
     for b in range(math.ceil(n / size)):
@@ -301,7 +315,14 @@ def run_epoch(model, opt, loss_name, shard, rank, world, n, size, X, Y, labels):
         part = losses.sum()
         # DistributedDataParallel averages the processes' gradients: weighted by world size, the average
         # is the gradient of the whole batch's loss (a mean over its hi - lo rows, or a sum).
-        (part * (world / (hi - lo) if mean else world)).backward()
+        objective = part * (world / (hi - lo) if mean else world)
+        pen = penalty(net, *reg)
+        if pen is not None:
+            # every process adds the whole penalty: the average of the processes' gradients keeps it whole;
+            # the batch's loss counts it once, as backprop's does (over the batch's rows, for a mean)
+            objective = objective + pen
+            total += pen.item() * ((hi - lo) / world if mean else 1.0 / world)
+        objective.backward()
         opt.step()
         opt.zero_grad(set_to_none=True)
         total += part.item()

@@ -77,6 +77,8 @@ const settingsSchema = object({
   validationSplit: v.optional(number({ above: 0, below: 1 })),
   earlyStop: v.optional(positiveInt),
   scale: picklist(SCALING_NAMES),
+  l1: v.optional(number({ above: 0 })),
+  l2: v.optional(number({ above: 0 })),
 });
 
 const historySchema = object({

@@ -5,6 +5,7 @@ import { Network } from '../nn/network.js';
 import { Random } from '../tensor/random.js';
 import { Matrix } from '../tensor/matrix.js';
 import { DivergedError, fit, heldOut, type EpochInfo, type History } from '../train/fit.js';
+import { regularisation } from '../train/fit-options.js';
 import { Trainer } from '../train/trainer.js';
 import { lossInBlocks } from '../engine/forward.js';
 import { defaultLearningRate, OPTIMIZER_NAMES, type OptimizerName } from '../engine/optimizers.js';
@@ -63,6 +64,10 @@ export interface TrainModelOptions {
   earlyStop?: number;
   /** Feature scaling (default 'standard'). */
   scale?: ScalingName;
+  /** L1 regularisation: loss + l1·Σ|W| over the weights, not the biases (default 0: none). */
+  l1?: number;
+  /** L2 regularisation (weight decay): loss + l2/2·ΣW² over the weights, not the biases (default 0: none). */
+  l2?: number;
   /** Called once the rows are split and the network is built, before the first epoch. */
   onStart?: (info: { settings: TrainSettings; split: Split; network: Network }) => void;
   /**
@@ -156,6 +161,7 @@ export function resolveSettings(dataset: Pick<Dataset, 'schema'> & { X: { rows: 
   if (validationSplit !== undefined) {
     check(validationSplit > 0 && validationSplit < 1, `validationSplit must be > 0 and < 1, got ${validationSplit}`);
   }
+  const { l1, l2 } = regularisation({ l1: o.l1 ?? TRAIN_DEFAULTS.l1, l2: o.l2 ?? TRAIN_DEFAULTS.l2 });
   return {
     target: dataset.schema.target,
     kind,
@@ -173,6 +179,8 @@ export function resolveSettings(dataset: Pick<Dataset, 'schema'> & { X: { rows: 
     ...(validationSplit !== undefined ? { validationSplit } : {}),
     ...(o.earlyStop !== undefined ? { earlyStop: o.earlyStop } : {}),
     scale: o.scale ?? TRAIN_DEFAULTS.scale,
+    ...(l1 ? { l1 } : {}),
+    ...(l2 ? { l2 } : {}),
   };
 }
 
@@ -226,6 +234,8 @@ export function trainModel(data: CsvTable | Dataset, options: TrainModelOptions 
       optimizer: s.optimizer,
       validationSplit: s.validationSplit,
       earlyStopping: s.earlyStop,
+      l1: s.l1,
+      l2: s.l2,
       onEpochEnd: (info) => {
         let tl: number | undefined;
         if (testX && testY) testLoss.push((tl = lossInBlocks(network, testX, testY)));
@@ -376,6 +386,8 @@ export function trainedModelFile({ table, schema, s, network, features, target, 
       stratified: s.stratify,
       ...(s.validationSplit !== undefined ? { validationSplit: s.validationSplit } : {}),
       ...(s.earlyStop !== undefined ? { earlyStop: s.earlyStop } : {}),
+      ...(s.l1 ? { l1: s.l1 } : {}),
+      ...(s.l2 ? { l2: s.l2 } : {}),
       ...(testRows ? { testRows: Array.from(testRows) } : {}),
       history,
       metrics: {},

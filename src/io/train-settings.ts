@@ -20,6 +20,9 @@ export interface TrainSettings {
   validationSplit?: number;
   earlyStop?: number;
   scale: ScalingName;
+  /** L1 and L2 regularisation (src/nn/penalty.ts): present only when not 0, so runs without them read as before. */
+  l1?: number;
+  l2?: number;
 }
 
 /**
@@ -36,4 +39,6 @@ export const TRAIN_DEFAULTS = {
   seed: 1,
   testSplit: 0.2,
   scale: 'standard',
+  l1: 0,
+  l2: 0,
 } as const satisfies Partial<TrainSettings>;

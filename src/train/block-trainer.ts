@@ -37,6 +37,9 @@ export interface BlockTrainOptions {
   /** Blocks loaded together. */
   blocksPerGroup: number;
   engine?: EngineName;
+  /** Regularisation, as the Trainer takes it. */
+  l1?: number;
+  l2?: number;
   /** Awaited between groups. */
   pause?: () => Promise<void>;
 }
@@ -144,6 +147,8 @@ export class BlockTrainer {
       optimizer: this.optimizer,
       shuffle: false,
       ...(this.options.engine ? { engine: this.options.engine } : {}),
+      ...(this.options.l1 ? { l1: this.options.l1 } : {}),
+      ...(this.options.l2 ? { l2: this.options.l2 } : {}),
     });
     let s;
     try {

@@ -2,6 +2,7 @@ import { check } from '../errors.js';
 import type { FloatArray, Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
 import { evaluate } from './metrics.js';
+import { hasPenalty, penaltyValue, type Penalty } from '../nn/penalty.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { EpochInfo, FitOptions, History, StopReason } from './fit-options.js';
 
@@ -14,12 +15,15 @@ export interface EpochCallback {
   onEpochEnd(info: EpochInfo, history: History): StopReason | undefined;
 }
 
-/** Measures the network on held-out rows after each epoch. */
-export function validation(net: Network, VX: Matrix, VY: Matrix, classify: boolean): EpochCallback {
+/**
+ * Measures the network on held-out rows after each epoch. With regularisation the validation
+ * loss includes the penalty, as the training loss does (so early stopping watches one objective).
+ */
+export function validation(net: Network, VX: Matrix, VY: Matrix, classify: boolean, penalty?: Penalty): EpochCallback {
   return {
     onEpochEnd(info, history) {
       const e = evaluate(net, VX, VY); // one forward pass for both figures
-      history.valLoss!.push((info.valLoss = e.loss));
+      history.valLoss!.push((info.valLoss = hasPenalty(penalty) ? e.loss + penaltyValue(net.layers, penalty) : e.loss));
       if (classify) history.valAccuracy!.push((info.valAccuracy = e.accuracy!));
       return undefined;
     },

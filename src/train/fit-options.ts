@@ -52,6 +52,17 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Stop once the epoch's training loss is at or below this. */
   errorThreshold?: number;
+  /**
+   * L1 regularisation (default 0): each step's loss gains l1·Σ|W| over every layer's weights
+   * (not the biases), and each W_update l1·sign(W). See src/nn/penalty.ts.
+   */
+  l1?: number;
+  /**
+   * L2 regularisation, weight decay (default 0): each step's loss gains l2/2·ΣW² over every
+   * layer's weights (not the biases), and each W_update l2·W. The history's losses (and so the
+   * error threshold and early stopping) include the penalty.
+   */
+  l2?: number;
   /** Fraction of rows (chosen with the seeded generator) held out for validation. */
   validationSplit?: number;
   /** Explicit validation data; takes precedence over validationSplit. */
@@ -84,6 +95,19 @@ export interface FitOptions {
   engine?: EngineName;
   /** @deprecated since 0.2: `compiled: false` is `engine: 'reference'`. */
   compiled?: boolean;
+}
+
+/** The l1 and l2 options checked (numbers ≥ 0, default 0), as the engines take them. */
+export function regularisation(options: { l1?: number; l2?: number }): { l1: number; l2: number } {
+  const out = { l1: 0, l2: 0 };
+  for (const k of ['l1', 'l2'] as const) {
+    const v = options[k] ?? 0;
+    if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0)) {
+      throw new BackpropError('option', `${k} must be a number ≥ 0 (0: no ${k === 'l1' ? 'L1' : 'L2'} regularisation), got ${typeof v === 'string' ? `'${v}'` : String(v)}`);
+    }
+    out[k] = v === 0 ? 0 : v; // (−0 is 0)
+  }
+  return out;
 }
 
 /** Thrown when the loss or a gradient turns NaN or infinite; the weights of the last good step are kept. */

@@ -75,8 +75,8 @@ function begin(net: Network, x: Data, y: Data, options: FitOptions, started: num
     restoreWeights(net, opt, resume);
   }
   const split = splitValidation(net, X0, Y0, options);
-  const { batchSize, learningRate, schedule, shuffle, engine, compiled } = options;
-  const trainer = new Trainer(net, split.X, split.Y, { batchSize, learningRate, optimizer: opt, schedule, shuffle, engine, compiled });
+  const { batchSize, learningRate, schedule, shuffle, engine, compiled, l1, l2 } = options;
+  const trainer = new Trainer(net, split.X, split.Y, { batchSize, learningRate, optimizer: opt, schedule, shuffle, engine, compiled, l1, l2 });
   trainer.autoSync = false;
   if (resume) trainer.resumeAt(resume);
 
@@ -103,7 +103,7 @@ function begin(net: Network, x: Data, y: Data, options: FitOptions, started: num
     clock: () => secondsBefore + (now() - started) / 1000,
   };
   run.callbacks = [
-    ...(VX && split.VY ? [validation(net, VX, split.VY, classify)] : []),
+    ...(VX && split.VY ? [validation(net, VX, split.VY, classify, trainer)] : []),
     userEpochEnd(options.onEpochEnd, () => run.stoppedByBatch),
     ...(threshold !== undefined ? [errorThreshold(threshold)] : []),
     ...(early ? [early] : []),

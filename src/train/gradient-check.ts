@@ -1,5 +1,7 @@
 import type { FloatArray, Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
+import { addPenalty, penaltyValue } from '../nn/penalty.js';
+import { regularisation } from './fit-options.js';
 
 export interface GradientCheckResult {
   /** max over all weights and biases of |analytic − numeric| / max(|analytic|, |numeric|, floor). */
@@ -19,6 +21,13 @@ export interface GradientCheckOptions {
    * 1e-13·|L| at the default ε), so a fixed floor would fail correct gradients of large losses.
    */
   floor?: number;
+  /**
+   * Regularisation to check with the loss (default 0 each, as fit's options): the loss gains
+   * l2/2·ΣW² + l1·Σ|W| and the gradients l2·W + l1·sign(W). Away from W = 0 for l1, where |W|
+   * has no derivative.
+   */
+  l1?: number;
+  l2?: number;
 }
 
 /**
@@ -37,11 +46,14 @@ export function gradientCheck(
   const X = net.input(x, 'X');
   const Y = net.input(y, 'Y');
   net.validate(X, Y);
+  const penalty = regularisation(options);
+  const loss = () => net.lossOn(X, Y) + penaltyValue(net.layers, penalty);
   net.forward(X);
   net.backward(X, Y);
+  addPenalty(net.layers, penalty); // as the engines' steps add it (W_update += l2·W + l1·sign(W))
   const params = net.params();
   const analytic = params.map((p) => p.grad.slice());
-  const floor = options.floor ?? Math.max(1e-6, 1e-6 * Math.abs(net.lossOn(X, Y)));
+  const floor = options.floor ?? Math.max(1e-6, 1e-6 * Math.abs(loss()));
 
   const result: GradientCheckResult = {
     maxRelativeError: 0,
@@ -50,7 +62,7 @@ export function gradientCheck(
   };
   const at = (w: FloatArray, i: number, v: number) => {
     w[i] = v;
-    return net.lossOn(X, Y);
+    return loss();
   };
   params.forEach((p, k) => {
     const w = p.value;

@@ -7,7 +7,7 @@ import { Random } from '../tensor/random.js';
 import { isClassification } from './metrics.js';
 import { defaultLearningRate, optimizer as makeOptimizer, type Optimizer, type OptimizerName, type OptimizerSpec } from '../engine/optimizers.js';
 import { scheduledRate, validateSchedule, type Schedule } from './schedules.js';
-import { DivergedError, type BatchInfo, type Data } from './fit-options.js';
+import { DivergedError, regularisation, type BatchInfo, type Data } from './fit-options.js';
 
 /** How a Trainer takes its steps. */
 export interface TrainerOptions {
@@ -21,6 +21,9 @@ export interface TrainerOptions {
   schedule?: Schedule;
   /** Shuffle the rows each epoch with the network's seeded generator (default true; no effect with one batch). */
   shuffle?: boolean;
+  /** Regularisation (default 0 each): loss + l1·Σ|W| + l2/2·ΣW² over the weights, not the biases (src/nn/penalty.ts). */
+  l1?: number;
+  l2?: number;
   /** 'auto' (default): the WebAssembly engine where it runs, else the reference; 'reference' or 'wasm' to force one (see src/engine/). */
   engine?: EngineName;
   /** @deprecated `compiled: false` is `engine: 'reference'`. */
@@ -85,6 +88,9 @@ export class Trainer {
   readonly schedule: Schedule | undefined;
   /** Whether each epoch takes the rows in a new shuffled order. */
   readonly shuffled: boolean;
+  /** The regularisation coefficients (0: none). */
+  readonly l1: number;
+  readonly l2: number;
   /** Whether each call takes the network's weights in and hands them back (see the class comment). */
   autoSync = true;
   /** The last whole epoch. */
@@ -124,10 +130,11 @@ export class Trainer {
     this.batches = Math.ceil(this.rows / this.batchSize);
     this.shuffled = (options.shuffle ?? true) && this.batches > 1;
     this.classify = isClassification(this.Y);
+    ({ l1: this.l1, l2: this.l2 } = regularisation(options));
     this.engineName = options.engine ?? (options.compiled === false ? 'reference' : 'auto');
     this.order = new Int32Array(this.rows);
     for (let i = 0; i < this.rows; i++) this.order[i] = i;
-    this.input = { net, opt: this.optimizer, X: this.X, Y: this.Y, batchSize: this.batchSize, shuffled: this.shuffled, classify: this.classify };
+    this.input = { net, opt: this.optimizer, X: this.X, Y: this.Y, batchSize: this.batchSize, shuffled: this.shuffled, classify: this.classify, l1: this.l1, l2: this.l2 };
   }
 
   /** Batches in an epoch of `rows` rows. */

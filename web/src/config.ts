@@ -3,7 +3,8 @@
  * that the page edits and the worker turns into a library Network and FitOptions.
  */
 import { IRIS3 } from '../../src/data/examples.js';
-import type { FitOptions, OptimizerName } from '../../src/index.js';
+import type { FitOptions, Network, OptimizerName } from '../../src/index.js';
+import { penaltyValue } from '../../src/nn/penalty.js';
 import type { DataOptions } from './datasets.js';
 
 export const HIDDEN_ACTIVATIONS = ['tanh', 'sigmoid', 'relu', 'leaky-relu', 'linear', 'step'] as const;
@@ -20,6 +21,12 @@ export const LOSSES = [
 ] as const;
 export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adam'] as const;
 export const BATCH_MODES = ['full', 'stochastic', 'mini'] as const;
+/** The library's fit options l1 and l2 (src/nn/penalty.ts): a penalty on the weights, not the biases. */
+export const REGULARISATIONS = ['none', 'l1', 'l2'] as const;
+/** The rates TensorFlow Playground offers. */
+export const REGULARISATION_RATES = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1];
+
+export type Regularisation = (typeof REGULARISATIONS)[number];
 
 export type BatchMode = (typeof BATCH_MODES)[number];
 
@@ -45,6 +52,9 @@ export interface PlaygroundConfig {
   batchSize: number;
   /** Seeds the network's weights and, through it, the shuffling of batches. */
   seed: number;
+  /** L1 (rate·Σ|W|) or L2 (rate/2·ΣW²) regularisation of the weights, in the training loss (default none). */
+  regularisation?: Regularisation;
+  regularisationRate?: number;
   /** One output per class even without softmax (set for a loaded model that has them). */
   oneHot?: boolean;
 }
@@ -66,6 +76,8 @@ export const DEFAULT_CONFIG: PlaygroundConfig = {
   batch: 'mini',
   batchSize: 10,
   seed: 1,
+  regularisation: 'none',
+  regularisationRate: 0.001,
 };
 
 /** The slides' 4-2-3 network on the slides' 3 samples, the whole batch at once, with the slides' loss. */
@@ -80,6 +92,7 @@ export function slidesConfig(from: PlaygroundConfig): PlaygroundConfig {
     optimizer: 'sgd',
     learningRate: 0.1,
     batch: 'full',
+    regularisation: 'none',
   };
 }
 
@@ -96,6 +109,8 @@ export function leaveSlides(from: PlaygroundConfig, data: DataOptions): Playgrou
     optimizer: d.optimizer,
     learningRate: d.learningRate,
     batch: d.batch,
+    regularisation: d.regularisation,
+    regularisationRate: d.regularisationRate,
   };
 }
 
@@ -118,11 +133,25 @@ export function fitOptions(config: PlaygroundConfig, rows: number): FitOptions {
     batchSize: size === rows ? 'full' : size,
     learningRate: config.learningRate,
     shuffle: true,
+    ...penaltyOf(config),
   };
 }
 
+/** The fit options l1 and l2 the config asks for ({} without regularisation). */
+export function penaltyOf(config: PlaygroundConfig): { l1?: number; l2?: number } {
+  const kind = config.regularisation ?? 'none';
+  const rate = config.regularisationRate ?? 0;
+  return kind === 'none' || !(rate > 0) ? {} : { [kind]: rate };
+}
+
+/** The penalty the training loss includes, on the network's weights as they are (0 without regularisation). */
+export function penaltyNow(config: PlaygroundConfig, net: Network): number {
+  const { l1 = 0, l2 = 0 } = penaltyOf(config);
+  return l1 || l2 ? penaltyValue(net.layers, { l1, l2 }) : 0;
+}
+
 /** The settings a running network takes from its next step on, without starting again. */
-export const LIVE_SETTINGS = ['learningRate', 'optimizer', 'batch', 'batchSize'] as const;
+export const LIVE_SETTINGS = ['learningRate', 'optimizer', 'batch', 'batchSize', 'regularisation', 'regularisationRate'] as const;
 
 /** Whether `b` differs from `a` only in live settings: the same data and the same network. */
 export function sameNetwork(a: PlaygroundConfig, b: PlaygroundConfig): boolean {

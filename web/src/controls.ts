@@ -1,5 +1,5 @@
 /** The form controls of the page, read into and written from a PlaygroundConfig. */
-import { BATCH_MODES, LOSSES, OPTIMIZERS, type BatchMode, type PlaygroundConfig } from './config.js';
+import { BATCH_MODES, LOSSES, OPTIMIZERS, REGULARISATION_RATES, REGULARISATIONS, type BatchMode, type PlaygroundConfig, type Regularisation } from './config.js';
 import { DATASET_LABELS, DATASET_NAMES, type DatasetName } from './datasets.js';
 import { IRIS_FEATURES } from './iris.js';
 import type { OptimizerName } from '../../src/index.js';
@@ -11,6 +11,23 @@ export function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
   if (!el) throw new Error(`the page has no element #${id}`);
   return el as T;
+}
+
+/** A select placed at the end of `label` (the page's markup has no place for it). */
+function selectIn(label: Element, id: string, name: string): HTMLSelectElement {
+  const select = document.createElement('select');
+  select.id = id;
+  select.setAttribute('aria-label', name);
+  label.append(' ', select);
+  return select;
+}
+
+/** A label of its own after `after`, holding `text`. */
+function labelAfter(after: Element, text: string): HTMLLabelElement {
+  const label = document.createElement('label');
+  label.append(text);
+  after.after(label);
+  return label;
 }
 
 function fill(select: HTMLSelectElement, values: readonly (string | number)[], label: (v: string) => string = (v) => v): void {
@@ -31,6 +48,10 @@ export class Controls {
   readonly batchSize = byId<HTMLInputElement>('batch-size');
   readonly seed = byId<HTMLInputElement>('seed');
   readonly bias = byId<HTMLInputElement>('bias');
+  /** None, L1 or L2, and its rate: made here, after the learning rate. */
+  private readonly regularisationLabel = labelAfter(this.learningRate.closest('label')!, 'Regularisation');
+  readonly regularisation = selectIn(this.regularisationLabel, 'regularisation', 'Regularisation');
+  readonly regularisationRate = selectIn(this.regularisationLabel, 'regularisation-rate', 'Regularisation rate');
 
   /** Fills the choices; `onChange` is called with the edited config whenever a control changes. */
   constructor(
@@ -45,6 +66,8 @@ export class Controls {
     fill(this.learningRate, LEARNING_RATES);
     fill(this.optimizer, OPTIMIZERS);
     fill(this.loss, LOSSES);
+    fill(this.regularisation, REGULARISATIONS, (v) => (v === 'none' ? 'none' : v.toUpperCase()));
+    fill(this.regularisationRate, REGULARISATION_RATES);
     const inputs: HTMLElement[] = [
       this.dataset,
       this.noise,
@@ -59,6 +82,8 @@ export class Controls {
       this.batchSize,
       this.seed,
       this.bias,
+      this.regularisation,
+      this.regularisationRate,
     ];
     // a plot needs two features: choosing the other axis's feature swaps the two
     const swap = (changed: HTMLSelectElement, other: HTMLSelectElement, was: () => number) =>
@@ -102,6 +127,8 @@ export class Controls {
       batchSize: whole(this.batchSize, 1, 1000, c.batchSize),
       seed: whole(this.seed, 0, 999999, c.seed),
       bias: this.bias.checked,
+      regularisation: this.regularisation.value as Regularisation,
+      regularisationRate: Number(this.regularisationRate.value),
     };
   }
 
@@ -121,6 +148,11 @@ export class Controls {
     this.batchSize.value = String(c.batchSize);
     this.seed.value = String(c.seed);
     this.bias.checked = c.bias;
+    const rate = c.regularisationRate ?? 0;
+    if (!REGULARISATION_RATES.includes(rate)) this.regularisationRate.add(new Option(String(rate), String(rate)));
+    this.regularisation.value = c.regularisation ?? 'none';
+    this.regularisationRate.value = String(rate);
+    this.regularisationRate.disabled = this.regularisation.value === 'none';
 
     const slides = c.data.name === 'slides';
     const iris = c.data.name === 'iris';

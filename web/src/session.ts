@@ -16,7 +16,7 @@ import {
   type TraceEntry,
   type TrainerState,
 } from '../../src/index.js';
-import { batchRows, fitOptions, wantsOneHot, type PlaygroundConfig } from './config.js';
+import { batchRows, fitOptions, penaltyNow, penaltyOf, wantsOneHot, type PlaygroundConfig } from './config.js';
 import { buildNetwork } from './build-network.js';
 import { classOf, type Dataset } from './datasets.js';
 import { datasetFor } from './csv-data.js';
@@ -114,7 +114,8 @@ export class Session {
    */
   retune(next: PlaygroundConfig): void {
     const sameBatch = batchRows(next, this.X.rows) === this.batchSize;
-    if (next.optimizer === this.config.optimizer && next.learningRate === this.config.learningRate && sameBatch) {
+    const samePenalty = JSON.stringify(penaltyOf(next)) === JSON.stringify(penaltyOf(this.config)); // l1, l2
+    if (next.optimizer === this.config.optimizer && next.learningRate === this.config.learningRate && sameBatch && samePenalty) {
       this.config = next;
       return;
     }
@@ -203,7 +204,7 @@ export class Session {
     return {
       step: this.steps,
       epoch: this.rowsSeen / this.X.rows,
-      trainLoss: train.loss,
+      trainLoss: train.loss + penaltyNow(this.config, this.net), // with regularisation, the loss training minimises (as fit's history)
       testLoss: test?.loss ?? null,
       trainAccuracy: train.accuracy,
       testAccuracy: test?.accuracy ?? null,

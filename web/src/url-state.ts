@@ -12,6 +12,7 @@ import {
   MAX_UNITS,
   OPTIMIZERS,
   OUTPUT_ACTIVATIONS,
+  REGULARISATIONS,
   type BatchMode,
   type PlaygroundConfig,
 } from './config.js';
@@ -36,6 +37,8 @@ export function encodeConfig(c: PlaygroundConfig): string {
   p.set('batch', c.batch);
   p.set('batchSize', String(c.batchSize));
   p.set('seed', String(c.seed));
+  p.set('reg', c.regularisation ?? 'none');
+  p.set('regRate', String(c.regularisationRate ?? 0));
   return p.toString();
 }
 
@@ -88,5 +91,7 @@ export function decodeConfig(hash: string, base: PlaygroundConfig = DEFAULT_CONF
     batch: oneOf<BatchMode>(p.get('batch'), BATCH_MODES) ?? base.batch,
     batchSize: num(p.get('batchSize'), 1, 1000, true) ?? base.batchSize,
     seed,
+    regularisation: oneOf(p.get('reg'), REGULARISATIONS) ?? base.regularisation,
+    regularisationRate: num(p.get('regRate'), 0, 10) ?? base.regularisationRate,
   };
 }
