@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { listNames, type Dataset } from '../../src/data/dataset.js';
+import type { Dataset } from '../../src/data/dataset.js';
 import { SCALING_NAMES } from '../../src/data/preprocess.js';
 import { BackpropError } from '../../src/errors.js';
-import type { Split } from '../../src/data/preprocess.js';
-import { checkResumable, type CheckpointOrigin, type TrainCheckpoint } from '../../src/io/train-checkpoint.js';
+import { checkResumable, type CheckpointOrigin } from '../../src/io/train-checkpoint.js';
 import { TRAIN_DEFAULTS as D } from '../../src/io/train-settings.js';
 import { MIN_ROWS_FOR_TEST_SPLIT, resolveSettings, type TrainModelOptions, type TrainSettings } from '../../src/io/train-model.js';
 import { loss as lookupLoss } from '../../src/nn/losses.js';
@@ -13,6 +12,7 @@ import { defaultLearningRate, OPTIMIZER_NAMES } from '../../src/train/optimizers
 import { checkpointFile, prepareCheckpointDir, readCheckpoint, removeCheckpoint, resumeCheckpoint, type ResumedCheckpoint } from '../checkpoint-files.js';
 import { checkDistinctOutputs, checkWritable, dataFile, loadDataset, writeFileAtomic } from '../files.js';
 import { lossChart } from '../loss-chart.js';
+import { describeData, describeSettings, describeSplit } from '../train-description.js';
 import * as opt from '../options.js';
 import { createProgress } from '../progress.js';
 import { evaluationJSON, formatConfusion, formatSummary } from '../report.js';
@@ -139,36 +139,6 @@ function checkOutput(s: TrainSettings, d: Dataset, flags: TrainFlags): void {
       `--output-activation softmax does not fit the numeric target '${d.schema.target}': a regression has one output, and softmax over one output is always 1; use linear`,
     );
   }
-}
-
-function describeData(d: Dataset, rows: number): string {
-  const { schema } = d;
-  const target =
-    schema.kind === 'classification'
-      ? `${schema.classes!.length} classes: ${listNames(schema.classes!)}`
-      : 'numbers: regression';
-  return `${d.source}: ${rows} rows, ${schema.features.length} features → target '${schema.target}' (${target})`;
-}
-
-function describeSettings(s: TrainSettings, inputs: number, outputs: number): string {
-  const shape = [inputs, ...s.layers, outputs].join('-');
-  const hidden = s.layers.length ? `${s.activation} hidden, ` : '';
-  return (
-    `network ${shape}: ${hidden}${s.outputActivation} output, loss ${s.loss}; ${s.optimizer}, learning rate ${s.learningRate}, ` +
-    `batch ${s.batchSize}, ${s.epochs} ${s.epochs === 1 ? 'epoch' : 'epochs'}, seed ${s.seed}` +
-    (s.l1 || s.l2 ? `; regularisation${s.l1 ? ` L1 ${s.l1}` : ''}${s.l2 ? ` L2 ${s.l2}` : ''}` : '')
-  );
-}
-
-function describeSplit(s: TrainSettings, split: Split, givenTestSplit: boolean): string {
-  const scaled = s.scale === 'none' ? 'features not scaled' : `features scaled (${s.scale}) on the training rows`;
-  if (split.test.length === 0) {
-    const why = givenTestSplit ? '' : ` (fewer than ${MIN_ROWS_FOR_TEST_SPLIT} rows: add --test-split to hold some out)`;
-    return `all ${split.train.length} rows train, no test part${why}; ${scaled}`;
-  }
-  const how = s.stratify ? 'stratified by class' : 'at random';
-  const val = s.validationSplit ? `, ${s.validationSplit} of the training rows kept for validation` : '';
-  return `${split.train.length} training rows, ${split.test.length} test rows (${how}${val}); ${scaled}`;
 }
 
 /** What a run reads and writes: from the flags, or for --resume from the checkpoint and the flags given. */
