@@ -1,6 +1,7 @@
 import { DatasetBuilder } from '../src/data/dataset-builder.js';
 import type { DataSchema, SchemaData } from '../src/data/dataset.js';
 import type { RecordHandler } from '../src/data/csv-records.js';
+import type { RowFields } from '../src/data/csv-fast.js';
 import { BackpropError } from '../src/errors.js';
 
 /** Rows handed on at once by RowChunks. */
@@ -43,6 +44,14 @@ export class RowChunks implements RecordHandler {
     this.rows++;
     if (this.problem !== undefined) return;
     this.builder!.onRow(fields, line);
+    if (this.builder!.rows === CHUNK_ROWS) this.flush();
+  }
+
+  /** A row as the reader's field accessor (no string per field where the row is plain). */
+  onFields(fields: RowFields, line: number): void {
+    this.rows++;
+    if (this.problem !== undefined) return;
+    this.builder!.onFields(fields, line);
     if (this.builder!.rows === CHUNK_ROWS) this.flush();
   }
 

@@ -148,13 +148,15 @@ export class Accumulator {
     if (classes) this.confusion = classes.map(() => new Array<number>(classes.length).fill(0));
   }
 
-  /** The figures of these rows added in: one forward pass (in the WebAssembly kernel where it runs), block by block. */
-  add(model: Model, p: PartRows): void {
+  /** The figures of these rows added in: one forward pass (in the WebAssembly kernel where it runs), block by block. False when their loss is not finite. */
+  add(model: Model, p: PartRows): boolean {
     const t = model.file.preprocessing.target;
     const loss = this.net.loss;
+    let finite = true;
     forwardBlocks(this.net, p.X, (out, logits, start) => {
       const n = out.rows;
       const l = loss.value(out, rowsOf(p.Y, start, n), logits);
+      finite &&= Number.isFinite(l);
       this.lossSum += loss.mean ? l * n : l;
       if (this.classes) {
         const predicted = classesOf(out);
@@ -173,6 +175,7 @@ export class Accumulator {
       }
       if (this.classes) this.rows += n;
     });
+    return finite;
   }
 
   result(): ModelEvaluation | undefined {

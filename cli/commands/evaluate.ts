@@ -37,20 +37,29 @@ async function evaluateStreaming(model: Model, data: string, delimiter?: string)
   // a file of one chunk is evaluated as before, in one piece (the same figures, bit for bit)
   let first: PreparedData | undefined;
   let chunksSeen = 0;
-  const add = (p: PreparedData) => acc.add(model, { X: p.X, Y: p.Y!, ...(p.labels ? { labels: p.labels } : {}), ...(p.values ? { values: p.values } : {}) });
+  let firstLines: Int32Array | undefined;
+  const add = (p: PreparedData, lines: Int32Array) => {
+    // an output that is not finite is named by its row
+    if (!acc.add(model, { X: p.X, Y: p.Y!, ...(p.labels ? { labels: p.labels } : {}), ...(p.values ? { values: p.values } : {}) })) model.predictPrepared(p.X, { source, lines });
+  };
   const chunks = new RowChunks(source, model.schema, true, (chunk) => {
     const p = model.prepareData(chunk);
-    // an output that is not finite is named by its row
-    if (!Number.isFinite(model.network.lossOn(p.X, p.Y!))) model.predictPrepared(p.X, { source, lines: chunk.lines });
-    if (++chunksSeen === 1) first = p;
-    else {
-      if (first) add(first);
+    if (++chunksSeen === 1) {
+      first = p;
+      firstLines = chunk.lines;
+    } else {
+      if (first) add(first, firstLines!);
       first = undefined;
-      add(p);
+      add(p, chunk.lines);
     }
   });
   await streamRows(data, chunks, delimiter);
-  return chunksSeen === 1 ? model.evaluatePrepared(first!) : acc.result()!;
+  if (chunksSeen === 1) {
+    const e = model.evaluatePrepared(first!);
+    if (!Number.isFinite(e.loss)) model.predictPrepared(first!.X, { source, lines: firstLines });
+    return e;
+  }
+  return acc.result()!;
 }
 
 /** The training or test part of the model's split: those need all rows' classes first, so the file is read whole. */
