@@ -115,22 +115,27 @@ test('values whose scaling overflows are refused, naming the column; min-max sca
   refused(() => fitScaler(Matrix.from([[1.5e308], [-1.5e308]]), 'minmax', ['x']), /^column 'x' .*their range overflows 64-bit floating point\. Divide the column by a power of ten first$/);
 });
 
-test('scaleRowsInPlace writes, over the matrix itself, the bits scaledRows copies out, for any permutation', async () => {
-  const { scaleRowsInPlace, scaledRows } = await import('../src/data/preprocess.js');
+test('scaleSplitInPlace writes, over the matrix itself, the bits scaledRows copies out, for any split; it refuses what is not one', async () => {
+  const { scaleSplitInPlace, scaledRows } = await import('../src/data/preprocess.js');
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 1e6 }), fc.constantFrom('standard', 'minmax', 'none' as const), (rows, cols, seed, kind) => {
+    fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 1e6 }), fc.double({ min: 0, max: 0.9, noNaN: true }), fc.constantFrom('standard', 'minmax', 'none' as const), (rows, cols, seed, fraction, kind) => {
       const rng = new Random(seed);
       const x = new Matrix(rows, cols);
       for (let i = 0; i < x.data.length; i++) x.data[i] = rng.uniform(-5, 5);
-      const order = rng.shuffle(Int32Array.from({ length: rows }, (_, i) => i));
+      const { train, test } = splitRows(rows, fraction, rng);
       const s = fitScaler(x, kind);
+      const order = Int32Array.from([...train, ...test]);
       const want = scaledRows(s, x, order);
-      const got = scaleRowsInPlace(s, x, order);
+      const got = scaleSplitInPlace(s, x, train, test);
       assert.equal(got, x);
       assert.deepEqual(got.data, want.data);
     }),
     { numRuns: 300 },
   );
+  const x = new Matrix(3, 1, new Float64Array([1, 2, 3]));
+  const s = fitScaler(x, 'none');
+  assert.throws(() => scaleSplitInPlace(s, x, Int32Array.of(2, 0), Int32Array.of(1)), /not an ascending split/);
+  assert.throws(() => scaleSplitInPlace(s, x, Int32Array.of(0, 1), Int32Array.of(1)), /not an ascending split/);
 });
 
 test('trainModel with reuseData builds its parts in the data set\'s memory: the same model, metrics and evaluations as with copies', async () => {

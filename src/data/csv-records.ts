@@ -1,6 +1,6 @@
 import { CsvError } from 'csv-parse/browser/esm';
 import { BackpropError } from '../errors.js';
-import { checkDelimiter, checkHeader, csvSyntaxError, detectDelimiterOnPrefix, IncrementalParser, type CsvOptions, type CsvTable } from './csv.js';
+import { checkDelimiter, checkHeader, csvSyntaxError, detectDelimiterOnPrefix, IncrementalParser, prefixEnd, type CsvOptions, type CsvTable } from './csv.js';
 import { hashField, PlainLines, StringFields, type RowFields } from './csv-fast.js';
 
 export { hashField, type RowFields } from './csv-fast.js';
@@ -130,10 +130,23 @@ export class CsvRecordReader {
     return fingerprintHex(this.hash);
   }
 
+  /**
+   * The delimiter, detected on the text up to the needed-th line break (as detectDelimiter does it
+   * on a whole text: more when a quoted field runs past it), or undefined when more text is needed.
+   */
+  private detect(atEnd: boolean): string | undefined {
+    for (;;) {
+      const cut = prefixEnd(this.prefix, this.needed);
+      const found = detectDelimiterOnPrefix(this.prefix.slice(0, cut), atEnd && cut === this.prefix.length);
+      if (found !== undefined || cut === this.prefix.length) return found;
+      this.needed *= 2;
+    }
+  }
+
   private start(atEnd: boolean): void {
     let delimiter = this.given;
     if (delimiter === undefined) {
-      const found = detectDelimiterOnPrefix(this.prefix, atEnd);
+      const found = this.detect(atEnd);
       if (found === undefined) {
         // a quoted field runs past the rows gathered: gather more
         this.needed *= 2;

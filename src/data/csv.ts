@@ -171,7 +171,7 @@ export function detectDelimiter(text: string): string {
 }
 
 /** Where the text's `breaks`-th line break (\n or \r) ends, or its length. */
-function prefixEnd(text: string, breaks: number): number {
+export function prefixEnd(text: string, breaks: number): number {
   let n = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

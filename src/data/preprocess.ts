@@ -203,34 +203,35 @@ export function takeRows(m: Matrix, idx: ArrayLike<number>): Matrix {
 }
 
 /**
- * The rows of x at `idx` (a permutation of all its rows), scaled, written over x itself: no
- * second copy. x's row i becomes (old row idx[i] − shift) / scale, the values scaledRows gives.
- * Cycle by cycle, with one row set aside; a bitmap marks the rows already placed.
+ * The rows of a split, scaled, written over x itself: x becomes the rows at `first`, then those at
+ * `second` (each part ascending, together every row once), each (x − shift) / scale, the values
+ * scaledRows gives, with no second copy of the data: the second part's rows are set aside, the
+ * first part's move up in order (row first[i] ≥ i is not yet overwritten), the second's follow.
  */
-export function scaleRowsInPlace(s: Scaler, x: Matrix, idx: Int32Array): Matrix {
+export function scaleSplitInPlace(s: Scaler, x: Matrix, first: Int32Array, second: Int32Array): Matrix {
   checkWidth(s, x);
   const n = x.rows;
   const c = x.cols;
-  check(idx.length === n, `scaleRowsInPlace: ${idx.length} rows of an order for ${n} rows`, 'shape');
+  check(isAscendingSplit(first, second, n), 'scaleSplitInPlace: the parts are not an ascending split of the rows', 'shape');
   const d = x.data;
-  const placed = new Uint8Array(n);
-  const held = new Float64Array(c);
-  for (let start = 0; start < n; start++) {
-    if (placed[start]) continue;
-    for (let k = 0; k < c; k++) held[k] = d[start * c + k];
-    let to = start;
-    for (;;) {
-      placed[to] = 1;
-      const from = idx[to];
-      if (from === start) {
-        for (let k = 0; k < c; k++) d[to * c + k] = held[k];
-        break;
-      }
-      check(!placed[from], 'scaleRowsInPlace: the order is not a permutation of the rows', 'shape');
-      d.copyWithin(to * c, from * c, from * c + c);
-      to = from;
-    }
-  }
+  const aside = new Float64Array(second.length * c);
+  for (let r = 0; r < second.length; r++) aside.set(d.subarray(second[r] * c, second[r] * c + c), r * c);
+  for (let i = 0; i < first.length; i++) if (first[i] !== i) d.copyWithin(i * c, first[i] * c, first[i] * c + c);
+  d.set(aside, first.length * c);
   for (let i = 0; i < d.length; i += c) for (let j = 0; j < c; j++) d[i + j] = (d[i + j] - s.shift[j]) / s.scale[j];
   return x;
+}
+
+/** Whether the two parts are ascending and hold each of the n rows once. */
+function isAscendingSplit(first: Int32Array, second: Int32Array, n: number): boolean {
+  if (first.length + second.length !== n) return false;
+  const seen = new Uint8Array(n);
+  for (const part of [first, second]) {
+    for (let i = 0; i < part.length; i++) {
+      const r = part[i];
+      if (!(r >= 0 && r < n) || seen[r] || (i > 0 && r <= part[i - 1])) return false;
+      seen[r] = 1;
+    }
+  }
+  return true;
 }

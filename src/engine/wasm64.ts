@@ -353,20 +353,8 @@ export class WasmEngine implements Engine {
     const bs = Math.min(batchSize, this.rows);
     const start = b * bs;
     const m = Math.min(bs, this.rows - start);
-    const put = (src: Matrix, at: number) => {
-      const c = src.cols;
-      const d = src.data;
-      const f64 = this.f64;
-      const base = at >> 3;
-      if (!this.order) return f64.set(d.subarray(start * c, (start + m) * c), base);
-      for (let r = 0; r < m; r++) {
-        const from = this.order[start + r] * c;
-        const to = base + r * c;
-        for (let k = 0; k < c; k++) f64[to + k] = d[from + k];
-      }
-    };
-    put(X, this.at.bx);
-    put(Y, this.at.by);
+    gatherRows(this.f64, this.at.bx >> 3, X.data as Float64Array, X.cols, this.order, start, m);
+    gatherRows(this.f64, this.at.by >> 3, Y.data as Float64Array, Y.cols, this.order, start, m);
     return m;
   }
 
@@ -412,6 +400,16 @@ export class WasmEngine implements Engine {
       losses: f64.subarray(this.at.losses >> 3, (this.at.losses >> 3) + done),
       accuracy: f64.subarray(this.at.accuracy >> 3, (this.at.accuracy >> 3) + done),
     };
+  }
+}
+
+/** Rows order[start .. start + m) of `from` (width c; rows start .. start + m without an order) into `to` at `base`. */
+function gatherRows(to: Float64Array, base: number, from: Float64Array, c: number, order: Int32Array | undefined, start: number, m: number): void {
+  if (!order) return to.set(from.subarray(start * c, (start + m) * c), base);
+  for (let r = 0; r < m; r++) {
+    const f = order[start + r] * c;
+    const t = base + r * c;
+    for (let k = 0; k < c; k++) to[t + k] = from[f + k];
   }
 }
 

@@ -361,12 +361,18 @@ def finish(net, spec, args, added, epochs, lr, seconds):
 
 def spawned(rank, world, args, spec, X, Y, labels):
     """A process started by --nproc."""
+    code = 0
     try:
         train(rank, world, rank, args, spec, X, Y, labels)
     except InputError as e:
         if rank == 0:
             print(e, file=sys.stderr, flush=True)
-        sys.exit(1)
+        code = 1
+    # leave at once: a process started by spawn can hang in the interpreter's teardown after the
+    # process group is gone (seen with PyTorch 1.13 and gloo), and nothing is left to clean up
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def free_port():

@@ -11,7 +11,7 @@ import { lossInBlocks } from '../engine/forward.js';
 import { defaultLearningRate, OPTIMIZER_NAMES, type OptimizerName } from '../engine/optimizers.js';
 import type { CsvTable } from '../data/csv.js';
 import { datasetFromTable, type Dataset, type TargetKind } from '../data/dataset.js';
-import { fitScaler, scaledRows, scaleRowsInPlace, splitRows, type Scaler, type ScalingName, type Split } from '../data/preprocess.js';
+import { fitScaler, scaledRows, scaleSplitInPlace, splitRows, type Scaler, type ScalingName, type Split } from '../data/preprocess.js';
 export type { TrainSettings } from './train-settings.js';
 import { MODEL_FORMAT, MODEL_VERSION, type ModelFile, type ModelHistory } from './model-file.js';
 import { Model, type DataIdentity, type ModelEvaluation } from './model.js';
@@ -310,11 +310,8 @@ function partsCopied(dataset: Dataset, split: Split, features: Scaler, target: S
 
 /** The parts written over the data set's own arrays (training rows first, then test rows), scaled: views, no copy. */
 function partsInPlace(dataset: Dataset, split: Split, features: Scaler, target: Scaler | undefined): Parts {
-  const order = new Int32Array(split.train.length + split.test.length);
-  order.set(split.train);
-  order.set(split.test, split.train.length);
-  const X = scaleRowsInPlace(features, dataset.X, order);
-  const Y = scaleRowsInPlace(target ?? unscaled(dataset.Y.cols), dataset.Y, order);
+  const X = scaleSplitInPlace(features, dataset.X, split.train, split.test);
+  const Y = scaleSplitInPlace(target ?? unscaled(dataset.Y.cols), dataset.Y, split.train, split.test);
   const n = split.train.length;
   const rows = (m: Matrix, a: number, b: number) => new Matrix(b - a, m.cols, m.data.subarray(a * m.cols, b * m.cols));
   if (!split.test.length) return { X, Y };
