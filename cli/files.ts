@@ -18,7 +18,7 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CsvTable } from '../src/data/csv.js';
-import { parseCsv } from '../src/data/csv-records.js';
+import { CsvRecordReader, parseCsv, type RecordHandler } from '../src/data/csv-records.js';
 import { readDataset, readForSchema, type Dataset, type DataSchema, type ReadOptions } from '../src/data/dataset.js';
 import { BackpropError } from '../src/errors.js';
 import { Model } from '../src/io/model.js';
@@ -86,6 +86,16 @@ export async function loadDataset(arg: string, options: ReadOptions = {}): Promi
   return readDataset(fileChunks(path, source), source, { ...options, bytes: statSync(path).size });
 }
 
+/** Reads a CSV file or bundled data set in chunks into a RecordHandler (e.g. RowChunks); `end` runs after the reader's checks. */
+export async function streamRows(arg: string, handler: RecordHandler & { end(): void }, delimiter?: string): Promise<{ source: string; fingerprint: string }> {
+  const { path, source } = dataPath(arg);
+  const reader = new CsvRecordReader(source, handler, delimiter, statSync(path).size);
+  for await (const chunk of fileChunks(path, source)) reader.write(chunk);
+  const fingerprint = reader.end();
+  handler.end();
+  return { source, fingerprint };
+}
+
 /** A CSV file or bundled data set, read in chunks for a trained model's columns: see readForSchema. */
 export async function loadForSchema(arg: string, schema: DataSchema, options: { requireTarget: boolean; delimiter?: string; lines?: boolean }) {
   const { path, source } = dataPath(arg);
@@ -94,7 +104,7 @@ export async function loadForSchema(arg: string, schema: DataSchema, options: { 
 }
 
 /** The file's bytes in chunks of 1 MB; a read error as a BackpropError naming the file. */
-async function* fileChunks(path: string, source: string): AsyncGenerator<Uint8Array> {
+export async function* fileChunks(path: string, source: string): AsyncGenerator<Uint8Array> {
   try {
     yield* createReadStream(path, { highWaterMark: 1 << 20 });
   } catch (err) {
@@ -103,7 +113,7 @@ async function* fileChunks(path: string, source: string): AsyncGenerator<Uint8Ar
 }
 
 /** Where a data argument's file is: the file itself, or a bundled data set's. */
-function dataPath(arg: string): { path: string; source: string } {
+export function dataPath(arg: string): { path: string; source: string } {
   if (existsSync(arg)) {
     if (statSync(arg).isDirectory()) throw new BackpropError('io', `cannot read data file '${arg}': it is a folder, expected a file`);
     return { path: arg, source: arg };
@@ -230,6 +240,73 @@ export function checkDistinctOutputs(inputs: FileRole[], outputs: FileRole[]): v
       throw new BackpropError('option', `${output.role} '${output.path}' is the same file as ${other.role} '${other.path}': give each output its own file`);
     }
     seen.set(real, output);
+  }
+}
+
+/**
+ * A file written piece by piece (e.g. predictions as they are made) that appears only whole: the
+ * pieces go to a temporary file beside the target, renamed over it by `commit`; `abort` (or any
+ * failed write) removes the temporary file and leaves the old file, if any, untouched.
+ */
+export class AtomicFile {
+  private fd: number | undefined;
+  private readonly tmp: string;
+  private readonly target: string;
+
+  constructor(readonly path: string) {
+    this.target = resolve(path);
+    removeStaleTemporaries(this.target);
+    this.tmp = join(dirname(this.target), `.${basename(this.target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    let mode = 0o644;
+    try {
+      mode = statSync(this.target).mode & 0o777;
+    } catch {
+      // a new file
+    }
+    try {
+      this.fd = openSync(this.tmp, 'wx', mode);
+    } catch (err) {
+      throw new BackpropError('io', `could not save '${path}': ${(err as Error).message}`);
+    }
+  }
+
+  write(text: string): void {
+    const bytes = Buffer.from(text, 'utf8');
+    try {
+      for (let done = 0; done < bytes.length; ) done += writeSync(this.fd!, bytes, done, bytes.length - done);
+    } catch (err) {
+      this.abort();
+      const kept = existsSync(this.target) ? '; the existing file is unchanged' : '';
+      throw new BackpropError('io', `could not save '${this.path}': ${(err as Error).message}${kept}`);
+    }
+  }
+
+  commit(): void {
+    try {
+      fsyncSync(this.fd!);
+      closeSync(this.fd!);
+      this.fd = undefined;
+      renameSync(this.tmp, this.target);
+    } catch (err) {
+      this.abort();
+      throw new BackpropError('io', `could not save '${this.path}': ${(err as Error).message}`);
+    }
+  }
+
+  abort(): void {
+    if (this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // failing already
+      }
+      this.fd = undefined;
+    }
+    try {
+      unlinkSync(this.tmp);
+    } catch {
+      // gone already
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Predictions } from '../../src/io/model.js';
-import { checkDistinctOutputs, checkWritable, dataFile, loadForSchema, loadModel, writeFileAtomic } from '../files.js';
+import { AtomicFile, checkDistinctOutputs, checkWritable, dataFile, dataPath, loadModel, streamRows } from '../files.js';
+import { RowChunks } from '../row-chunks.js';
 import * as opt from '../options.js';
 
 /** A CSV field, quoted when it holds a comma, a quote, a line break or outer spaces. */
@@ -35,16 +36,27 @@ export function registerPredict(program: Command): void {
       if (flags.out) checkWritable(flags.out, '--out');
       checkDistinctOutputs([{ role: 'the model file', path: modelPath }, { role: 'the data file', path: dataFile(data) }], [{ role: '--out', path: flags.out }]);
       const model = loadModel(modelPath);
-      // read in chunks straight into typed arrays (no whole-file string), with each row's line for the output
-      const table = await loadForSchema(data, model.schema, { requireTarget: false, delimiter, lines: true });
-      const p = model.predictPrepared(model.prepareData(table).X, { source: table.source, lines: table.lines });
-      const last = model.network.layers[model.network.layers.length - 1];
-      const csv = predictionsCsv(p, model.file.data.target, table.lines!, last.activation.name === 'softmax', digits);
-      if (flags.out) {
-        writeFileAtomic(flags.out, csv);
-        process.stderr.write(`saved ${p.predicted.length} predictions to ${flags.out}\n`);
-      } else {
-        process.stdout.write(csv);
+      const softmax = model.network.layers[model.network.layers.length - 1].activation.name === 'softmax';
+      // rows are read, predicted and written a chunk at a time: memory stays that of a chunk, whatever the file's size
+      const file = flags.out ? new AtomicFile(flags.out) : undefined;
+      const write = (text: string) => (file ? file.write(text) : process.stdout.write(text));
+      const { source } = dataPath(data);
+      let count = 0;
+      try {
+        const chunks = new RowChunks(source, model.schema, false, (chunk) => {
+          const p = model.predictPrepared(model.prepareData(chunk).X, { source, lines: chunk.lines });
+          const csv = predictionsCsv(p, model.file.data.target, chunk.lines, softmax, digits);
+          write(count === 0 ? csv : csv.slice(csv.indexOf('\n') + 1));
+          count += chunk.X.rows;
+        });
+        await streamRows(data, chunks, delimiter);
+      } catch (err) {
+        file?.abort();
+        throw err;
+      }
+      if (file) {
+        file.commit();
+        process.stderr.write(`saved ${count} predictions to ${flags.out}\n`);
       }
     });
 }

@@ -1,24 +1,25 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { listNames, type Dataset } from '../../src/data/dataset.js';
+import type { Dataset } from '../../src/data/dataset.js';
 import { SCALING_NAMES } from '../../src/data/preprocess.js';
 import { BackpropError } from '../../src/errors.js';
-import type { Split } from '../../src/data/preprocess.js';
-import { checkResumable, type CheckpointOrigin, type TrainCheckpoint } from '../../src/io/train-checkpoint.js';
+import { checkResumable, type CheckpointOrigin } from '../../src/io/train-checkpoint.js';
 import { TRAIN_DEFAULTS as D } from '../../src/io/train-settings.js';
 import { MIN_ROWS_FOR_TEST_SPLIT, resolveSettings, type TrainModelOptions, type TrainSettings } from '../../src/io/train-model.js';
 import { loss as lookupLoss } from '../../src/nn/losses.js';
 import { defaultLearningRate, OPTIMIZER_NAMES } from '../../src/train/optimizers.js';
-import { checkpointFile, prepareCheckpointDir, removeCheckpoint, resumeCheckpoint, type ResumedCheckpoint } from '../checkpoint-files.js';
+import { checkpointFile, prepareCheckpointDir, readCheckpoint, removeCheckpoint, resumeCheckpoint, type ResumedCheckpoint } from '../checkpoint-files.js';
 import { checkDistinctOutputs, checkWritable, dataFile, loadDataset, writeFileAtomic } from '../files.js';
 import { lossChart } from '../loss-chart.js';
+import { describeData, describeSettings, describeSplit } from '../train-description.js';
 import * as opt from '../options.js';
 import { createProgress } from '../progress.js';
 import { evaluationJSON, formatConfusion, formatSummary } from '../report.js';
 import { resumeOptions, SETTING_FLAGS } from '../resume.js';
 import { lineChartSvg } from '../svg-plot.js';
 import { applyMemoryLimit } from '../memory.js';
+import { chooseMode, describeMemory, memoryJSON, trainCachedCommand, type MemoryChoice } from '../cache/train-command.js';
 import { checkNetworkSize } from '../../src/nn/limits.js';
 import { runTraining, type TrainedParts } from '../train-runner.js';
 
@@ -51,6 +52,7 @@ interface TrainFlags {
   everyBatches?: string;
   resume?: string;
   maxMemory?: string;
+  cache?: string;
 }
 
 export function registerTrain(program: Command): void {
@@ -84,7 +86,13 @@ export function registerTrain(program: Command): void {
     .option('--checkpoint <dir>', 'save checkpoints in this folder (as checkpoint.json, replaced atomically); SIGINT or SIGTERM then stops after the current batch with a checkpoint')
     .option('--every <n>', 'with --checkpoint: save a checkpoint every n epochs (default 1)')
     .option('--every-batches <n>', 'with --checkpoint: save a checkpoint every n batches, counted across epochs (instead of every epoch, unless --every is given too)')
-    .option('--max-memory <size>', 'the most memory the network may take to train, such as 16GB (default: half the machine\'s)')
+    .option(
+      '--max-memory <size>',
+      'the memory budget of the run, such as 200MB or 4GB (default: half the free memory): the network must fit it, and data that would not fit ' +
+        'in memory is read into a cache on disk and trained a group of blocks at a time (the blocks in a seeded random order each epoch, ' +
+        'the rows shuffled within each group: not one shuffle of all rows as in memory)',
+    )
+    .option('--cache <dir>', 'keep the disk cache of data larger than --max-memory in this folder, for the next run on the same file and settings (default: a temporary folder, removed at the end)')
     .option('--resume <dir>', "continue the run saved in this --checkpoint folder, with its data, settings and output files; only --epochs may change; it ends with the weights of the uninterrupted run")
     .action((data: string | undefined, flags: TrainFlags, cmd: Command) => train(data, flags, (name) => cmd.getOptionValueSource(name) === 'cli'));
 }
@@ -133,36 +141,6 @@ function checkOutput(s: TrainSettings, d: Dataset, flags: TrainFlags): void {
   }
 }
 
-function describeData(d: Dataset, rows: number): string {
-  const { schema } = d;
-  const target =
-    schema.kind === 'classification'
-      ? `${schema.classes!.length} classes: ${listNames(schema.classes!)}`
-      : 'numbers: regression';
-  return `${d.source}: ${rows} rows, ${schema.features.length} features → target '${schema.target}' (${target})`;
-}
-
-function describeSettings(s: TrainSettings, inputs: number, outputs: number): string {
-  const shape = [inputs, ...s.layers, outputs].join('-');
-  const hidden = s.layers.length ? `${s.activation} hidden, ` : '';
-  return (
-    `network ${shape}: ${hidden}${s.outputActivation} output, loss ${s.loss}; ${s.optimizer}, learning rate ${s.learningRate}, ` +
-    `batch ${s.batchSize}, ${s.epochs} ${s.epochs === 1 ? 'epoch' : 'epochs'}, seed ${s.seed}` +
-    (s.l1 || s.l2 ? `; regularisation${s.l1 ? ` L1 ${s.l1}` : ''}${s.l2 ? ` L2 ${s.l2}` : ''}` : '')
-  );
-}
-
-function describeSplit(s: TrainSettings, split: Split, givenTestSplit: boolean): string {
-  const scaled = s.scale === 'none' ? 'features not scaled' : `features scaled (${s.scale}) on the training rows`;
-  if (split.test.length === 0) {
-    const why = givenTestSplit ? '' : ` (fewer than ${MIN_ROWS_FOR_TEST_SPLIT} rows: add --test-split to hold some out)`;
-    return `all ${split.train.length} rows train, no test part${why}; ${scaled}`;
-  }
-  const how = s.stratify ? 'stratified by class' : 'at random';
-  const val = s.validationSplit ? `, ${s.validationSplit} of the training rows kept for validation` : '';
-  return `${split.train.length} training rows, ${split.test.length} test rows (${how}${val}); ${scaled}`;
-}
-
 /** What a run reads and writes: from the flags, or for --resume from the checkpoint and the flags given. */
 interface Plan {
   dataset: Dataset;
@@ -172,6 +150,8 @@ interface Plan {
   plot?: string;
   checkpoint?: { path: string; dir: string; everyEpochs?: number; everyBatches?: number; origin: CheckpointOrigin };
   resumed?: ResumedCheckpoint;
+  /** The memory budget and the mode chosen (for --json). */
+  memory?: Record<string, unknown>;
 }
 
 async function plan(data: string | undefined, flags: TrainFlags, given: (flag: string) => boolean): Promise<Plan> {
@@ -252,8 +232,34 @@ function shellWord(s: string): string {
   return /^[\w./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * Data over the memory budget, or a run resumed from a checkpoint of such a run, trains from a
+ * cache on disk (cli/cache/): true when it did.
+ */
+async function trainedFromCache(data: string | undefined, flags: TrainFlags, given: (flag: string) => boolean, choice: MemoryChoice | undefined): Promise<boolean> {
+  const peek = flags.resume ? readCheckpoint(flags.resume, '--resume', () => {}) : undefined;
+  if (choice?.mode !== 'disk-cache' && !peek?.blocks) return false;
+  const { delimiter, ...options } = parseFlags(flags);
+  const resumed = flags.resume ? resumeCheckpoint(flags.resume) : undefined;
+  await trainCachedCommand({
+    data,
+    options: { ...(resumed ? resumeOptions(resumed.checkpoint, options, given) : options), ...(delimiter !== undefined ? { delimiter } : {}) },
+    flags,
+    ...(choice ? { choice } : {}),
+    ...(resumed ? { resumed } : {}),
+    settingNames: SETTING_FLAGS,
+    describeData,
+    describeSettings,
+    checkOutput: (s, d) => checkOutput(s, d, flags),
+    report: (p, parts) => report(p, parts, flags, (s) => !flags.json && process.stdout.write(s + '\n')),
+  });
+  return true;
+}
+
 async function train(data: string | undefined, flags: TrainFlags, given: (flag: string) => boolean): Promise<void> {
-  const p = await plan(data, flags, given);
+  const choice = flags.resume ? undefined : chooseMode(data, flags.maxMemory);
+  if (await trainedFromCache(data, flags, given, choice)) return;
+  const p = { ...(await plan(data, flags, given)), ...(choice ? { memory: memoryJSON(choice) } : {}) };
   const { dataset, settings } = p;
   const human = !flags.json;
   const out = (s: string) => human && process.stdout.write(s + '\n');
@@ -261,6 +267,7 @@ async function train(data: string | undefined, flags: TrainFlags, given: (flag: 
 
   out(describeData(dataset, dataset.X.rows));
   out(describeSettings(settings, dataset.X.cols, dataset.Y.cols));
+  if (choice) out(describeMemory(choice, flags.cache));
   if (p.resumed) out(`resuming from ${p.resumed.path}: ${describePosition(p.resumed.checkpoint.fit)}`);
   if (p.checkpoint) out(`checkpoints: ${describeEvery(p.checkpoint)} to ${p.checkpoint.path} (Ctrl-C or SIGTERM stops with a checkpoint)`);
 
@@ -317,7 +324,7 @@ async function train(data: string | undefined, flags: TrainFlags, given: (flag: 
 }
 
 /** The results of a finished run: chart, figures, the saved files. */
-function report(p: Plan, parts: TrainedParts, flags: TrainFlags, out: (s: string) => void): void {
+function report(p: Pick<Plan, 'dataset' | 'settings' | 'out' | 'plot' | 'resumed' | 'memory'> & { checkpoint?: { path: string; dir: string } }, parts: TrainedParts, flags: TrainFlags, out: (s: string) => void): void {
   const { dataset, settings } = p;
   const { history, metrics } = parts;
   // the model first: nothing printed after training may cost it
@@ -369,6 +376,7 @@ function report(p: Plan, parts: TrainedParts, flags: TrainFlags, out: (s: string
       test: parts.test ? evaluationJSON(parts.test) : null,
       model: p.out ?? null,
       plot: p.plot ?? null,
+      ...(p.memory ? { memory: p.memory } : {}),
     };
     process.stdout.write(JSON.stringify(json) + '\n');
   }

@@ -6,6 +6,19 @@ import type { RecordHandler } from './csv-records.js';
 import { StringFields, type RowFields } from './csv-fast.js';
 import { classNamesSorted, className, listNames, MAX_AUTO_CLASSES, type DataSchema, type DatasetOptions, type TargetKind } from './dataset-types.js';
 
+/**
+ * Where the features go instead of the in-memory store, e.g. a cache file on disk for data larger
+ * than memory: it gets every feature value, row by row, and finishTraining's X then has no rows.
+ */
+export interface FeatureSink {
+  push(v: number): void;
+}
+
+/** A sink as the builder's store: what it pushes goes to the sink, and nothing is kept. */
+function sinkStore(sink: FeatureSink): { push(v: number): void; values(): Float64Array } {
+  return { push: (v) => sink.push(v), values: () => new Float64Array(0) };
+}
+
 /** A cell's problem, kept until the end of the file decides which message comes first. */
 interface CellProblem {
   line: number;
@@ -38,7 +51,7 @@ export class DatasetBuilder implements RecordHandler {
   private columnsError?: BackpropError;
   private featureCols: number[] = [];
   private target = -1;
-  private features: GrowingArray<Float64Array | Float32Array>;
+  private features: Pick<GrowingArray<Float64Array | Float32Array>, 'push' | 'values'>;
   private values: GrowingArray<Float64Array>;
   private codes?: GrowingArray<Int32Array>;
   private names = new Map<string, number>();
@@ -54,10 +67,10 @@ export class DatasetBuilder implements RecordHandler {
 
   constructor(
     readonly source: string,
-    private readonly options: DatasetOptions & { schema?: DataSchema; requireTarget?: boolean; store?: StoreType; rowsHint?: number; keepLines?: boolean } = {},
+    private readonly options: DatasetOptions & { schema?: DataSchema; requireTarget?: boolean; store?: StoreType; rowsHint?: number; keepLines?: boolean; sink?: FeatureSink } = {},
   ) {
     const hint = (this.hint = options.rowsHint ?? 1024);
-    this.features = floatArray(options.store ?? 'float64', hint * 4);
+    this.features = options.sink ? sinkStore(options.sink) : floatArray(options.store ?? 'float64', hint * 4);
     this.values = new GrowingArray((n) => new Float64Array(n), hint);
   }
 
@@ -75,7 +88,7 @@ export class DatasetBuilder implements RecordHandler {
       this.columnsError = err;
       return;
     }
-    this.features = floatArray(this.options.store ?? 'float64', hint * Math.max(1, this.featureCols.length));
+    if (!this.options.sink) this.features = floatArray(this.options.store ?? 'float64', hint * Math.max(1, this.featureCols.length));
     if (!this.options.schema && this.options.task !== 'regression') this.codes = intArray(hint);
     if (this.options.keepLines) this.lines = intArray(hint);
   }
@@ -211,7 +224,7 @@ export class DatasetBuilder implements RecordHandler {
       }
     }
     if (this.badFeature) throw this.cellError(this.badFeature);
-    const X = new Matrix(n, features.length, this.features.values());
+    const X = new Matrix(this.options.sink ? 0 : n, features.length, this.features.values());
     const schema: DataSchema = { features, target, kind, ...(classes ? { classes } : {}) };
     if (kind === 'regression') {
       const bad = this.census.firstText;

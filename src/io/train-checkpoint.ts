@@ -28,6 +28,12 @@ export interface TrainCheckpoint {
    * file, the output files and the checkpoint interval here).
    */
   origin?: CheckpointOrigin;
+  /**
+   * For a run on data read from a disk cache (data larger than memory): where it stands in the
+   * epoch's groups of blocks (`fit.batch` is then the group, `fit.order` empty), and how the blocks
+   * were grouped, which the resumed run keeps.
+   */
+  blocks?: { group: number; rows: number; blocksPerGroup: number; blockRows: number; carry?: { rows: number; X: number[]; Y: number[] } };
   /** The SHA-256 checksum of each section and of each field of `fit` (see checksum.ts). */
   checksum?: Checksums;
 }
@@ -41,6 +47,9 @@ export interface CheckpointOrigin {
   plot?: string;
   everyEpochs?: number;
   everyBatches?: number;
+  /** The --cache folder of a run on data larger than memory, and its --max-memory. */
+  cache?: string;
+  maxMemory?: string;
 }
 
 export const TRAIN_CHECKPOINT_FORMAT = 'backprop-train-checkpoint';
@@ -122,7 +131,12 @@ const checkpointSchema = object({
       plot: v.optional(string),
       everyEpochs: v.optional(positiveInt),
       everyBatches: v.optional(positiveInt),
+      cache: v.optional(string),
+      maxMemory: v.optional(string),
     }),
+  ),
+  blocks: v.optional(
+    object({ group: count, rows: count, blocksPerGroup: positiveInt, blockRows: positiveInt, carry: v.optional(object({ rows: positiveInt, X: numbers, Y: numbers })) }),
   ),
   checksum: checksums,
 });

@@ -139,7 +139,7 @@ export function defaultLoss(outputActivation: string, kind: TargetKind): string 
 }
 
 /** Fills in the defaults for a data set; checks what the network and fit will not. */
-export function resolveSettings(dataset: Dataset, o: TrainModelOptions = {}): TrainSettings {
+export function resolveSettings(dataset: Pick<Dataset, 'schema'> & { X: { rows: number; cols: number } }, o: TrainModelOptions = {}): TrainSettings {
   const { kind, classes } = dataset.schema;
   const outputs = kind === 'classification' ? classes!.length : 1;
   const layers = o.layers ?? [defaultHiddenUnits(dataset.X.cols, outputs)];
@@ -328,34 +328,7 @@ function finish(run: Run, fitted: ModelHistory): TrainModelResult {
     ...(testLoss.length ? { testLoss: testLoss.slice(0, fitted.epochs) } : {}),
   });
 
-  const file: ModelFile = {
-    format: MODEL_FORMAT,
-    version: MODEL_VERSION,
-    network: network.toJSON() as ModelFile['network'],
-    data: {
-      source: table.source,
-      rows: table.rows,
-      fingerprint: table.fingerprint,
-      ...dataset.schema,
-    },
-    preprocessing: { features, ...(target ? { target } : {}) },
-    training: {
-      optimizer: s.optimizer,
-      learningRate: s.learningRate,
-      batchSize: s.batchSize,
-      epochs: s.epochs,
-      seed: s.seed,
-      testSplit: s.testSplit,
-      stratified: s.stratify,
-      ...(s.validationSplit !== undefined ? { validationSplit: s.validationSplit } : {}),
-      ...(s.earlyStop !== undefined ? { earlyStop: s.earlyStop } : {}),
-      ...(s.l1 ? { l1: s.l1 } : {}),
-      ...(s.l2 ? { l2: s.l2 } : {}),
-      ...(table.rows <= STORED_SPLIT_MAX_ROWS ? { testRows: Array.from(split.test) } : {}),
-      history,
-      metrics: {},
-    },
-  };
+  const file = trainedModelFile({ table, schema: dataset.schema, s, network, features, target, history, ...(table.rows <= STORED_SPLIT_MAX_ROWS ? { testRows: split.test } : {}) });
   const model = new Model(file, network);
   const train = model.evaluatePrepared({ X, Y, ...run.truth.train });
   const test = testX && testY ? model.evaluatePrepared({ X: testX, Y: testY, ...run.truth.test }) : undefined;
@@ -372,6 +345,51 @@ function finish(run: Run, fitted: ModelHistory): TrainModelResult {
   };
   file.training.metrics = metrics;
   return { model, dataset, settings: s, split, history, train, test, metrics };
+}
+
+/** What a trained model's file is made of. */
+export interface TrainedModelParts {
+  table: DataIdentity;
+  schema: Dataset['schema'];
+  s: TrainSettings;
+  network: Network;
+  features: Scaler;
+  target: Scaler | undefined;
+  history: ModelHistory;
+  /** The test rows, listed in the file (small data only). */
+  testRows?: Int32Array;
+}
+
+/** The model file of a trained network (its metrics filled in later). */
+export function trainedModelFile({ table, schema, s, network, features, target, history, testRows }: TrainedModelParts): ModelFile {
+  return {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    network: network.toJSON() as ModelFile['network'],
+    data: {
+      source: table.source,
+      rows: table.rows,
+      fingerprint: table.fingerprint,
+      ...schema,
+    },
+    preprocessing: { features, ...(target ? { target } : {}) },
+    training: {
+      optimizer: s.optimizer,
+      learningRate: s.learningRate,
+      batchSize: s.batchSize,
+      epochs: s.epochs,
+      seed: s.seed,
+      testSplit: s.testSplit,
+      stratified: s.stratify,
+      ...(s.validationSplit !== undefined ? { validationSplit: s.validationSplit } : {}),
+      ...(s.earlyStop !== undefined ? { earlyStop: s.earlyStop } : {}),
+      ...(s.l1 ? { l1: s.l1 } : {}),
+      ...(s.l2 ? { l2: s.l2 } : {}),
+      ...(testRows ? { testRows: Array.from(testRows) } : {}),
+      history,
+      metrics: {},
+    },
+  };
 }
 
 /** Checks that a checkpoint belongs to this data and these settings, and fits this network and its batches. */
@@ -399,7 +417,7 @@ function unscaled(cols: number): Scaler {
  * The history with each per-epoch curve cut before its first figure that is not a finite number
  * (a test loss that overflowed as training diverged): JSON cannot hold such numbers.
  */
-function finiteCurves(h: ModelHistory): ModelHistory {
+export function finiteCurves(h: ModelHistory): ModelHistory {
   const out = { ...h };
   for (const k of ['loss', 'accuracy', 'valLoss', 'valAccuracy', 'testLoss', 'learningRate'] as const) {
     const curve = h[k];
