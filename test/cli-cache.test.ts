@@ -47,6 +47,18 @@ test('data over the budget trains from a cache on disk: the description and --js
   const e = await backprop(['evaluate', join(dir, 'm.json'), data, '--json']);
   assert.equal(e.code, 0, e.stderr);
   assert.ok(JSON.parse(e.stdout).accuracy > 0.9);
+  // the model file says its test rows were chosen by the hashed split: evaluate --split finds the same rows
+  const saved = JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8'));
+  assert.equal(saved.training.split, 'hashed');
+  assert.equal(saved.training.stratified, false);
+  const trained = lastJSON((await backprop(['train', data, ...small, '--json', '--out', join(dir, 'm2.json')], env)).stdout);
+  for (const part of ['train', 'test'] as const) {
+    const p = await backprop(['evaluate', join(dir, 'm2.json'), data, '--json', '--split', part]);
+    assert.equal(p.code, 0, p.stderr);
+    const got = JSON.parse(p.stdout);
+    assert.equal(got.rows, part === 'test' ? trained.test.rows : 30_000 - trained.test.rows, `${part} rows`);
+    assert.equal(got.accuracy, trained[part === 'test' ? 'testAccuracy' : 'trainAccuracy'], `${part} accuracy`);
+  }
 });
 
 test('data within the budget trains in memory, and says so', async () => {

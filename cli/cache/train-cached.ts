@@ -263,7 +263,7 @@ function finishCached(l: Loop, features: Scaler, target: Scaler | undefined): Tr
   const classify = meta.schema.kind === 'classification';
   const finished = finiteCurves(l.history);
   const table = { source: meta.source, rows: meta.rows, fingerprint: meta.fingerprint };
-  const file = trainedModelFile({ table, schema: meta.schema, s, network, features, target, history: finished });
+  const file = trainedModelFile({ table, schema: meta.schema, s, network, features, target, history: finished, hashedSplit: true });
   const model = new Model(file, network);
   const train = blocks.evaluate(model, false, perGroup)!;
   const test = meta.testRows > 0 ? blocks.evaluate(model, true, perGroup) : undefined;

@@ -97,6 +97,11 @@ const modelFileSchema = object({
      * split is then derived again from the seed, the test fraction and the rows' classes.
      */
     testRows: v.optional(array(count)),
+    /**
+     * 'hashed': the test rows were chosen row by row from the seed and the row's index (data
+     * trained from the disk cache; src/data/hashed-split.ts), not by splitRows.
+     */
+    split: v.optional(picklist(['hashed'] as const)),
     history: historySchema,
     /** Final figures: trainLoss, testLoss, testAccuracy, …; null where there is no test part. */
     metrics: record(v.nullable(finite)),

@@ -7,6 +7,7 @@ import type { CsvTable } from '../data/csv.js';
 import { datasetForSchema, fingerprintTable, type DataSchema, type SchemaData } from '../data/dataset.js';
 import { applyScaler, invertScaler, splitRows as splitRowsBy, takeRows } from '../data/preprocess.js';
 import { Random } from '../tensor/random.js';
+import { isTestRow } from '../data/hashed-split.js';
 import { classesOf } from '../nn/classes.js';
 import { checkFiniteOutputs } from './finite-outputs.js';
 import { modelFileToText, networkFromModelFile, parseModelFile, type ModelFile, type ParseOptions } from './model-file.js';
@@ -183,7 +184,12 @@ export class Model {
     }
     const t = this.file.training;
     let idx: Int32Array;
-    if (t.testRows) {
+    if (t.split === 'hashed') {
+      // the disk cache's split: row by row from the seed and the row's index
+      const rows: number[] = [];
+      for (let i = 0; i < d.rows; i++) if (isTestRow(t.seed, i, t.testSplit) === (part === 'test')) rows.push(i);
+      idx = Int32Array.from(rows);
+    } else if (t.testRows) {
       const test = new Set(t.testRows);
       const rows: number[] = [];
       for (let i = 0; i < d.rows; i++) if (test.has(i) === (part === 'test')) rows.push(i);

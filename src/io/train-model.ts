@@ -358,10 +358,12 @@ export interface TrainedModelParts {
   history: ModelHistory;
   /** The test rows, listed in the file (small data only). */
   testRows?: Int32Array;
+  /** The test rows were chosen by a hash of each row's index (the disk cache's split, never stratified). */
+  hashedSplit?: boolean;
 }
 
 /** The model file of a trained network (its metrics filled in later). */
-export function trainedModelFile({ table, schema, s, network, features, target, history, testRows }: TrainedModelParts): ModelFile {
+export function trainedModelFile({ table, schema, s, network, features, target, history, testRows, hashedSplit }: TrainedModelParts): ModelFile {
   return {
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
@@ -380,12 +382,13 @@ export function trainedModelFile({ table, schema, s, network, features, target, 
       epochs: s.epochs,
       seed: s.seed,
       testSplit: s.testSplit,
-      stratified: s.stratify,
+      stratified: s.stratify && !hashedSplit,
       ...(s.validationSplit !== undefined ? { validationSplit: s.validationSplit } : {}),
       ...(s.earlyStop !== undefined ? { earlyStop: s.earlyStop } : {}),
       ...(s.l1 ? { l1: s.l1 } : {}),
       ...(s.l2 ? { l2: s.l2 } : {}),
       ...(testRows ? { testRows: Array.from(testRows) } : {}),
+      ...(hashedSplit ? { split: 'hashed' as const } : {}),
       history,
       metrics: {},
     },
