@@ -4,22 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { backprop, tempDir } from './cli-run.js';
+import { backprop, tempDir, bigCsv } from './cli-run.js';
 
-/** A 3-class CSV of `rows` rows and 5 features, several 1 MB chunks long from 20,000 rows. */
-function bigCsv(rows: number): string {
-  const lines = ['x0,x1,x2,x3,x4,label'];
-  let s = 7;
-  const r = () => ((s = (s * 1103515245 + 12345) >>> 0) / 4294967296) * 2 - 1;
-  for (let i = 0; i < rows; i++) {
-    const x = [r(), r(), r(), r(), r()];
-    const v = x[0] + 0.5 * x[1] * x[2] - 0.3 * x[3];
-    lines.push(`${x.map((a) => a.toFixed(4)).join(',')},${v < -0.3 ? 'a' : v < 0.3 ? 'b' : 'c'}`);
-  }
-  return lines.join('\n') + '\n';
-}
 
-const text = bigCsv(40_000);
+const text = bigCsv(40_000, 7);
 
 test('a bad cell at row 39,000 of a file read in chunks: one line naming row, column and value, exit 1, no model written', async () => {
   const dir = tempDir();

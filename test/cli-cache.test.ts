@@ -5,22 +5,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { backprop, lastJSON, root, tempDir } from './cli-run.js';
+import { backprop, lastJSON, root, tempDir, bigCsv } from './cli-run.js';
 
-/** A 3-class CSV of `rows` rows and 5 features. */
-function bigCsv(rows: number): string {
-  const lines = ['x0,x1,x2,x3,x4,label'];
-  let s = 11;
-  const r = () => ((s = (s * 1103515245 + 12345) >>> 0) / 4294967296) * 2 - 1;
-  for (let i = 0; i < rows; i++) {
-    const x = [r(), r(), r(), r(), r()];
-    const v = x[0] + 0.5 * x[1] * x[2] - 0.3 * x[3];
-    lines.push(`${x.map((a) => a.toFixed(4)).join(',')},${v < -0.3 ? 'a' : v < 0.3 ? 'b' : 'c'}`);
-  }
-  return lines.join('\n') + '\n';
-}
 
-const text = bigCsv(30_000);
+const text = bigCsv(30_000, 11);
 
 const small = ['--epochs', '2', '--quiet', '--max-memory', '1MB'];
 

@@ -45,3 +45,16 @@ export function lastJSON(stdout: string): any {
   const lines = stdout.trimEnd().split('\n');
   return JSON.parse(lines[lines.length - 1]);
 }
+
+/** A 3-class CSV of `rows` rows and 5 features in [-1, 1] (seeded), the label by thresholds on x0 + 0.5·x1·x2 − 0.3·x3. */
+export function bigCsv(rows: number, seed: number): string {
+  const lines = ['x0,x1,x2,x3,x4,label'];
+  let s = seed;
+  const r = () => ((s = (s * 1103515245 + 12345) >>> 0) / 4294967296) * 2 - 1;
+  for (let i = 0; i < rows; i++) {
+    const x = [r(), r(), r(), r(), r()];
+    const v = x[0] + 0.5 * x[1] * x[2] - 0.3 * x[3];
+    lines.push(`${x.map((a) => a.toFixed(4)).join(',')},${v < -0.3 ? 'a' : v < 0.3 ? 'b' : 'c'}`);
+  }
+  return lines.join('\n') + '\n';
+}

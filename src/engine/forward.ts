@@ -45,9 +45,16 @@ export function forwardBlocks(net: Network, X: Matrix, each: BlockHandler, engin
 
 /**
  * The network's loss on (X, Y) under its convention, through forwardBlocks: one block gives the
- * bits of net.lossOn; more blocks sum their losses (weighted by rows for a mean).
+ * bits of net.lossOn; more blocks sum their losses (weighted by rows for a mean). `each`, when
+ * given, sees every block's outputs too (e.g. to count the classes).
  */
-export function lossInBlocks(net: Network, X: Matrix, Y: Matrix, engine: 'auto' | 'reference' = 'auto'): number {
+export function lossInBlocks(
+  net: Network,
+  X: Matrix,
+  Y: Matrix,
+  engine: 'auto' | 'reference' = 'auto',
+  each?: (out: Matrix, start: number) => void,
+): number {
   let sum = 0;
   let last = 0;
   forwardBlocks(
@@ -56,6 +63,7 @@ export function lossInBlocks(net: Network, X: Matrix, Y: Matrix, engine: 'auto' 
     (out, logits, start) => {
       last = net.loss.value(out, rowsOf(Y, start, out.rows), logits);
       sum += net.loss.mean ? last * out.rows : last;
+      each?.(out, start);
     },
     engine,
   );

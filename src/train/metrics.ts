@@ -2,7 +2,7 @@ import { Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
 import { classesOf } from '../nn/classes.js';
 import { classFigures } from './confusion.js';
-import { blockRows, forwardBlocks, rowsOf } from '../engine/forward.js';
+import { lossInBlocks } from '../engine/forward.js';
 
 export { classesOf } from '../nn/classes.js';
 
@@ -56,21 +56,8 @@ export function evaluate(net: Network, x: Matrix | number[][], y: Matrix | numbe
   const X = net.input(x, 'X');
   const Y = net.input(y, 'Y');
   net.validate(X, Y);
-  const classify = isClassification(Y);
-  const predicted = classify ? new Int32Array(X.rows) : undefined;
-  let sum = 0;
-  let last = 0;
-  forwardBlocks(
-    net,
-    X,
-    (out, logits, start) => {
-      last = net.loss.value(out, rowsOf(Y, start, out.rows), logits);
-      sum += net.loss.mean ? last * out.rows : last;
-      if (predicted) classesOf(out, predicted.subarray(start, start + out.rows));
-    },
-    engine,
-  );
-  const loss = X.rows <= blockRows(net) ? last : net.loss.mean ? sum / X.rows : sum;
+  const predicted = isClassification(Y) ? new Int32Array(X.rows) : undefined;
+  const loss = lossInBlocks(net, X, Y, engine, predicted && ((out, start) => void classesOf(out, predicted.subarray(start, start + out.rows))));
   const result: Evaluation = { loss, lossName: net.loss.name };
   // in one pass, whatever the number of classes (see confusion.ts)
   if (predicted) Object.assign(result, classFigures(predicted, classesOf(Y), Math.max(2, Y.cols)));
