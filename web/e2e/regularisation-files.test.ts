@@ -5,7 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { IRIS3, Network, parseModelFile, trace } from '../../src/index.js';
+import { readFileSync } from 'node:fs';
+import { IRIS3, Network, parseCsv, parseModelFile, trace, trainModel } from '../../src/index.js';
 import '../src/hook.js';
 import { open, start, type Harness } from './harness.js';
 import { libraryStep, snapshot, WAIT, weightsOf } from './helpers.js';
@@ -106,5 +107,19 @@ test('the step-through with L2 shows the library\'s trace with l2: W_update with
   await steps(page, 1);
   assert.deepEqual((await snapshot(page)).model.layers[0].weights.flat(), next);
   assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('a command-line model with both L1 and L2 loads with its L2, and the page says the L1 is left out', async () => {
+  const { page } = await open(h);
+  await page.locator('.matrix[data-name="X"]').waitFor(WAIT);
+  const xor = parseCsv(readFileSync(new URL('../../data/xor.csv', import.meta.url), 'utf8'), 'xor.csv');
+  const text = trainModel(xor, { layers: [4], epochs: 2, l1: 0.002, l2: 0.01 }).model.toText();
+  await page.evaluate((t) => window.backpropPlayground.loadModel(t, 'both.json'), text);
+  await page.waitForFunction(() => window.backpropPlayground.config().regularisation === 'l2', undefined, WAIT);
+  assert.equal(await page.locator('#regularisation-rate').inputValue(), '0.01');
+  const notice = page.locator('#problem');
+  await notice.waitFor(WAIT);
+  assert.equal(await notice.innerText(), 'both.json was trained with L1 0.002 and L2 0.01; the playground applies one of the two, so it goes on with L2 0.01 (without the L1)');
   await page.context().close();
 });

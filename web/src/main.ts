@@ -90,9 +90,10 @@ const client = new TrainerClient({
     // numbers to fit: a linear output, which can reach them (a sigmoid stays in (0, 1))
     if (dataset.kind === 'regression' && config.outputActivation !== 'linear') apply({ ...config, outputActivation: 'linear' });
   },
-  loaded(next) {
+  loaded(next, notice) {
     config = next;
     refreshControls();
+    if (notice) showProblem({ code: 'notice', message: notice });
   },
 });
 

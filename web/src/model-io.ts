@@ -90,10 +90,17 @@ export function exportModel(session: Session): string {
   return modelFileToText(modelFileOf(session));
 }
 
-/** A session for the network in a model file's text, shown on the data it fits (see configFor). */
-export function loadModel(text: string, source: string, current: PlaygroundConfig = DEFAULT_CONFIG): Session {
+/**
+ * A session for the network in a model file's text, shown on the data it fits (see configFor).
+ * What the page cannot carry over is said in `notices` (e.g. the L1 of a file with both L1 and L2).
+ */
+export function loadModel(text: string, source: string, current: PlaygroundConfig = DEFAULT_CONFIG, notices: string[] = []): Session {
   const file = parseModelFile(text, source);
   const net = networkFromModelFile(file, source);
+  const { l1, l2 } = file.training;
+  if (l1 && l2) {
+    notices.push(`${source} was trained with L1 ${l1} and L2 ${l2}; the playground applies one of the two, so it goes on with L2 ${l2} (without the L1)`);
+  }
   return new Session(configFor(file, net, current, source), net);
 }
 

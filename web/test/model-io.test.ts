@@ -123,3 +123,16 @@ test('a 2-D model of a CSV file the page does not have says so, and is shown ove
   assert.equal(back.config.data.name, 'circle');
   assert.match(back.config.data.fixed?.note ?? '', /trained on mine\.csv, which the page does not have: shown over Circle/);
 });
+
+test('a command-line model trained with both L1 and L2 loads with its L2, and the page is told the L1 is left out', () => {
+  const trained = trainModel(irisTable, { layers: [5], epochs: 3, l1: 0.002, l2: 0.01 });
+  const notices: string[] = [];
+  const s = loadModel(trained.model.toText(), 'both.json', DEFAULT_CONFIG, notices);
+  assert.equal(s.config.regularisation, 'l2');
+  assert.equal(s.config.regularisationRate, 0.01);
+  assert.deepEqual(notices, ['both.json was trained with L1 0.002 and L2 0.01; the playground applies one of the two, so it goes on with L2 0.01 (without the L1)']);
+  // one of the two: nothing to say
+  const only: string[] = [];
+  loadModel(trainModel(irisTable, { layers: [5], epochs: 3, l2: 0.01 }).model.toText(), 'l2.json', DEFAULT_CONFIG, only);
+  assert.deepEqual(only, []);
+});
