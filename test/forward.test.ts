@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { LOSS_NAMES, Matrix, Network } from '../src/index.js';
 import { blockRows, forwardBlocks, lossInBlocks } from '../src/engine/forward.js';
 import { evaluate } from '../src/train/metrics.js';
-import { kernelModule } from '../src/engine/wasm64.js';
+import { kernelModule } from '../src/engine/kernel64.js';
 import { HIDDEN, outputsFor } from './arbitraries.js';
 
 function randomMatrix(rows: number, cols: number, seed: number, scale = 2): Matrix {

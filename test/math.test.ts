@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { exp, log, log1p, tanh } from '../src/nn/math.js';
-import { kernelMath } from '../src/engine/wasm64.js';
+import { kernelMath } from '../src/engine/kernel64.js';
 
 const ulps = (got: number, want: number) => (got === want ? 0 : Math.abs(got - want) / (Math.abs(want) * Number.EPSILON));
 const grid = (from: number, to: number, n: number) => Array.from({ length: n + 1 }, (_, i) => from + ((to - from) * i) / n);

@@ -1,7 +1,7 @@
 import { Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
 import { ACT_CODES, CONFIG as C, CONFIG_BYTES, DESCRIPTOR as D, DESCRIPTOR_BYTES } from './layout64.js';
-import { abort, kernelModule, type KernelModule } from './wasm64.js';
+import { abort, kernelModule, type KernelModule } from './kernel64.js';
 
 /**
  * The forward pass alone (H_in = X·W1, H_out = f(H_in), …, O_out) over many rows, for

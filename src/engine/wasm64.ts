@@ -4,7 +4,7 @@ import type { Matrix } from '../tensor/matrix.js';
 import type { Network, Param } from '../nn/network.js';
 import { builtinState, isBuiltin, type Optimizer } from './optimizers.js';
 import { powi } from '../nn/math.js';
-import { KERNEL64_WASM } from './kernel-wasm.js';
+import { abort, kernelModule, type KernelModule } from './kernel64.js';
 import { ACT_CODES, CONFIG as C, CONFIG_BYTES, DESCRIPTOR_BYTES, LOSS_CODES, OPT_CODES, SLOT_COUNTS } from './layout64.js';
 import type { Engine, EngineInput, EpochsRun, StepResult } from './engine.js';
 
@@ -34,75 +34,6 @@ export const STREAM = { aboveBytes: 16 * 2 ** 20 };
 const KERNEL_CHUNK = 4096;
 /** Bytes of row orders (shuffled mini-batches: one per epoch) and of Adam's per-step constants per call at most. */
 const PER_CALL_BYTES = 4 * 2 ** 20;
-
-export interface KernelModule {
-  module: WebAssembly.Module;
-  /** The first byte above the module's own constant tables. */
-  base: number;
-  /** The kernel's own exp, log, log1p and tanh (for the tests). */
-  math: KernelMath;
-}
-
-/** The elementary functions as the kernel computes them. */
-export interface KernelMath {
-  exp(x: number): number;
-  log(x: number): number;
-  log1p(x: number): number;
-  tanh(x: number): number;
-}
-let compiled: KernelModule | null | undefined;
-
-export const abort = () => {
-  throw new Error('float64 training kernel: abort');
-};
-
-function kernelBytes(): Uint8Array {
-  const text = atob(KERNEL64_WASM);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
-}
-
-function ready(module: WebAssembly.Module): KernelModule {
-  const probe = new WebAssembly.Instance(module, { env: { memory: new WebAssembly.Memory({ initial: 1 }), abort } });
-  const probed = probe.exports as unknown as KernelMath & { heapBase(): number };
-  return { module, base: probed.heapBase(), math: { exp: probed.exp, log: probed.log, log1p: probed.log1p, tanh: probed.tanh } };
-}
-
-// The module compiles in the background as soon as the library loads; a fit that comes first
-// compiles it there and then.
-if (typeof WebAssembly === 'object' && typeof WebAssembly.compile === 'function') {
-  try {
-    WebAssembly.compile(kernelBytes() as BufferSource).then(
-      (module) => {
-        try {
-          compiled ??= ready(module);
-        } catch {
-          compiled ??= null;
-        }
-      },
-      () => void (compiled ??= null),
-    );
-  } catch {
-    compiled = null;
-  }
-}
-
-export function kernelModule(): KernelModule | null {
-  if (compiled === undefined) {
-    try {
-      compiled = ready(new WebAssembly.Module(kernelBytes() as BufferSource));
-    } catch {
-      compiled = null; // no WebAssembly or no SIMD: fit uses the other paths
-    }
-  }
-  return compiled;
-}
-
-/** The kernel's exp, log, log1p and tanh (for the tests), or null where WebAssembly SIMD is unavailable. */
-export function kernelMath(): KernelMath | null {
-  return kernelModule()?.math ?? null;
-}
 
 /** Thrown by the constructor when the layout needs more than KERNEL_MAX_BYTES. */
 const TOO_LARGE = Symbol('more memory than KERNEL_MAX_BYTES');
