@@ -5,7 +5,8 @@ import type { Network } from '../nn/network.js';
 import { Matrix } from '../tensor/matrix.js';
 import { epochGroups, groupRowOrder } from './block-order.js';
 import { DivergedError, type EpochInfo } from './fit-options.js';
-import { resolveOptimizer, restoreWeights, Trainer } from './trainer.js';
+import { Trainer } from './trainer.js';
+import { resolveOptimizer, restoreWeights } from './trainer-parts.js';
 
 /**
  * Training on data that never sits in memory at once: the rows come in blocks (from a cache file

@@ -3,7 +3,8 @@ import { Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
 import type { Checkpoint, CheckpointOptions } from './checkpoint.js';
 import { EarlyStopping, errorThreshold, userEpochEnd, validation, type EpochCallback } from './callbacks.js';
-import { refuseUntrainable, resolveOptimizer, restoreWeights, Trainer, type EpochSummary } from './trainer.js';
+import { Trainer } from './trainer.js';
+import { refuseUntrainable, resolveOptimizer, restoreWeights, type EpochSummary } from './trainer-parts.js';
 import { DivergedError, type Data, type EpochInfo, type FitOptions, type History, type StopReason } from './fit-options.js';
 
 export { DivergedError, type BatchInfo, type EpochInfo, type FitOptions, type History, type StopReason } from './fit-options.js';
