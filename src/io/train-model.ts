@@ -3,15 +3,16 @@ import { normaliseActivationName } from '../nn/activations.js';
 import { loss as lookupLoss, normaliseLossName } from '../nn/losses.js';
 import { Network } from '../nn/network.js';
 import { Random } from '../tensor/random.js';
-import { Matrix } from '../tensor/matrix.js';
+import type { Matrix } from '../tensor/matrix.js';
 import { DivergedError, fit, heldOut, type EpochInfo, type History } from '../train/fit.js';
 import { regularisation } from '../train/fit-options.js';
 import { Trainer } from '../train/trainer.js';
 import { lossInBlocks } from '../engine/forward.js';
+import { trainingParts, truthOf, type Truth } from './train-parts.js';
 import { defaultLearningRate, OPTIMIZER_NAMES, type OptimizerName } from '../engine/optimizers.js';
 import type { CsvTable } from '../data/csv.js';
 import { datasetFromTable, type Dataset, type TargetKind } from '../data/dataset.js';
-import { fitScaler, scaledRows, scaleSplitInPlace, splitRows, type Scaler, type ScalingName, type Split } from '../data/preprocess.js';
+import { fitScaler, splitRows, type Scaler, type ScalingName, type Split } from '../data/preprocess.js';
 export type { TrainSettings } from './train-settings.js';
 import { MODEL_FORMAT, MODEL_VERSION, type ModelFile, type ModelHistory } from './model-file.js';
 import { Model, type DataIdentity, type ModelEvaluation } from './model.js';
@@ -205,7 +206,7 @@ export function trainModel(data: CsvTable | Dataset, options: TrainModelOptions 
   const features = fitScaler(dataset.X, s.scale, dataset.schema.features, split.train);
   const target = kind === 'regression' ? fitScaler(dataset.Y, s.outputActivation === 'sigmoid' ? 'minmax' : 'standard', [s.target], split.train) : undefined;
   const truth = { train: truthOf(dataset, split.train), test: truthOf(dataset, split.test) };
-  const { X, Y, testX, testY } = options.reuseData ? partsInPlace(dataset, split, features, target) : partsCopied(dataset, split, features, target);
+  const { X, Y, testX, testY } = trainingParts(dataset, split, features, target, options.reuseData === true);
 
   const outputs = kind === 'classification' ? classes!.length : 1;
   const network = new Network({
@@ -284,38 +285,6 @@ interface Run {
   testLoss: number[];
   /** Each part's classes or values in the target's units, as evaluation takes them. */
   truth: { train: Truth; test: Truth };
-}
-
-interface Truth {
-  labels?: Int32Array;
-  values?: Float64Array;
-}
-
-/** The classes (classification) or the unscaled values (regression) of the rows at idx. */
-function truthOf(dataset: Dataset, idx: Int32Array): Truth {
-  if (dataset.labels) return { labels: Int32Array.from(idx, (i) => dataset.labels![i]) };
-  return dataset.schema.kind === 'regression' ? { values: Float64Array.from(idx, (i) => dataset.Y.data[i]) } : {};
-}
-
-type Parts = { X: Matrix; Y: Matrix; testX?: Matrix; testY?: Matrix };
-
-/** The training and test parts, each copied out of the data once, already scaled. */
-function partsCopied(dataset: Dataset, split: Split, features: Scaler, target: Scaler | undefined): Parts {
-  const part = (m: Matrix, scaler: Scaler | undefined, idx: Int32Array) => scaledRows(scaler ?? unscaled(m.cols), m, idx);
-  const X = part(dataset.X, features, split.train);
-  const Y = part(dataset.Y, target, split.train);
-  if (!split.test.length) return { X, Y };
-  return { X, Y, testX: part(dataset.X, features, split.test), testY: part(dataset.Y, target, split.test) };
-}
-
-/** The parts written over the data set's own arrays (training rows first, then test rows), scaled: views, no copy. */
-function partsInPlace(dataset: Dataset, split: Split, features: Scaler, target: Scaler | undefined): Parts {
-  const X = scaleSplitInPlace(features, dataset.X, split.train, split.test);
-  const Y = scaleSplitInPlace(target ?? unscaled(dataset.Y.cols), dataset.Y, split.train, split.test);
-  const n = split.train.length;
-  const rows = (m: Matrix, a: number, b: number) => new Matrix(b - a, m.cols, m.data.subarray(a * m.cols, b * m.cols));
-  if (!split.test.length) return { X, Y };
-  return { X: rows(X, 0, n), Y: rows(Y, 0, n), testX: rows(X, n, X.rows), testY: rows(Y, n, Y.rows) };
 }
 
 /** The model file, and the model measured on both parts. */
@@ -409,11 +378,6 @@ function checkResume(resume: TrainCheckpoint, table: DataIdentity, s: TrainSetti
   if (at.hasTest && resume.testLoss.length < resume.fit.history.epochs) {
     throw new BackpropError('checkpoint', `the checkpoint holds ${resume.testLoss.length} test losses for ${resume.fit.history.epochs} epochs`);
   }
-}
-
-/** The scaling that leaves every one of `cols` columns as it is. */
-function unscaled(cols: number): Scaler {
-  return { kind: 'none', shift: new Array<number>(cols).fill(0), scale: new Array<number>(cols).fill(1) };
 }
 
 /**
