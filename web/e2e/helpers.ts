@@ -31,6 +31,15 @@ export async function stepCount(page: Page): Promise<number> {
   return Number(await page.locator('#step-count').textContent());
 }
 
+/** Clicks Step `count` times, each time waiting until the page shows the step taken. */
+export async function steps(page: Page, count: number): Promise<void> {
+  for (let k = 0; k < count; k++) {
+    const next = (await stepCount(page)) + 1;
+    await page.click('#step');
+    await page.waitForFunction((n) => document.getElementById('step-count')!.textContent === String(n), next, WAIT);
+  }
+}
+
 /** Plays until the test loss is under `target` or `limit` steps have passed; pauses; returns the step and loss seen. */
 export async function playUntil(page: Page, target: number, limit: number): Promise<{ step: number; loss: number }> {
   await page.click('#play');

@@ -9,7 +9,7 @@ import { makeDataset } from '../src/datasets.js';
 import { Session } from '../src/session.js';
 import '../src/hook.js';
 import { open, start, type Harness } from './harness.js';
-import { libraryStep, snapshot, stepCount, WAIT, weightsOf } from './helpers.js';
+import { libraryStep, snapshot, stepCount, WAIT, weightsOf, steps } from './helpers.js';
 
 let h: Harness;
 before(async () => {
@@ -18,14 +18,6 @@ before(async () => {
 after(async () => {
   await h?.close();
 });
-
-async function steps(page: Page, count: number): Promise<void> {
-  for (let k = 0; k < count; k++) {
-    const next = (await stepCount(page)) + 1;
-    await page.click('#step');
-    await page.waitForFunction((n) => document.getElementById('step-count')!.textContent === String(n), next, WAIT);
-  }
-}
 
 test('single steps with mini-batches, then played epochs, then steps again: the weights of the library\'s fit over the same epochs', async (t) => {
   const { page, problems } = await open(h);

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { IRIS3, Network, parseCsv, parseModelFile, trace, trainModel } from '../../src/index.js';
 import '../src/hook.js';
 import { open, start, type Harness } from './harness.js';
-import { libraryStep, snapshot, WAIT, weightsOf } from './helpers.js';
+import { libraryStep, snapshot, WAIT, weightsOf, steps } from './helpers.js';
 
 let h: Harness;
 before(async () => {
@@ -18,12 +18,6 @@ before(async () => {
 after(async () => {
   await h?.close();
 });
-
-async function steps(page: Page, count: number): Promise<void> {
-  const from = Number(await page.locator('#step-count').textContent());
-  for (let k = 0; k < count; k++) await page.click('#step');
-  await page.waitForFunction((n) => document.getElementById('step-count')!.textContent === String(n), from + count, WAIT);
-}
 
 test('a model exported with L2 0.003 loads back with the control at L2 0.003, and training goes on with it', async () => {
   const { page, problems } = await open(h);
