@@ -21,6 +21,7 @@ model.json${'`'} brings the model back.
 import argparse
 import array
 import csv
+import datetime
 import json
 import math
 import os
@@ -76,7 +77,8 @@ def arguments(argv):
     local_world = int(os.environ.get("LOCAL_WORLD_SIZE", world))
     cuda = torch.cuda.is_available() and torch.cuda.device_count() >= local_world
     if world > 1 or "TORCHELASTIC_RUN_ID" in os.environ:
-        dist.init_process_group("nccl" if cuda else "gloo", rank=rank, world_size=world)
+        # a peer that is gone is an error after 2 minutes, not a wait of PyTorch's default 30
+        dist.init_process_group("nccl" if cuda else "gloo", rank=rank, world_size=world, timeout=datetime.timedelta(minutes=2))
     device = torch.device("cuda", local_rank) if cuda else torch.device("cpu")
     if cuda:
         torch.cuda.set_device(device)
@@ -122,8 +124,13 @@ def train(rank, world, local_rank, args, spec, X, Y, labels):
     if rank == 0:
         finish(net, spec, args, added, epochs, lr, time.time() - started)
     if dist.is_initialized():
-        dist.barrier()
-        dist.destroy_process_group()
+        try:
+            dist.barrier()
+            dist.destroy_process_group()
+        except RuntimeError:
+            # the work is done and rank 0 has written it; a peer that left first (its last message
+            # lost as its connection closed) must not hold this process up
+            pass
 
 
 def rank_difference(net):
@@ -292,5 +299,10 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    code = main(sys.argv[1:])
+    # leave at once, as the processes --nproc starts do: after a process group (torchrun-style
+    # ranks too) the interpreter's teardown can hang with PyTorch 1.13 and gloo
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 `;
