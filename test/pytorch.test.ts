@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Model, parseCsv, takeRows, type Network } from '../src/index.js';
 import { decodeSafetensors, encodeSafetensors, fromPyTorch, toPyTorch } from '../src/pytorch.js';
@@ -24,6 +25,16 @@ function python(args: string[], env: Record<string, string> = {}): Promise<{ cod
     execFile(PYTHON, args, { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 180_000, env: { ...process.env, OMP_NUM_THREADS: '1', ...env } }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
+  });
+}
+
+/** A TCP port nobody listens on, for the processes' rendezvous. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
   });
 }
 
@@ -171,7 +182,7 @@ test('a regression carries its target scaling: one step of train.py is the libra
   assertSameWeights(trained.network, libraryTraining(c.model, curve, 1), 1e-5, 'regression: train.py and backprop');
 });
 
-test('--nproc 2: both ranks end on the same weights, those of --nproc 1 within 1e-5 (mini-batches of 32, 149 rows); the round trip through the command line', { skip }, async () => {
+test('--nproc 2: both ranks end on the same weights, those of --nproc 1 within 1e-5 (mini-batches of 32, 149 rows), and so do two ranks started as torchrun starts them; the round trip through the command line', { skip }, async () => {
   const dir = tempDir();
   // 149 rows: the sampler pads the last shard, and the padding must not count
   const data = join(dir, 'iris149.csv');
@@ -191,6 +202,22 @@ test('--nproc 2: both ranks end on the same weights, those of --nproc 1 within 1
   assert.match(one.stdout, /^iris149\.csv is the file the model was trained on: its 30 test rows stay out/m);
   assert.match(two.stdout, /^2 processes end on the same weights \(largest difference from rank 0: 0\)$/m);
   assertSameWeights(readFolder(join(dir, 'trained2')).network, readFolder(join(dir, 'trained1')).network, 1e-5, '--nproc 2 and --nproc 1');
+
+  // started as torchrun starts it (rank, world size and rendezvous in the environment), on "two machines"
+  const port = await freePort();
+  const ranks = await Promise.all(
+    ['0', '1'].map((rank) =>
+      python([join(folder, 'train.py'), data, '--epochs', '10', '--out', join(dir, 'torchrun')], {
+        RANK: rank,
+        LOCAL_RANK: '0',
+        WORLD_SIZE: '2',
+        MASTER_ADDR: '127.0.0.1',
+        MASTER_PORT: String(port),
+      }),
+    ),
+  );
+  ranks.forEach((r) => assert.equal(r.code, 0, r.stderr));
+  assertSameWeights(readFolder(join(dir, 'torchrun')).network, readFolder(join(dir, 'trained2')).network, 0, 'torchrun-style and --nproc 2');
 
   const imported = cli(['import', join(dir, 'trained2'), '--out', join(dir, 'after.json')]);
   assert.equal(imported.status, 0, imported.stderr);

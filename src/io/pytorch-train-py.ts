@@ -32,6 +32,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+HELD = []  # what must outlive train(): see the model's creation there
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # the folder keeps its four files
 
@@ -91,6 +92,10 @@ def train(rank, world, local_rank, args, spec, X, Y, labels):
     training = spec["training"]
     net = backprop.load(HERE).to(device)
     model = torch.nn.parallel.DistributedDataParallel(Scaled(net)) if dist.is_initialized() else Scaled(net)
+    # the process group is never destroyed, and the model that holds it lives until the process leaves with
+    # os._exit, even after an error: in PyTorch 1.13, destroying a gloo process group joins its worker
+    # threads while holding Python's lock, and a worker freeing a tensor waits for that lock, for ever
+    HELD.append(model)
     lr = args.lr if args.lr is not None else training["learningRate"]
     opt = backprop.LibraryOptimizer(net.parameters(), training["optimizer"], lr)
     n = X.shape[0]
@@ -124,13 +129,7 @@ def train(rank, world, local_rank, args, spec, X, Y, labels):
     if rank == 0:
         finish(net, spec, args, added, epochs, lr, time.time() - started)
     if dist.is_initialized():
-        try:
-            dist.barrier()
-            dist.destroy_process_group()
-        except RuntimeError:
-            # the work is done and rank 0 has written it; a peer that left first (its last message
-            # lost as its connection closed) must not hold this process up
-            pass
+        dist.barrier()  # every rank leaves once rank 0 has written OUTDIR
 
 
 def rank_difference(net):
@@ -236,8 +235,8 @@ def spawned(rank, world, args, spec, X, Y, labels):
         if rank == 0:
             print(e, file=sys.stderr, flush=True)
         code = 1
-    # leave at once: a process started by spawn can hang in the interpreter's teardown after the
-    # process group is gone (seen with PyTorch 1.13 and gloo), and nothing is left to clean up
+    # leave at once, without the interpreter's teardown, which would destroy the process group (see
+    # the end of train()); nothing is left to clean up
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
@@ -300,8 +299,8 @@ def main(argv):
 
 if __name__ == "__main__":
     code = main(sys.argv[1:])
-    # leave at once, as the processes --nproc starts do: after a process group (torchrun-style
-    # ranks too) the interpreter's teardown can hang with PyTorch 1.13 and gloo
+    # leave at once, as the processes --nproc starts do: a torchrun-style rank holds its process
+    # group, which must not be destroyed (see the end of train())
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
