@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { backprop, lastJSON, root, tempDir, bigCsv } from './cli-run.js';
 
@@ -87,6 +87,7 @@ test('a truncated, damaged or foreign cache is rebuilt, saying why; the run give
   assert.equal((await run('fresh.json')).code, 0);
   const file = join(cache, readdirSync(cache)[0]);
   const size = statSync(file).size;
+  const size0 = statSync(data).size;
 
   truncateSync(file, size - 100);
   let r = await run('t.json');
@@ -109,6 +110,19 @@ test('a truncated, damaged or foreign cache is rebuilt, saying why; the run give
   assert.match(r.stderr, /cannot be used \(it was made from other data or settings\): rebuilding it/);
   const net = (m: string) => JSON.parse(readFileSync(join(dir, m), 'utf8')).network;
   for (const m of ['t.json', 'd.json', 'f.json']) assert.deepEqual(net(m), net('fresh.json'), m);
+
+  // the data edited in place, keeping its size and its time of change: seen by the content's SHA-256
+  const { mtime, atime } = statSync(data);
+  const text = readFileSync(data, 'utf8');
+  const at = text.slice(text.length >> 1).search(/[1-8]/) + (text.length >> 1);
+  const edited = text.slice(0, at) + String(Number(text[at]) + 1) + text.slice(at + 1);
+  writeFileSync(data, edited);
+  utimesSync(data, atime, mtime);
+  assert.equal(statSync(data).size, size0);
+  r = await run('e.json');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /cannot be used \(\S*data\.csv has changed since the cache was made \(its SHA-256 differs\)\): rebuilding it/);
+  assert.notDeepEqual(net('e.json'), net('fresh.json'));
 });
 
 test('a bad cell at row 29,000 with the data over the budget: one line, exit 1, no model and no cache left', async () => {

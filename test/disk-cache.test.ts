@@ -27,6 +27,7 @@ function folder(): string {
 const meta = (schema = { features: ['a', 'b'], target: 'y', kind: 'classification' as const, classes: ['p', 'q'] }) => ({
   fingerprint: '01234567',
   key: 'k',
+  digest: 'd',
   source: 'd.csv',
   schema,
   seed: 1,

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { FINGERPRINT_SEED, fingerprintHex, hashField } from '../../src/data/csv-records.js';
@@ -92,15 +93,37 @@ function removeStalePartials(dir: string): void {
   }
 }
 
-/** The key of a data file and the settings that shape its cache (the file's path, size and time of change). */
+/**
+ * The key of a data file and the settings that shape its cache: the cache's name. The file's
+ * content is checked apart, by its SHA-256 (fileDigest), so that an edit is seen whatever it does to
+ * the file's size and time of change.
+ */
 export function cacheKey(path: string, s: CacheSettings): string {
-  const st = statSync(path);
-  const parts = [realpathSync(path), String(st.size), String(st.mtimeMs), s.target ?? '', s.task, s.delimiter ?? '', String(s.seed), String(s.testSplit)];
+  const parts = [realpathSync(path), s.target ?? '', s.task, s.delimiter ?? '', String(s.seed), String(s.testSplit)];
   let h = FINGERPRINT_SEED;
   for (const p of parts) h = hashField(h, p);
   let h2 = 0x1b873593;
   for (const p of parts.reverse()) h2 = hashField(h2, p);
   return fingerprintHex(h) + fingerprintHex(h2);
+}
+
+/** The SHA-256 of a file's bytes, in hex (about 1.8 GB a second here: 0.8 s for 1.5 GB). */
+export async function fileDigest(path: string, source: string): Promise<string> {
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  } catch (err) {
+    throw new BackpropError('io', `cannot read data file '${source}': ${(err as Error).message}`);
+  }
+  return hash.digest('hex');
+}
+
+/** The file's chunks, each added to `hash` as it goes by. */
+async function* hashedChunks(chunks: AsyncIterable<Uint8Array>, hash: ReturnType<typeof createHash>): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    hash.update(chunk);
+    yield chunk;
+  }
 }
 
 /** The cache file a data file and its settings have in a folder. */
@@ -136,6 +159,7 @@ export async function openOrBuildCache(
       const reader = CacheReader.open(file);
       try {
         if (reader.meta.key !== key) throw new CacheProblem('it was made from other data or settings');
+        if (reader.meta.digest !== (await fileDigest(path, source))) throw new CacheProblem(`${source} has changed since the cache was made (its SHA-256 differs)`);
         reader.verify();
       } catch (err) {
         reader.close();
@@ -172,7 +196,8 @@ async function buildCache(path: string, source: string, file: string, key: strin
   const removePartial = () => writer?.abort();
   process.on('exit', removePartial);
   try {
-    const fingerprint = await readRecords(fileChunks(path, source), source, b, s.delimiter, statSync(path).size);
+    const hash = createHash('sha256');
+    const fingerprint = await readRecords(hashedChunks(fileChunks(path, source), hash), source, b, s.delimiter, statSync(path).size);
     const { schema, Y, labels } = b.finishTraining();
     writer ??= new CacheWriter(file, tmp, schema.features.length, BLOCK_ROWS, split, write);
     const rows = b.rows;
@@ -188,6 +213,7 @@ async function buildCache(path: string, source: string, file: string, key: strin
     writer.finish(labels ?? Y.data, {
       fingerprint,
       key,
+      digest: hash.digest('hex'),
       source,
       schema,
       seed: s.seed,

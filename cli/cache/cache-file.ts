@@ -18,7 +18,7 @@ import type { DataSchema } from '../../src/data/dataset-types.js';
  * temporary name and renamed once complete.
  */
 
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 2;
 const HEAD = Buffer.from('BPCACHE\0', 'latin1');
 const TAIL = Buffer.from('BPCEND\0\0', 'latin1');
 const HEAD_BYTES = 16;
@@ -27,9 +27,10 @@ const TAIL_BYTES = 16;
 /** What the trailer says about the cache. */
 export interface CacheMeta {
   version: number;
-  /** What made it: the data's fingerprint, and the key of the file and settings it was made from. */
+  /** What made it: the data's fingerprint, the key of the file and settings it was made from, and the SHA-256 of the file's bytes. */
   fingerprint: string;
   key: string;
+  digest: string;
   source: string;
   rows: number;
   features: number;
