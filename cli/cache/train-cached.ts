@@ -195,7 +195,7 @@ async function trainOnBlocks(input: CachedRunInput, meta: CacheMeta, s: TrainSet
   return finishCached(loop, features, target);
 }
 
-/** Between two groups: signals heard (the groups' rows are read into the same stores each time, so no memory waits to be freed). */
+/** Between two groups: signals heard. (The groups' rows are read into the same arrays each time; the WebAssembly kernel's memory of a group's engine is freed when the collector gets to it.) */
 function pause(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
