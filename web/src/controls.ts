@@ -144,8 +144,7 @@ export class Controls {
     this.samples.value = String(c.data.samples);
     this.irisX.value = String(c.data.irisFeatures[0]);
     this.irisY.value = String(c.data.irisFeatures[1] ?? c.data.irisFeatures[0]);
-    if (!LEARNING_RATES.includes(c.learningRate)) this.learningRate.add(new Option(String(c.learningRate), String(c.learningRate)));
-    this.learningRate.value = String(c.learningRate);
+    showRate(this.learningRate, c.learningRate);
     this.optimizer.value = c.optimizer;
     this.loss.value = c.loss;
     this.batch.value = (BATCH_MODES as readonly string[]).includes(c.batch) ? c.batch : 'full';
