@@ -56,3 +56,20 @@ test('every setting goes into the address, and the address opens the same setup 
   await page.context().close();
   await other.page.context().close();
 });
+
+test('a learning rate the list does not offer (from an address or a model file) is added once, in order, however often the controls are shown again', async () => {
+  const { page, problems } = await open(h);
+  const url = page.url().replace(/#.*$/, '');
+  await page.goto(`${url}#dataset=xor&lr=0.02`);
+  await page.waitForFunction(() => window.backpropPlayground.config().learningRate === 0.02, undefined, WAIT);
+  await page.selectOption('#optimizer', 'momentum');
+  await page.waitForFunction(() => window.backpropPlayground.config().optimizer === 'momentum', undefined, WAIT);
+  await page.selectOption('#optimizer', 'sgd');
+  await page.waitForFunction(() => window.backpropPlayground.config().optimizer === 'sgd', undefined, WAIT);
+  const options = await page.locator('#learning-rate option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  assert.deepEqual(options.filter((v) => v === '0.02'), ['0.02']);
+  assert.deepEqual(options.map(Number), [...options.map(Number)].sort((a, b) => a - b));
+  assert.equal(await page.locator('#learning-rate').inputValue(), '0.02');
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});

@@ -9,8 +9,7 @@ export interface WorkerEvents {
   /** `pass` and `health` come with the matrices of a pass: its step, and the hidden units' health. */
   frame(frame: Frame, playing: boolean | undefined, pass: number | undefined, extras: Extras): void;
   problem(problem: Problem, playing: boolean | undefined): void;
-  /** `notice`: what the page could not carry over from the file. */
-  loaded(config: PlaygroundConfig, notice?: string): void;
+  loaded(config: PlaygroundConfig): void;
   /** A CSV file's data set, built in the worker. */
   data(dataset: Dataset): void;
 }
@@ -49,7 +48,7 @@ export class TrainerClient {
           if (m.session === this.session) events.data(m.dataset);
           return;
         case 'loaded':
-          events.loaded(m.config, m.notice);
+          events.loaded(m.config);
           return;
         case 'reply': {
           const w = this.waiting.get(m.id);

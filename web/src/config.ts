@@ -21,12 +21,8 @@ export const LOSSES = [
 ] as const;
 export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adam'] as const;
 export const BATCH_MODES = ['full', 'stochastic', 'mini'] as const;
-/** The library's fit options l1 and l2 (src/nn/penalty.ts): a penalty on the weights, not the biases. */
-export const REGULARISATIONS = ['none', 'l1', 'l2'] as const;
-/** The rates TensorFlow Playground offers. */
+/** The rates the L1 and L2 controls offer (0: off), as TensorFlow Playground offers them. */
 export const REGULARISATION_RATES = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1];
-
-export type Regularisation = (typeof REGULARISATIONS)[number];
 
 export type BatchMode = (typeof BATCH_MODES)[number];
 
@@ -52,9 +48,12 @@ export interface PlaygroundConfig {
   batchSize: number;
   /** Seeds the network's weights and, through it, the shuffling of batches. */
   seed: number;
-  /** L1 (rate·Σ|W|) or L2 (rate/2·ΣW²) regularisation of the weights, in the training loss (default none). */
-  regularisation?: Regularisation;
-  regularisationRate?: number;
+  /**
+   * The library's fit options l1 and l2 (src/nn/penalty.ts), either or both (0: off): the training
+   * loss gains l1·Σ|W| + l2/2·ΣW² over the weights, not the biases, and W_update l1·sign(W) + l2·W.
+   */
+  l1: number;
+  l2: number;
   /** One output per class even without softmax (set for a loaded model that has them). */
   oneHot?: boolean;
 }
@@ -76,8 +75,8 @@ export const DEFAULT_CONFIG: PlaygroundConfig = {
   batch: 'mini',
   batchSize: 10,
   seed: 1,
-  regularisation: 'none',
-  regularisationRate: 0.001,
+  l1: 0,
+  l2: 0,
 };
 
 /** The slides' 4-2-3 network on the slides' 3 samples, the whole batch at once, with the slides' loss. */
@@ -92,7 +91,8 @@ export function slidesConfig(from: PlaygroundConfig): PlaygroundConfig {
     optimizer: 'sgd',
     learningRate: 0.1,
     batch: 'full',
-    regularisation: 'none',
+    l1: 0,
+    l2: 0,
   };
 }
 
@@ -109,8 +109,8 @@ export function leaveSlides(from: PlaygroundConfig, data: DataOptions): Playgrou
     optimizer: d.optimizer,
     learningRate: d.learningRate,
     batch: d.batch,
-    regularisation: d.regularisation,
-    regularisationRate: d.regularisationRate,
+    l1: d.l1,
+    l2: d.l2,
   };
 }
 
@@ -137,11 +137,9 @@ export function fitOptions(config: PlaygroundConfig, rows: number): FitOptions {
   };
 }
 
-/** The fit options l1 and l2 the config asks for ({} without regularisation). */
+/** The fit options l1 and l2 the config asks for, those that are on ({} without regularisation). */
 export function penaltyOf(config: PlaygroundConfig): { l1?: number; l2?: number } {
-  const kind = config.regularisation ?? 'none';
-  const rate = config.regularisationRate ?? 0;
-  return kind === 'none' || !(rate > 0) ? {} : { [kind]: rate };
+  return { ...(config.l1 > 0 ? { l1: config.l1 } : {}), ...(config.l2 > 0 ? { l2: config.l2 } : {}) };
 }
 
 /** The penalty the training loss includes, on the network's weights as they are (0 without regularisation). */
@@ -151,7 +149,7 @@ export function penaltyNow(config: PlaygroundConfig, net: Network): number {
 }
 
 /** The settings a running network takes from its next step on, without starting again. */
-export const LIVE_SETTINGS = ['learningRate', 'optimizer', 'batch', 'batchSize', 'regularisation', 'regularisationRate'] as const;
+export const LIVE_SETTINGS = ['learningRate', 'optimizer', 'batch', 'batchSize', 'l1', 'l2'] as const;
 
 /** Whether `b` differs from `a` only in live settings: the same data and the same network. */
 export function sameNetwork(a: PlaygroundConfig, b: PlaygroundConfig): boolean {

@@ -1,5 +1,5 @@
 /** The form controls of the page, read into and written from a PlaygroundConfig. */
-import { BATCH_MODES, LOSSES, OPTIMIZERS, REGULARISATION_RATES, REGULARISATIONS, type BatchMode, type PlaygroundConfig, type Regularisation } from './config.js';
+import { BATCH_MODES, LOSSES, OPTIMIZERS, REGULARISATION_RATES, type BatchMode, type PlaygroundConfig } from './config.js';
 import { DATASET_LABELS, DATASET_NAMES, type DatasetName } from './datasets.js';
 import { IRIS_FEATURES } from './iris.js';
 import type { OptimizerName } from '../../src/index.js';
@@ -13,21 +13,26 @@ export function byId<T extends HTMLElement>(id: string): T {
   return el as T;
 }
 
-/** A select placed at the end of `label` (the page's markup has no place for it). */
-function selectIn(label: Element, id: string, name: string): HTMLSelectElement {
+/** A labelled select of its own, placed after `after` (the page's markup has no place for it). */
+function selectAfter(after: Element, id: string, text: string, name: string): HTMLSelectElement {
   const select = document.createElement('select');
   select.id = id;
   select.setAttribute('aria-label', name);
-  label.append(' ', select);
+  const label = document.createElement('label');
+  label.append(`${text} `, select);
+  after.after(label);
   return select;
 }
 
-/** A label of its own after `after`, holding `text`. */
-function labelAfter(after: Element, text: string): HTMLLabelElement {
-  const label = document.createElement('label');
-  label.append(text);
-  after.after(label);
-  return label;
+/** A rate select's option text: 0 is off. */
+const rateText = (v: string) => (v === '0' ? 'off' : v);
+
+/** Sets a rate select to `rate`, adding it in its place when it is not a choice (a model file's own rate). */
+function showRate(select: HTMLSelectElement, rate: number): void {
+  const value = String(rate);
+  const options = [...select.options];
+  if (!options.some((o) => o.value === value)) select.add(new Option(value, value), options.find((o) => Number(o.value) > rate) ?? null);
+  select.value = value;
 }
 
 function fill(select: HTMLSelectElement, values: readonly (string | number)[], label: (v: string) => string = (v) => v): void {
@@ -48,10 +53,9 @@ export class Controls {
   readonly batchSize = byId<HTMLInputElement>('batch-size');
   readonly seed = byId<HTMLInputElement>('seed');
   readonly bias = byId<HTMLInputElement>('bias');
-  /** None, L1 or L2, and its rate: made here, after the learning rate. */
-  private readonly regularisationLabel = labelAfter(this.learningRate.closest('label')!, 'Regularisation');
-  readonly regularisation = selectIn(this.regularisationLabel, 'regularisation', 'Regularisation');
-  readonly regularisationRate = selectIn(this.regularisationLabel, 'regularisation-rate', 'Regularisation rate');
+  /** The L1 and L2 rates, either or both (0: off): made here, after the learning rate. */
+  readonly l1 = selectAfter(this.learningRate.closest('label')!, 'l1', 'L1', 'L1 regularisation rate');
+  readonly l2 = selectAfter(this.l1.closest('label')!, 'l2', 'L2', 'L2 regularisation rate');
 
   /** Fills the choices; `onChange` is called with the edited config whenever a control changes. */
   constructor(
@@ -66,8 +70,8 @@ export class Controls {
     fill(this.learningRate, LEARNING_RATES);
     fill(this.optimizer, OPTIMIZERS);
     fill(this.loss, LOSSES);
-    fill(this.regularisation, REGULARISATIONS, (v) => (v === 'none' ? 'none' : v.toUpperCase()));
-    fill(this.regularisationRate, REGULARISATION_RATES);
+    fill(this.l1, REGULARISATION_RATES, rateText);
+    fill(this.l2, REGULARISATION_RATES, rateText);
     const inputs: HTMLElement[] = [
       this.dataset,
       this.noise,
@@ -82,8 +86,8 @@ export class Controls {
       this.batchSize,
       this.seed,
       this.bias,
-      this.regularisation,
-      this.regularisationRate,
+      this.l1,
+      this.l2,
     ];
     // a plot needs two features: choosing the other axis's feature swaps the two
     const swap = (changed: HTMLSelectElement, other: HTMLSelectElement, was: () => number) =>
@@ -127,8 +131,8 @@ export class Controls {
       batchSize: whole(this.batchSize, 1, 1000, c.batchSize),
       seed: whole(this.seed, 0, 999999, c.seed),
       bias: this.bias.checked,
-      regularisation: this.regularisation.value as Regularisation,
-      regularisationRate: Number(this.regularisationRate.value),
+      l1: Number(this.l1.value),
+      l2: Number(this.l2.value),
     };
   }
 
@@ -140,19 +144,15 @@ export class Controls {
     this.samples.value = String(c.data.samples);
     this.irisX.value = String(c.data.irisFeatures[0]);
     this.irisY.value = String(c.data.irisFeatures[1] ?? c.data.irisFeatures[0]);
-    if (!LEARNING_RATES.includes(c.learningRate)) this.learningRate.add(new Option(String(c.learningRate), String(c.learningRate)));
-    this.learningRate.value = String(c.learningRate);
+    showRate(this.learningRate, c.learningRate);
     this.optimizer.value = c.optimizer;
     this.loss.value = c.loss;
     this.batch.value = (BATCH_MODES as readonly string[]).includes(c.batch) ? c.batch : 'full';
     this.batchSize.value = String(c.batchSize);
     this.seed.value = String(c.seed);
     this.bias.checked = c.bias;
-    const rate = c.regularisationRate ?? 0;
-    if (!REGULARISATION_RATES.includes(rate)) this.regularisationRate.add(new Option(String(rate), String(rate)));
-    this.regularisation.value = c.regularisation ?? 'none';
-    this.regularisationRate.value = String(rate);
-    this.regularisationRate.disabled = this.regularisation.value === 'none';
+    showRate(this.l1, c.l1);
+    showRate(this.l2, c.l2);
 
     const slides = c.data.name === 'slides';
     const iris = c.data.name === 'iris';

@@ -90,10 +90,9 @@ const client = new TrainerClient({
     // numbers to fit: a linear output, which can reach them (a sigmoid stays in (0, 1))
     if (dataset.kind === 'regression' && config.outputActivation !== 'linear') apply({ ...config, outputActivation: 'linear' });
   },
-  loaded(next, notice) {
+  loaded(next) {
     config = next;
     refreshControls();
-    if (notice) showProblem({ code: 'notice', message: notice });
   },
 });
 

@@ -14,7 +14,7 @@ import {
   type Network,
   type OptimizerName,
 } from '../../src/index.js';
-import { DEFAULT_CONFIG, penaltyOf, type BatchMode, type PlaygroundConfig, type Regularisation } from './config.js';
+import { DEFAULT_CONFIG, penaltyOf, type BatchMode, type PlaygroundConfig } from './config.js';
 import { DATASET_LABELS, makeDataset, type DataOptions, type Dataset } from './datasets.js';
 import { PLANE_SETS, type PlaneSet } from './generators.js';
 import { IRIS_COLUMNS, IRIS_SPECIES } from './iris.js';
@@ -71,7 +71,7 @@ export function modelFileOf(session: Session): ModelFile {
       seed: net.seed,
       testSplit: d.testRows.length / rows,
       stratified: false,
-      ...penaltyOf(c), // l1 or l2, as the library's model file carries them (none: neither written)
+      ...penaltyOf(c), // l1 and l2, those that are on, as the library's model file carries them
       testRows: d.testRows,
       history: {
         loss: h.loss,
@@ -90,17 +90,10 @@ export function exportModel(session: Session): string {
   return modelFileToText(modelFileOf(session));
 }
 
-/**
- * A session for the network in a model file's text, shown on the data it fits (see configFor).
- * What the page cannot carry over is said in `notices` (e.g. the L1 of a file with both L1 and L2).
- */
-export function loadModel(text: string, source: string, current: PlaygroundConfig = DEFAULT_CONFIG, notices: string[] = []): Session {
+/** A session for the network in a model file's text, shown on the data it fits (see configFor). */
+export function loadModel(text: string, source: string, current: PlaygroundConfig = DEFAULT_CONFIG): Session {
   const file = parseModelFile(text, source);
   const net = networkFromModelFile(file, source);
-  const { l1, l2 } = file.training;
-  if (l1 && l2) {
-    notices.push(`${source} was trained with L1 ${l1} and L2 ${l2}; the playground applies one of the two, so it goes on with L2 ${l2} (without the L1)`);
-  }
   return new Session(configFor(file, net, current, source), net);
 }
 
@@ -126,7 +119,9 @@ export function configFor(file: ModelFile, net: Network, current: PlaygroundConf
     batchSize: size === 'full' ? current.batchSize : size,
     seed: t.seed,
     oneHot: net.outputs > 1,
-    ...regularisationOf(t, current),
+    // the file's regularisation, both kinds as the command line's train --l1 --l2 writes them (absent: off)
+    l1: t.l1 ?? 0,
+    l2: t.l2 ?? 0,
   };
   // the data of an earlier model file (its scaling, its test rows) is not this file's
   const { fixed: _earlier, ...currentData } = current.data;
@@ -151,16 +146,6 @@ export function configFor(file: ModelFile, net: Network, current: PlaygroundConf
       `${net.outputs} output${net.outputs === 1 ? '' : 's'}: the playground shows models of Iris columns with its 3 species, ` +
       'or of 2 inputs with 1 or 2 outputs (drawn over its 2-D sets)',
   );
-}
-
-/**
- * The Regularisation control for a model file's l1 and l2. The page applies one of the two: a
- * file with both (the command line's train --l1 --l2) goes on with its L2 (weight decay); a file
- * with neither, with none (the rate shown kept).
- */
-function regularisationOf(t: ModelFile['training'], current: PlaygroundConfig): Pick<PlaygroundConfig, 'regularisation' | 'regularisationRate'> {
-  const kind: Regularisation = t.l2 ? 'l2' : t.l1 ? 'l1' : 'none';
-  return { regularisation: kind, regularisationRate: kind === 'none' ? current.regularisationRate : t[kind] };
 }
 
 /** The playground's own source line of a 2-D set, as datasets.ts writes it. */

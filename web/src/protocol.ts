@@ -74,7 +74,7 @@ export type FromWorker =
   /** The data set of a CSV file, built in the worker: the page draws it. */
   | { type: 'data'; dataset: Dataset; session: number }
   /** A model was loaded: the config now describes it. */
-  | { type: 'loaded'; config: PlaygroundConfig; notice?: string }
+  | { type: 'loaded'; config: PlaygroundConfig }
   | { type: 'reply'; id: number; ok: true; value: unknown }
   | { type: 'reply'; id: number; ok: false; problem: Problem };
 

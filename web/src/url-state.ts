@@ -12,7 +12,6 @@ import {
   MAX_UNITS,
   OPTIMIZERS,
   OUTPUT_ACTIVATIONS,
-  REGULARISATIONS,
   type BatchMode,
   type PlaygroundConfig,
 } from './config.js';
@@ -37,8 +36,8 @@ export function encodeConfig(c: PlaygroundConfig): string {
   p.set('batch', c.batch);
   p.set('batchSize', String(c.batchSize));
   p.set('seed', String(c.seed));
-  p.set('reg', c.regularisation ?? 'none');
-  p.set('regRate', String(c.regularisationRate ?? 0));
+  p.set('l1', String(c.l1));
+  p.set('l2', String(c.l2));
   return p.toString();
 }
 
@@ -91,7 +90,21 @@ export function decodeConfig(hash: string, base: PlaygroundConfig = DEFAULT_CONF
     batch: oneOf<BatchMode>(p.get('batch'), BATCH_MODES) ?? base.batch,
     batchSize: num(p.get('batchSize'), 1, 1000, true) ?? base.batchSize,
     seed,
-    regularisation: oneOf(p.get('reg'), REGULARISATIONS) ?? base.regularisation,
-    regularisationRate: num(p.get('regRate'), 0, 10) ?? base.regularisationRate,
+    ...penaltyFrom(p, base),
   };
+}
+
+/**
+ * The l1 and l2 of a hash: `l1=…&l2=…`, each from 0 (off) to 10. An older link's one kind and its
+ * rate, `reg=none|l1|l2&regRate=…`, still opens as it did: that one at the rate, the other off.
+ */
+function penaltyFrom(p: URLSearchParams, base: PlaygroundConfig): Pick<PlaygroundConfig, 'l1' | 'l2'> {
+  const kind = oneOf(p.get('reg'), ['none', 'l1', 'l2'] as const);
+  const old = { l1: base.l1, l2: base.l2 };
+  if (kind !== undefined) {
+    old.l1 = 0;
+    old.l2 = 0;
+    if (kind !== 'none') old[kind] = num(p.get('regRate'), 0, 10) ?? base[kind];
+  }
+  return { l1: num(p.get('l1'), 0, 10) ?? old.l1, l2: num(p.get('l2'), 0, 10) ?? old.l2 };
 }

@@ -123,18 +123,17 @@ function stepOnce(s: Session): void {
 
 /** A model file in place of the current network; a refused file leaves that network, paused, so nothing moves under the message. */
 function load(m: ToWorker & { type: 'load' }): void {
-  const notices: string[] = [];
   try {
     stamp.session = m.session;
     playing = false;
     drawing = false;
-    session = loadModel(m.text, m.source, session?.config, notices);
+    session = loadModel(m.text, m.source, session?.config);
   } catch (e) {
     send({ type: 'reply', id: m.id, ok: false, problem: toProblem(e) });
     if (session) frame(session);
     return;
   }
-  send({ type: 'loaded', config: session.config, ...(notices.length ? { notice: notices.join('; ') } : {}) });
+  send({ type: 'loaded', config: session.config });
   send({ type: 'reply', id: m.id, ok: true, value: null });
   frame(session, session.traceNext());
 }

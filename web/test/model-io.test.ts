@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { BackpropError, fingerprintTable, Model, parseCsv, parseModelFile, trainModel } from '../../src/index.js';
-import { DEFAULT_CONFIG, type PlaygroundConfig } from '../src/config.js';
+import { BackpropError, fingerprintTable, Model, networkFromModelFile, optimizer, parseCsv, parseModelFile, trainModel, Trainer } from '../../src/index.js';
+import { DEFAULT_CONFIG, fitOptions, type PlaygroundConfig } from '../src/config.js';
 import { makeDataset } from '../src/datasets.js';
 import { exportModel, loadModel } from '../src/model-io.js';
 import { Session } from '../src/session.js';
@@ -124,15 +124,22 @@ test('a 2-D model of a CSV file the page does not have says so, and is shown ove
   assert.match(back.config.data.fixed?.note ?? '', /trained on mine\.csv, which the page does not have: shown over Circle/);
 });
 
-test('a command-line model trained with both L1 and L2 loads with its L2, and the page is told the L1 is left out', () => {
+test('a command-line model trained with both L1 and L2 loads with both, and trains on as the library does with both', () => {
   const trained = trainModel(irisTable, { layers: [5], epochs: 3, l1: 0.002, l2: 0.01 });
-  const notices: string[] = [];
-  const s = loadModel(trained.model.toText(), 'both.json', DEFAULT_CONFIG, notices);
-  assert.equal(s.config.regularisation, 'l2');
-  assert.equal(s.config.regularisationRate, 0.01);
-  assert.deepEqual(notices, ['both.json was trained with L1 0.002 and L2 0.01; the playground applies one of the two, so it goes on with L2 0.01 (without the L1)']);
-  // one of the two: nothing to say
-  const only: string[] = [];
-  loadModel(trainModel(irisTable, { layers: [5], epochs: 3, l2: 0.01 }).model.toText(), 'l2.json', DEFAULT_CONFIG, only);
-  assert.deepEqual(only, []);
+  const text = trained.model.toText();
+  const s = loadModel(text, 'both.json', DEFAULT_CONFIG);
+  assert.deepEqual([s.config.l1, s.config.l2], [0.002, 0.01]);
+  // the page's next epoch is the library's epoch of the file's network with l1 and l2, not with the L2 alone
+  const epoch = (l1: number, l2: number) => {
+    const net = networkFromModelFile(parseModelFile(text, 'both.json'));
+    const options = fitOptions({ ...s.config, l1, l2 }, s.data.trainX.length);
+    new Trainer(net, s.data.trainX, s.data.trainY, { ...options, optimizer: optimizer(s.config.optimizer) }).epoch();
+    return net.toJSON();
+  };
+  s.run(1);
+  assert.deepEqual(s.net.toJSON(), epoch(0.002, 0.01));
+  assert.notDeepEqual(s.net.toJSON(), epoch(0, 0.01));
+  // one of the two: the other is off
+  const l2 = loadModel(trainModel(irisTable, { layers: [5], epochs: 3, l2: 0.01 }).model.toText(), 'l2.json', { ...DEFAULT_CONFIG, l1: 0.1 });
+  assert.deepEqual([l2.config.l1, l2.config.l2], [0, 0.01]);
 });

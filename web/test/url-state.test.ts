@@ -19,7 +19,11 @@ test('a config goes into the hash and comes back the same', () => {
       batch: 'stochastic',
       batchSize: 17,
       seed: 42,
+      l1: 0.003,
+      l2: 0.05,
     },
+    { ...DEFAULT_CONFIG, l1: 0.0001 },
+    { ...DEFAULT_CONFIG, l2: 2.5 },
     { ...DEFAULT_CONFIG, hidden: [] },
     slidesConfig(DEFAULT_CONFIG),
   ];
@@ -38,4 +42,33 @@ test('values out of range or unknown keep their defaults, one setting at a time'
   assert.equal(c.data.seed, 7);
   assert.equal(c.data.noise, 0.2);
   assert.deepEqual(decodeConfig(''), DEFAULT_CONFIG);
+});
+
+test('L1 and L2 are in the hash as l1 and l2; an older link\'s reg and regRate still open with that one on', () => {
+  assert.match(encodeConfig({ ...DEFAULT_CONFIG, l1: 0.01, l2: 0.05 }), /&l1=0\.01&l2=0\.05$/);
+  assert.match(encodeConfig(DEFAULT_CONFIG), /&l1=0&l2=0$/);
+  const both = decodeConfig('#dataset=circle&l1=0.01&l2=0.05');
+  assert.deepEqual([both.l1, both.l2, both.data.name], [0.01, 0.05, 'circle']);
+  // the links written before both could be on: one kind and its rate
+  const old = (hash: string, base = DEFAULT_CONFIG) => {
+    const c = decodeConfig(hash, base);
+    return [c.l1, c.l2];
+  };
+  assert.deepEqual(old('dataset=circle&reg=l2&regRate=0.01'), [0, 0.01]);
+  assert.deepEqual(old('reg=l1&regRate=0.03'), [0.03, 0]);
+  assert.deepEqual(old('reg=none&regRate=0.001', { ...DEFAULT_CONFIG, l1: 0.1, l2: 0.1 }), [0, 0]);
+  assert.deepEqual(old('reg=l2&regRate=0.01', { ...DEFAULT_CONFIG, l1: 0.1 }), [0, 0.01]); // the other kind off, as the link meant
+  // a new key wins over an old one
+  assert.deepEqual(old('reg=l2&regRate=0.01&l2=0.003'), [0, 0.003]);
+});
+
+test('a bad l1 or l2 in the hash keeps its default, as every other setting does', () => {
+  const base = { ...DEFAULT_CONFIG, l1: 0.001, l2: 0.003 };
+  for (const bad of ['-0.1', '11', 'abc', '', 'NaN', 'Infinity']) {
+    const c = decodeConfig(`l1=${bad}&l2=${bad}&seed=7`, base);
+    assert.deepEqual([c.l1, c.l2, c.seed], [0.001, 0.003, 7], bad);
+  }
+  // an old link's bad rate or unknown kind: the same
+  assert.deepEqual([decodeConfig('reg=l2&regRate=-1', base).l2, decodeConfig('reg=l3&regRate=0.1', base).l2], [0.003, 0.003]);
+  assert.equal(decodeConfig('reg=l3&regRate=0.1', base).l1, 0.001);
 });
