@@ -5,8 +5,11 @@ import type { Network, Param } from '../nn/network.js';
 import { builtinState, isBuiltin, type Optimizer } from './optimizers.js';
 import { powi } from '../nn/math.js';
 import { abort, kernelModule, type KernelModule } from './kernel64.js';
-import { ACT_CODES, CONFIG as C, CONFIG_BYTES, DESCRIPTOR_BYTES, LOSS_CODES, OPT_CODES, SLOT_COUNTS } from './layout64.js';
+import { ACT_CODES, CONFIG as C, CONFIG_BYTES, DESCRIPTOR_BYTES, LOSS_CODES, OPT_CODES } from './layout64.js';
+import { isStreamed, layoutOf, signatureOf, type Addresses, type Layout } from './wasm64-layout.js';
 import type { Engine, EngineInput, EpochsRun, StepResult } from './engine.js';
+
+export { STREAM } from './wasm64-layout.js';
 
 /**
  * The WebAssembly engine: the float64 kernel of assembly/float64.ts, many epochs per call, batch
@@ -16,75 +19,68 @@ import type { Engine, EngineInput, EpochsRun, StepResult } from './engine.js';
  * matrix loops. It computes what the reference engine computes, in the same order, with the
  * same exp, log and tanh (src/nn/math.ts and assembly/math64.ts), so the bits agree
  * (test/conformance.test.ts). The instance, its memory and the data stay alive between calls for
- * the same network and shape of data, so a run of a single step (the playground's) costs a copy,
- * not a new instance.
+ * the same network, so a run of a single step (the playground's) costs a copy, not a new instance;
+ * data of another shape (another row count: each group of blocks trained from the disk cache)
+ * are laid out again in the same memory, grown when they need more (test/engine-reuse.test.ts).
  */
 
 /** The kernel's memory is kept under this; a run needing more uses the reference engine. */
 export const KERNEL_MAX_BYTES = 256 * 2 ** 20;
 /** An engine up to this size stays alive with its network for the next call. */
 const KEEP_MAX_BYTES = 32 * 2 ** 20;
-/**
- * Past this many bytes of X and Y, the data stay where they are, outside the kernel's memory: the
- * engine copies each batch's rows into the kernel's batch buffers (one step per call) instead of
- * copying the whole data set in (many epochs per call). Changeable for the tests.
- */
-export const STREAM = { aboveBytes: 16 * 2 ** 20 };
-/** Epochs per call at most. */
-const KERNEL_CHUNK = 4096;
-/** Bytes of row orders (shuffled mini-batches: one per epoch) and of Adam's per-step constants per call at most. */
-const PER_CALL_BYTES = 4 * 2 ** 20;
 
-/** Thrown by the constructor when the layout needs more than KERNEL_MAX_BYTES. */
-const TOO_LARGE = Symbol('more memory than KERNEL_MAX_BYTES');
+/** Bytes of a WebAssembly memory page. */
+const PAGE = 65536;
 
 /** The engine each network keeps for its next call, while it is small enough. */
 const kept = new WeakMap<Network, WasmEngine>();
 
-/** Addresses of the arrays in the kernel's memory. */
-interface Addresses {
-  x: number; y: number; w: number; g: number; s0: number; s1: number; bx: number; by: number;
-  sched: number; corr: number; losses: number; accuracy: number; orders: number;
-  layers: number[][];
-}
-
-/** A network, its data and its optimizer laid out in one kernel instance's memory. */
+/**
+ * A network, its data and its optimizer laid out in one kernel instance's memory. The instance
+ * and its memory stay with the engine; its layout is the input's it was last configured for
+ * (lay()), and the memory grows to the largest layout it has held (it never shrinks).
+ */
 export class WasmEngine implements Engine {
   readonly kind = 'wasm';
-  /** Epochs one call of epochs() takes at most. */
-  readonly maxEpochs: number;
+  /** Epochs one call of epochs() takes at most (the layout's). */
+  maxEpochs = 0;
   private net: Network;
   /** The network's parameters (their arrays never change). */
   private readonly params: Param[];
   private opt: Optimizer;
   private readonly mem: WebAssembly.Memory;
-  /** Views of the memory (which never grows). */
-  private readonly f64: Float64Array;
-  private readonly i32: Int32Array;
+  /** Views of the memory, made again when it grows (growing detaches the old buffer). */
+  private f64: Float64Array;
+  private i32: Int32Array;
   private readonly train: (cfg: number) => number;
   private readonly oneBatch: (cfg: number, b: number) => number;
   private readonly givenBatch: (cfg: number, rows: number) => number;
-  /** Whether the data stay outside the kernel's memory (see STREAM): then there is no epochs(). */
+  /**
+   * Whether the data stay outside the kernel's memory (see STREAM): then there is no epochs().
+   * Fixed for the engine: an input that would be laid out the other way gets an engine of its own.
+   */
   private readonly streamed: boolean;
   /** Streamed: the epoch's row order, and the data the batches are gathered from. */
   private order?: Int32Array;
   readonly epochs?: (lrs: Float64Array, orders: Int32Array | undefined, threshold: number | undefined) => EpochsRun;
   private readonly cfg: number;
-  private readonly at: Addresses;
-  private readonly signature: string;
+  /** The layout in place (see Layout). */
+  private signature = '';
+  private at!: Addresses;
+  private slots = 0;
+  private rows = 0;
+  private batches = 0;
   /** The input it was last configured for. */
   private owner: EngineInput | undefined;
-  private readonly slots: number;
-  private readonly rows: number;
-  private readonly batches: number;
   /** The optimizer's step count. */
   private t = 0;
 
   /**
    * The engine for training on (X, Y), or undefined when this run does not fit it: float32
    * weights, an activation or optimizer the kernel does not have, more memory than
-   * KERNEL_MAX_BYTES, or no WebAssembly SIMD. The network's last engine is reused when the
-   * shapes agree (the data and weights are copied in again).
+   * KERNEL_MAX_BYTES, or no WebAssembly SIMD. The network's kept engine is taken again when its
+   * data go the same way (streamed or copied) and the layout stays under KEEP_MAX_BYTES: the data
+   * and weights are copied in again, after laying them out anew when the shapes differ.
    */
   static create(input: EngineInput): WasmEngine | undefined {
     const { net, opt, X } = input;
@@ -92,42 +88,32 @@ export class WasmEngine implements Engine {
     if (net.layers.some((l) => !(l.activation.name in ACT_CODES))) return undefined;
     const mod = kernelModule();
     if (!mod) return undefined;
-    const old = kept.get(net);
-    if (old && old.signature === signatureOf(input)) {
-      old.claim(input);
-      return old;
-    }
+    const layout = layoutOf(input, mod.base, isStreamed(input));
     try {
-      const engine = new WasmEngine(input, mod);
+      const old = kept.get(net);
+      if (old && old.streamed === layout.streamed && layout.top <= KEEP_MAX_BYTES) {
+        old.claim(input, layout);
+        return old;
+      }
+      if (layout.top > KERNEL_MAX_BYTES) return undefined;
+      const engine = new WasmEngine(input, mod, layout);
       if (engine.mem.buffer.byteLength <= KEEP_MAX_BYTES) kept.set(net, engine);
       return engine;
     } catch (e) {
-      if (e === TOO_LARGE) return undefined;
       if (isAllocationFailure(e)) return void warnOnce(`the float64 kernel could not allocate its memory (${e.message}): training goes on in the reference engine, slower`);
       throw e;
     }
   }
 
-  private constructor(input: EngineInput, mod: KernelModule) {
-    const { net, opt, X } = input;
+  private constructor(input: EngineInput, mod: KernelModule, layout: Layout) {
+    const { net, opt } = input;
     this.net = net;
     this.params = net.params();
     this.opt = opt;
-    this.signature = signatureOf(input);
-    this.streamed = (X.data.length + input.Y.data.length) * 8 > STREAM.aboveBytes;
+    this.streamed = layout.streamed;
     if (!this.streamed) this.epochs = this.runEpochs.bind(this);
-    const n = X.rows;
-    const bs = Math.min(input.batchSize, n);
-    this.slots = SLOT_COUNTS[opt.spec.name];
-    this.rows = n;
-    this.batches = Math.ceil(n / bs);
-    const perEpoch = (input.shuffled ? 4 * n : 0) + (opt.spec.name === 'adam' ? 16 * this.batches : 0);
-    this.maxEpochs = Math.max(1, Math.min(KERNEL_CHUNK, Math.floor(PER_CALL_BYTES / Math.max(1, perEpoch))));
     this.cfg = mod.base;
-    const { at, top } = this.layout(input, bs);
-    this.at = at;
-    if (top > KERNEL_MAX_BYTES) throw TOO_LARGE; // create() declines the run
-    this.mem = new WebAssembly.Memory({ initial: Math.ceil(top / 65536) });
+    this.mem = new WebAssembly.Memory({ initial: Math.ceil(layout.top / PAGE) });
     this.f64 = new Float64Array(this.mem.buffer);
     this.i32 = new Int32Array(this.mem.buffer);
     const instance = new WebAssembly.Instance(mod.module, { env: { memory: this.mem, abort } });
@@ -135,41 +121,28 @@ export class WasmEngine implements Engine {
     this.train = exports.train;
     this.oneBatch = exports.oneBatch;
     this.givenBatch = exports.givenBatch;
-    this.writeBlock(input);
+    this.lay(input, layout);
     this.configure(input);
   }
 
   /**
-   * Where each array goes, above the module's own tables: cfg | descriptors | W | G | S0 | S1 |
-   * per layer z, a, error, delta | X | Y | batch X, Y | rates | Adam's constants | losses |
-   * accuracy | orders.
+   * Puts an input's layout in place: the memory grown to hold it and, when it held another
+   * layout, cleared up to its top (as a new memory is), then the configuration block written.
    */
-  private layout({ net, opt, X, Y, shuffled }: EngineInput, bs: number): { at: Addresses; top: number } {
-    const P = net.params().reduce((s, p) => s + p.value.length, 0);
-    const adam = opt.spec.name === 'adam';
-    let top = this.cfg + CONFIG_BYTES + net.layers.length * DESCRIPTOR_BYTES;
-    const take = (bytes: number) => {
-      const p = top;
-      top += (bytes + 15) & ~15;
-      return p;
-    };
-    const w = take(P * 8);
-    const g = take(P * 8);
-    const s0 = take(this.slots >= 1 ? P * 8 : 0);
-    const s1 = take(this.slots >= 2 ? P * 8 : 0);
-    const layers = net.layers.map((l) => [0, 1, 2, 3].map(() => take(bs * l.units * 8)));
-    const inside = !this.streamed;
-    const x = take(inside ? X.data.length * 8 : 0);
-    const y = take(inside ? Y.data.length * 8 : 0);
-    const bx = take(shuffled || !inside ? bs * X.cols * 8 : 0);
-    const by = take(shuffled || !inside ? bs * Y.cols * 8 : 0);
-    const sched = take(this.maxEpochs * 8);
-    const corr = take(adam ? this.maxEpochs * this.batches * 16 : 0);
-    const losses = take(this.maxEpochs * 8);
-    const accuracy = take(this.maxEpochs * 8);
-    const orders = take(shuffled && inside ? this.maxEpochs * X.rows * 4 : 0);
-    const at = { x, y, w, g, s0, s1, bx, by, sched, corr: adam ? corr : 0, losses, accuracy, orders: shuffled && inside ? orders : 0, layers };
-    return { at, top };
+  private lay(input: EngineInput, layout: Layout): void {
+    const more = Math.ceil(layout.top / PAGE) - this.mem.buffer.byteLength / PAGE;
+    if (more > 0) {
+      try {
+        this.mem.grow(more);
+      } catch (e) {
+        throw e instanceof RangeError ? new RangeError(`could not allocate ${more * PAGE} bytes more: ${e.message}`) : e;
+      }
+      this.f64 = new Float64Array(this.mem.buffer);
+      this.i32 = new Int32Array(this.mem.buffer);
+    }
+    if (this.signature) new Uint8Array(this.mem.buffer, this.cfg, layout.top - this.cfg).fill(0);
+    ({ signature: this.signature, at: this.at, slots: this.slots, rows: this.rows, batches: this.batches, maxEpochs: this.maxEpochs } = layout);
+    this.writeBlock(input);
   }
 
   /** Fills the parts of the configuration block that stay with the layout: sizes, addresses, the layer descriptors. */
@@ -194,6 +167,7 @@ export class WasmEngine implements Engine {
     this.owner = input;
     this.net = net;
     this.opt = opt;
+    if (!input.shuffled) this.order = undefined; // (a shuffled input's trainer sends its order)
     const { cfg, at, f64 } = this;
     const n = X.rows;
     const K = Y.cols;
@@ -236,8 +210,13 @@ export class WasmEngine implements Engine {
     });
   }
 
-  claim(input: EngineInput): boolean {
+  /**
+   * Configures the engine for the input (see Engine.claim), laid out anew when its shapes differ
+   * from the layout in place. `layout`: the input's, when already worked out.
+   */
+  claim(input: EngineInput, layout?: Layout): boolean {
     if (this.owner === input) return false;
+    if (signatureOf(input) !== this.signature) this.lay(input, layout ?? layoutOf(input, this.cfg, this.streamed));
     this.configure(input);
     return true;
   }
@@ -274,7 +253,10 @@ export class WasmEngine implements Engine {
   }
 
   setOrder(order: Int32Array): void {
-    if (this.streamed) (this.order ??= new Int32Array(order.length)).set(order);
+    if (this.streamed) {
+      if (this.order?.length !== order.length) this.order = new Int32Array(order.length);
+      this.order.set(order);
+    }
     else if (this.at.orders) this.i32.set(order, this.at.orders >> 2);
   }
 
@@ -351,8 +333,3 @@ function copyOut(from: Float64Array, start: number, to: FloatArrayLike): void {
   else for (let i = 0; i < n; i++) to[i] = from[start + i];
 }
 type FloatArrayLike = Float64Array | Float32Array;
-
-/** What fixes an engine's layout besides its network: the shapes of the data, the batches and the optimizer. */
-function signatureOf({ opt, X, Y, batchSize, shuffled }: EngineInput): string {
-  return `${X.rows},${X.cols},${Y.cols},${Math.min(batchSize, X.rows)},${shuffled},${opt.spec.name}`;
-}
