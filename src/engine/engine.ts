@@ -40,8 +40,9 @@ export interface Engine {
   readonly maxEpochs: number;
   /**
    * Makes the engine the given input's again when another trainer of the same network has taken
-   * it since (the WebAssembly engine is kept per network): its data, weights and optimizer state
-   * are copied in once more. True when that happened (the row order must then be set again).
+   * it since (the WebAssembly engine is kept per network, whatever the row count of the data):
+   * its data, weights and optimizer state are copied in once more, laid out again if the other
+   * trainer's shapes differed. True when that happened (the row order must then be set again).
    */
   claim?(input: EngineInput): boolean;
 }
