@@ -58,11 +58,13 @@ const run = fc.record({
   shuffle: fc.boolean(),
   epochs: fc.integer({ min: 0, max: 4 }),
   steps: fc.integer({ min: 0, max: 6 }),
+  /** A new trainer's optimizer, when another than the one before (a new one, without state). */
+  optimizer: fc.option(fc.constantFrom(...OPTIMIZER_NAMES), { freq: 4 }),
   /** Go on with an earlier trainer (this one modulo their count) rather than a new one. */
   again: fc.option(fc.nat(), { freq: 3 }),
 });
 
-test('one network, a sequence of inputs of other row counts, batches, shuffles and trainers: one kept engine, the reference bits', () => {
+test('one network, a sequence of inputs of other row counts, batches, shuffles, optimizers and trainers: one kept engine, the reference bits', () => {
   fc.assert(
     fc.property(
       fc.record({
@@ -86,7 +88,7 @@ test('one network, a sequence of inputs of other row counts, batches, shuffles a
         const nets = { wasm: make(), reference: make() };
         const opts: Record<EngineKind, Optimizer> = { wasm: optimizer(c.optimizer), reference: optimizer(c.optimizer) };
         const trainers: Record<EngineKind, Trainer[]> = { wasm: [], reference: [] };
-        const learningRate = c.optimizer === 'adam' || c.optimizer === 'rmsprop' ? 0.01 : 0.05;
+        const rate = (name: string) => (name === 'adam' || name === 'rmsprop' ? 0.01 : 0.05);
         withStream(c.streamed ? 0 : STREAM.aboveBytes, () => {
           c.runs.forEach((r, k) => {
             const seen = engines.map((engine) => {
@@ -94,6 +96,8 @@ test('one network, a sequence of inputs of other row counts, batches, shuffles a
               let t = r.again === null || held.length === 0 ? undefined : held[r.again % held.length];
               if (!t) {
                 const { X, Y } = data(r.rows, 3, c.classes ? 3 : 2, c.classes, c.seed + k);
+                if (r.optimizer) opts[engine] = optimizer(r.optimizer);
+                const learningRate = rate(opts[engine].spec.name);
                 t = new Trainer(nets[engine], X, Y, { batchSize: r.batchSize, shuffle: r.shuffle, learningRate, optimizer: opts[engine], engine });
                 held.push(t);
               }
