@@ -4,10 +4,10 @@
 // naming the row and the column.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
 import '../src/hook.js';
 import { open, RESULTS, start, type Harness } from './harness.js';
 import { WAIT } from './helpers.js';
+import { dropGenerated, FEATURES, ROWS } from './large-csv.js';
 
 let h: Harness;
 before(async () => {
@@ -16,44 +16,6 @@ before(async () => {
 after(async () => {
   await h?.close();
 });
-
-const ROWS = 200_000;
-const FEATURES = 20;
-
-/**
- * Builds bench/gen.mjs's seeded 3-class CSV in the page (FEATURES values in [−1, 1], a label a/b/c
- * by thresholds on x0 + 0.5·x1·x2 − 0.3·x3) as a File, optionally with a bad cell at row `bad`,
- * and drops it on the page as a person drags one from a file manager.
- */
-async function dropGenerated(page: Page, name: string, bad?: { row: number; column: number }): Promise<number> {
-  // as text, so that the test runner's compiler adds no helper of its own to the page's function
-  const build = `(([n, rows, f, b]) => {
-    let s = 12345;
-    const parts = [[...Array(f).keys()].map((i) => 'x' + i).join(',') + ',label\\n'];
-    let buf = '';
-    for (let i = 0; i < rows; i++) {
-      const x = [];
-      for (let j = 0; j < f; j++) x.push(((s = (s * 1103515245 + 12345) >>> 0) / 4294967296) * 2 - 1);
-      const v = x[0] + 0.5 * x[1] * x[2] - 0.3 * x[3];
-      const cells = x.map((y) => y.toFixed(4));
-      if (b && i === b.row) cells[b.column] = 'n/a';
-      buf += cells.join(',') + ',' + (v < -0.3 ? 'a' : v < 0.3 ? 'b' : 'c') + '\\n';
-      if (buf.length > 1 << 20) {
-        parts.push(buf);
-        buf = '';
-      }
-    }
-    parts.push(buf);
-    const dt = new DataTransfer();
-    dt.items.add(new File(parts, n, { type: 'text/csv' }));
-    return dt;
-  })(${JSON.stringify([name, ROWS, FEATURES, bad ?? null])})`;
-  const transfer = await page.evaluateHandle(build);
-  const dropped = Date.now();
-  await page.dispatchEvent('body', 'dragover', { dataTransfer: transfer });
-  await page.dispatchEvent('body', 'drop', { dataTransfer: transfer });
-  return dropped;
-}
 
 test('a dropped CSV of 200,000 rows is streamed into the worker, trains, and shows the loss and accuracy charts and a confusion matrix', async (t) => {
   const { page, problems } = await open(h, { width: 1280, height: 1000 });
