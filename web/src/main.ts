@@ -212,9 +212,11 @@ function draw(): void {
   // a regression has no classes to count hits of
   const accuracy = data?.kind === 'regression' ? null : frame.testAccuracy;
   byId('test-accuracy').textContent = accuracy === null ? '–' : `${(accuracy * 100).toFixed(1)}%`;
-  chart.add(frame.step, frame.trainLoss, frame.testLoss);
+  showMeasuredAt(frame);
+  // one point per measurement, at the step it was taken at (a frame that carries it adds none)
+  chart.add(frame.measuredAt, frame.trainLoss, frame.testLoss);
   chart.draw();
-  accuracyChart.add(frame.step, frame.trainAccuracy, frame.testAccuracy);
+  accuracyChart.add(frame.measuredAt, frame.trainAccuracy, frame.testAccuracy);
   drawPlane();
   diagram.draw(shapeOf(frame), frame.weights, frame.grids, !playing);
   if (frame.trace) {
@@ -230,6 +232,13 @@ function draw(): void {
       `mean ${stats.mean.toFixed(1)} ms, 95% under ${stats.p95.toFixed(1)} ms, worst ${stats.max.toFixed(1)} ms between the worker's frames (${stats.frames} intervals)`;
   }
   client.send({ type: 'drawn' });
+}
+
+/** Beside the figures, the step they were measured at when it is not the step shown (while playing on large data); else nothing. */
+function showMeasuredAt(frame: Frame): void {
+  const note = byId('measured-at');
+  note.dataset.step = String(frame.measuredAt);
+  note.textContent = frame.measuredAt < frame.step ? `measured at step ${frame.measuredAt.toLocaleString('en-US')}` : '';
 }
 
 function shapeOf(frame: Frame) {
