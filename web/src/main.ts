@@ -13,6 +13,7 @@ import { drawConfusion, drawCurve } from './views/summary.js';
 import { MAX_CURVES } from './extras.js';
 import { TrainerClient, WorkerProblem } from './client.js';
 import { FrameMeter } from './frame-meter.js';
+import { measuredNote } from './measuring.js';
 import { parseSpeed, type Extras, type Problem } from './protocol.js';
 import type { Frame, Snapshot, TraceView } from './session.js';
 import { BoundaryView } from './views/boundary.js';
@@ -212,7 +213,8 @@ function draw(): void {
   // a regression has no classes to count hits of
   const accuracy = data?.kind === 'regression' ? null : frame.testAccuracy;
   byId('test-accuracy').textContent = accuracy === null ? '–' : `${(accuracy * 100).toFixed(1)}%`;
-  showMeasuredAt(frame);
+  byId('measured-at').dataset.step = String(frame.measuredAt);
+  byId('measured-at').textContent = measuredNote(frame);
   // one point per measurement, at the step it was taken at (a frame that carries it adds none)
   chart.add(frame.measuredAt, frame.trainLoss, frame.testLoss);
   chart.draw();
@@ -232,13 +234,6 @@ function draw(): void {
       `mean ${stats.mean.toFixed(1)} ms, 95% under ${stats.p95.toFixed(1)} ms, worst ${stats.max.toFixed(1)} ms between the worker's frames (${stats.frames} intervals)`;
   }
   client.send({ type: 'drawn' });
-}
-
-/** Beside the figures, the step they were measured at when it is not the step shown (while playing on large data); else nothing. */
-function showMeasuredAt(frame: Frame): void {
-  const note = byId('measured-at');
-  note.dataset.step = String(frame.measuredAt);
-  note.textContent = frame.measuredAt < frame.step ? `measured at step ${frame.measuredAt.toLocaleString('en-US')}` : '';
 }
 
 function shapeOf(frame: Frame) {

@@ -32,3 +32,8 @@ export function measureDue(last: LastMeasurement | undefined, now: number): bool
   const since = now - last.end;
   return last.cost < CHEAP_MS || since >= RATIO * last.cost || since >= MAX_AGE_MS;
 }
+
+/** What the page says beside the figures: the step they were measured at when older than the step shown, else nothing. */
+export function measuredNote(p: { step: number; measuredAt: number }): string {
+  return p.measuredAt < p.step ? `measured at step ${p.measuredAt.toLocaleString('en-US')}` : '';
+}

@@ -2,7 +2,7 @@
 // else only once the time since the last measurement is a few times what it cost.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHEAP_MS, MAX_AGE_MS, RATIO, measureDue } from '../src/measuring.js';
+import { CHEAP_MS, MAX_AGE_MS, RATIO, measureDue, measuredNote } from '../src/measuring.js';
 
 test('the first frame is measured', () => {
   assert.equal(measureDue(undefined, 0), true);
@@ -46,4 +46,10 @@ test('a measurement that costs more than MAX_AGE_MS / RATIO is still repeated MA
   const last = { cost: 2000, end: 0 };
   assert.equal(measureDue(last, MAX_AGE_MS - 1), false);
   assert.equal(measureDue(last, MAX_AGE_MS), true);
+});
+
+test('the page names the step of figures older than the step shown, and says nothing of current ones', () => {
+  assert.equal(measuredNote({ step: 1250, measuredAt: 1240 }), 'measured at step 1,240');
+  assert.equal(measuredNote({ step: 1240, measuredAt: 1240 }), '');
+  assert.equal(measuredNote({ step: 0, measuredAt: 0 }), '');
 });
