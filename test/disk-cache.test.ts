@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { CacheReader, CacheWriter, CacheProblem } from '../cli/cache/cache-file.js';
 import { openOrBuildCache } from '../cli/cache/build-cache.js';
+import { CacheBlocks } from '../cli/cache/cache-blocks.js';
 import { RunningStats } from '../src/data/running-stats.js';
 import { fitScaler } from '../src/data/preprocess.js';
 import { isTestRow } from '../src/data/hashed-split.js';
@@ -218,5 +219,107 @@ for (const engine of ['reference', 'wasm'] as const) {
     assert.equal(last!.epoch, 3);
     assert.deepEqual(n2.params().map((p) => Array.from(p.value)), a);
     assert.ok(last!.accuracy! > 0.8, `accuracy ${last!.accuracy}`);
+  });
+}
+
+/** A cache of `rows` rows of 3 features in blocks of 16: 3 classes, or a number to predict. */
+function smallCache(kind: 'classification' | 'regression', rows: number): CacheReader {
+  const dir = folder();
+  const w = new CacheWriter(join(dir, 'c.bpcache'), join(dir, 'c.tmp'), 3, 16, { seed: 1, testSplit: 0.25 });
+  for (let i = 0; i < rows * 3; i++) w.push(Math.sin(i * 1.7) * 5);
+  const targets = Array.from({ length: rows }, (_, i) => (kind === 'classification' ? (i * 7) % 3 : Math.cos(i) * 3));
+  const schema = kind === 'classification' ? { features: ['a', 'b', 'c'], target: 'y', kind, classes: ['p', 'q', 'r'] } : { features: ['a', 'b', 'c'], target: 'y', kind };
+  w.finish(targets, meta(schema as Parameters<typeof meta>[0]));
+  return CacheReader.open(join(dir, 'c.bpcache'));
+}
+
+for (const kind of ['classification', 'regression'] as const) {
+  test(`cache blocks (${kind}): every group is read into the same store, sized once, and holds what a fresh read gives (one-hot rows and labels rewritten whole)`, () => {
+    const r = smallCache(kind, 203);
+    assert.equal(r.blocks, 13);
+    const scaler = { kind: 'standard' as const, shift: [0.5, -0.25, 0], scale: [2, 3, 4] };
+    const target = kind === 'regression' ? { kind: 'standard' as const, shift: [1], scale: [2] } : undefined;
+    const grouping = { blocksPerGroup: 3, lead: 5 };
+    const kept = new CacheBlocks(r, scaler, target, grouping);
+    const fresh = () => new CacheBlocks(r, scaler, target, grouping);
+    const F = 3;
+    const K = kept.outputs;
+    const stores = new Set<ArrayBufferLike>();
+    let groups = 0;
+    for (const epoch of [1, 2, 3]) {
+      const all = epochGroups(r.blocks, 3, 5, epoch);
+      for (let g = 0; g < all.length; g++) {
+        const blocks = all[g];
+        const lead = (g * 3) % 6; // 0, 3, 0, 3, …: up to the grouping's lead
+        const order = (n: number) => groupRowOrder(n, 5, epoch, g);
+        const a = kept.trainRows(blocks, order, lead);
+        const b = fresh().trainRows(blocks, order, lead);
+        assert.equal(a.X.rows, b.X.rows);
+        assert.ok(a.X.rows > lead);
+        assert.deepEqual(a.X.data.subarray(lead * F), b.X.data.subarray(lead * F), `X of epoch ${epoch}, group ${g}`);
+        assert.deepEqual(a.Y.data.subarray(lead * K), b.Y.data.subarray(lead * K), `Y of epoch ${epoch}, group ${g}`);
+        stores.add(a.X.data.buffer).add(a.Y.data.buffer);
+        groups++;
+      }
+    }
+    assert.equal(groups, 15);
+    assert.equal(stores.size, 2, 'one array of X values and one of Y values for every training group');
+    const evalStores = new Set<ArrayBufferLike>();
+    for (const test of [false, true, false]) {
+      for (const g of kept.fileGroups(3)) {
+        const a = kept.partRows(g, test);
+        const b = fresh().partRows(g, test);
+        assert.equal(a.X.rows, kept.count(g, test));
+        assert.deepEqual([a.X.data, a.Y.data, a.labels, a.values], [b.X.data, b.Y.data, b.labels, b.values]);
+        evalStores.add(a.X.data.buffer);
+        assert.ok(!stores.has(a.X.data.buffer), 'the evaluation has a store of its own');
+      }
+    }
+    assert.equal(evalStores.size, 1);
+    r.close();
+  });
+}
+
+test('cache blocks: a group larger than the store it was sized for is refused, not written past the store', () => {
+  const r = smallCache('classification', 203);
+  const blocks = new CacheBlocks(r, { kind: 'standard', shift: [0, 0, 0], scale: [1, 1, 1] }, undefined, { blocksPerGroup: 2, lead: 0 });
+  assert.throws(() => blocks.trainRows(Int32Array.of(0, 1, 2), (n) => groupRowOrder(n, 1, 1, 0)), /does not fit the store/);
+  r.close();
+});
+
+/** memoryBlocks' rows, copied into one array for every group (as CacheBlocks does): X and Y views of its first rows. */
+function reusedBlocks(X: Matrix, Y: Matrix, blockRows: number, perGroup: number, lead: number): BlockSource {
+  const source = memoryBlocks(X, Y, blockRows);
+  const x = new Float64Array((perGroup * blockRows + lead) * X.cols).fill(NaN);
+  const y = new Float64Array((perGroup * blockRows + lead) * Y.cols).fill(NaN);
+  return {
+    blocks: source.blocks,
+    trainRows(blocks, order, lead = 0) {
+      const fresh = source.trainRows(blocks, order, lead);
+      const n = fresh.X.rows;
+      // the lead rows are left as the group before left them, for the trainer to fill
+      x.set(fresh.X.data.subarray(lead * X.cols), lead * X.cols);
+      y.set(fresh.Y.data.subarray(lead * Y.cols), lead * Y.cols);
+      return { X: new Matrix(n, X.cols, x.subarray(0, n * X.cols)), Y: new Matrix(n, Y.cols, y.subarray(0, n * Y.cols)) };
+    },
+  };
+}
+
+for (const engine of ['reference', 'wasm'] as const) {
+  test(`block trainer (${engine}): rows read into the same array for every group give the weights of rows in new arrays, also when the groups have the same shape`, async () => {
+    const { X, Y } = xorish(1000);
+    // batches of 25: every group is 200 rows, so the network's kept engine is taken again for each group, with the same array of new rows
+    // batches of 24: rows carried from group to group, groups of other sizes
+    for (const batchSize of [25, 24]) {
+      const options = { batchSize, learningRate: 0.05, optimizer: 'adam' as const, seed: 9, blocksPerGroup: 2, engine };
+      const run = async (source: BlockSource) => {
+        const n = net();
+        const t = new BlockTrainer(n, source, options);
+        for (let e = 0; e < 2; e++) await t.runEpoch();
+        return n.params().map((p) => Array.from(p.value));
+      };
+      const fresh = await run(memoryBlocks(X, Y, 100));
+      assert.deepEqual(await run(reusedBlocks(X, Y, 100, 2, batchSize - 1)), fresh, `batches of ${batchSize}`);
+    }
   });
 }

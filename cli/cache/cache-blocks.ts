@@ -17,25 +17,79 @@ export interface PartRows {
   values?: Float64Array;
 }
 
+/** How the blocks are grouped: blocks per group, and the most rows a group's training starts with from the group before (fewer than a batch). */
+export interface Grouping {
+  blocksPerGroup: number;
+  lead: number;
+}
+
+/**
+ * Rows kept from group to group: one backing store of X and Y values (and labels or values),
+ * sized once for the largest group it serves; each group's matrices are views of its first rows,
+ * so reading a group allocates nothing that outlives it and the memory is bounded without the
+ * garbage collector's help. A group's views are valid until the next group is read into it.
+ */
+export class RowStore {
+  readonly x: Float64Array;
+  readonly y: Float64Array;
+  private readonly labels?: Int32Array;
+  private readonly values?: Float64Array;
+
+  constructor(
+    readonly rows: number,
+    private readonly features: number,
+    private readonly outputs: number,
+    keep?: 'labels' | 'values',
+  ) {
+    this.x = new Float64Array(rows * features);
+    this.y = new Float64Array(rows * outputs);
+    if (keep === 'labels') this.labels = new Int32Array(rows);
+    if (keep === 'values') this.values = new Float64Array(rows);
+  }
+
+  /** Views of the first `rows` rows (at most the store's). */
+  take(rows: number): PartRows {
+    if (rows > this.rows) throw new Error(`a group of ${rows} rows does not fit the store of ${this.rows} rows sized for the largest group`);
+    const { features: F, outputs: K } = this;
+    return {
+      X: new Matrix(rows, F, this.x.subarray(0, rows * F)),
+      Y: new Matrix(rows, K, this.y.subarray(0, rows * K)),
+      ...(this.labels ? { labels: this.labels.subarray(0, rows) } : {}),
+      ...(this.values ? { values: this.values.subarray(0, rows) } : {}),
+    };
+  }
+}
+
 /**
  * The cache's blocks as training and evaluation data: each row scaled as it is read (the
  * features by the scaling fitted on the training rows, a regression's target by its own), the
- * classes one-hot, the split decided by the seed and the row index.
+ * classes one-hot, the split decided by the seed and the row index. A training group and an
+ * evaluation group each have a RowStore of their own, made on first use.
  */
 export class CacheBlocks implements BlockSource {
   private readonly features: Float64Array;
   private readonly targets: Float64Array;
+  /** Test rows in each block. */
+  private readonly testIn: Int32Array;
   readonly outputs: number;
+  private trainStore?: RowStore;
+  private evalStore?: RowStore;
 
   constructor(
     readonly reader: CacheReader,
     private readonly scaler: Scaler,
     private readonly targetScaler: Scaler | undefined,
+    readonly grouping: Grouping,
   ) {
     const m = reader.meta;
     this.features = new Float64Array(m.blockRows * m.features);
     this.targets = new Float64Array(m.blockRows);
     this.outputs = m.schema.kind === 'classification' ? m.schema.classes!.length : 1;
+    this.testIn = new Int32Array(this.blocks);
+    for (let b = 0; b < this.blocks; b++) {
+      const rows = reader.rowsIn(b);
+      for (let i = 0; i < rows; i++) if (this.isTest(b * m.blockRows + i)) this.testIn[b]++;
+    }
   }
 
   get blocks(): number {
@@ -47,36 +101,45 @@ export class CacheBlocks implements BlockSource {
   }
 
   /** Rows of a part in these blocks. */
-  count(blocks: Int32Array, test: boolean): number {
-    const { blockRows } = this.reader.meta;
+  count(blocks: ArrayLike<number>, test: boolean): number {
     let n = 0;
-    for (const b of blocks) {
-      const rows = this.reader.rowsIn(b);
-      for (let i = 0; i < rows; i++) if (this.isTest(b * blockRows + i) === test) n++;
+    for (let k = 0; k < blocks.length; k++) {
+      const b = blocks[k];
+      n += test ? this.testIn[b] : this.reader.rowsIn(b) - this.testIn[b];
     }
     return n;
   }
 
+  /** The most training rows a group of blocks can hold (the blocks with the most of them together), and the rows carried in. */
+  private largestTrainGroup(): number {
+    const train = Int32Array.from({ length: this.blocks }, (_, b) => this.count([b], false)).sort().reverse();
+    return train.subarray(0, this.grouping.blocksPerGroup).reduce((s, v) => s + v, 0) + this.grouping.lead;
+  }
+
+  /** The most rows of either part in a group of the evaluation (blocks in file order). */
+  private largestEvalGroup(): number {
+    return this.fileGroups(this.grouping.blocksPerGroup).reduce((most, g) => Math.max(most, this.count(g, false), this.count(g, true)), 0);
+  }
+
   trainRows(blocks: Int32Array, order: (rows: number) => Int32Array, lead = 0): { X: Matrix; Y: Matrix } {
+    this.trainStore ??= new RowStore(this.largestTrainGroup(), this.reader.meta.features, this.outputs);
     const n = this.count(blocks, false);
-    return this.read(blocks, false, order(n), false, lead);
+    return this.read(blocks, false, this.trainStore.take(lead + n), order(n), lead);
   }
 
-  /** The rows of one part of these blocks, in file order (with labels or values, for evaluation). */
+  /** The rows of one part of these blocks, in file order (with labels or values, for evaluation): views valid until the next call. */
   partRows(blocks: Int32Array, test: boolean): PartRows {
-    return this.read(blocks, test, undefined, true);
+    this.evalStore ??= new RowStore(this.largestEvalGroup(), this.reader.meta.features, this.outputs, this.reader.meta.schema.kind === 'classification' ? 'labels' : 'values');
+    return this.read(blocks, test, this.evalStore.take(this.count(blocks, test)), undefined, 0);
   }
 
-  private read(blocks: Int32Array, test: boolean, order: Int32Array | undefined, keep = false, lead = 0): PartRows {
+  /** The rows of a part of these blocks, scaled, into `into` (its first `lead` rows left as they are): row r at lead + order[r], or in file order. */
+  private read(blocks: Int32Array, test: boolean, into: PartRows, order: Int32Array | undefined, lead: number): PartRows {
     const { meta } = this.reader;
     const F = meta.features;
     const K = this.outputs;
-    const n = order ? order.length : this.count(blocks, test);
-    const X = new Matrix(lead + n, F);
-    const Y = new Matrix(lead + n, K);
+    const { X, Y, labels, values } = into;
     const classify = meta.schema.kind === 'classification';
-    const labels = keep && classify ? new Int32Array(n) : undefined;
-    const values = keep && !classify ? new Float64Array(n) : undefined;
     const { shift, scale } = this.scaler;
     let r = 0;
     for (const b of blocks) {
@@ -88,14 +151,16 @@ export class CacheBlocks implements BlockSource {
         const to = at * F;
         for (let j = 0; j < F; j++) X.data[to + j] = (this.features[from + j] - shift[j]) / scale[j];
         const t = this.targets[i];
-        if (classify) Y.data[at * K + t] = 1;
-        else Y.data[at] = this.targetScaler ? (t - this.targetScaler.shift[0]) / this.targetScaler.scale[0] : t;
+        if (classify) {
+          // the store holds the last group's rows: the whole one-hot row is written
+          for (let k = 0; k < K; k++) Y.data[at * K + k] = k === t ? 1 : 0;
+        } else Y.data[at] = this.targetScaler ? (t - this.targetScaler.shift[0]) / this.targetScaler.scale[0] : t;
         if (labels) labels[at] = t;
         if (values) values[at] = t;
         r++;
       }
     }
-    return { X, Y, ...(labels ? { labels } : {}), ...(values ? { values } : {}) };
+    return into;
   }
 
   /** The blocks in file order, a group of `perGroup` at a time. */
@@ -106,10 +171,10 @@ export class CacheBlocks implements BlockSource {
   }
 
   /** The network's loss on a part, group by group (the rows weighted as one set). */
-  loss(net: Network, test: boolean, perGroup: number): number {
+  loss(net: Network, test: boolean): number {
     let sum = 0;
     let rows = 0;
-    for (const g of this.fileGroups(perGroup)) {
+    for (const g of this.fileGroups(this.grouping.blocksPerGroup)) {
       const p = this.partRows(g, test);
       if (p.X.rows === 0) continue;
       const l = lossInBlocks(net, p.X, p.Y);
@@ -120,9 +185,9 @@ export class CacheBlocks implements BlockSource {
   }
 
   /** A model's evaluation on a part, group by group, its figures combined as for one set of rows. */
-  evaluate(model: Model, test: boolean, perGroup: number): ModelEvaluation | undefined {
+  evaluate(model: Model, test: boolean): ModelEvaluation | undefined {
     const acc = new Accumulator(model.network, this.reader.meta.schema.classes);
-    for (const g of this.fileGroups(perGroup)) {
+    for (const g of this.fileGroups(this.grouping.blocksPerGroup)) {
       const p = this.partRows(g, test);
       if (p.X.rows > 0) acc.add(model, p);
     }

@@ -1,5 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { BackpropError } from '../../src/errors.js';
 import type { Scaler } from '../../src/data/preprocess.js';
 import { Model } from '../../src/io/model.js';
@@ -68,16 +66,6 @@ export interface CachedRunInput {
   onCheckpoint?: (at: { epoch: number; group: number }) => void;
 }
 
-/** A full garbage collection, where V8 lets the process ask for one (it does, through its flags). */
-const collectGarbage: () => void = (() => {
-  try {
-    setFlagsFromString('--expose-gc');
-    return runInNewContext('gc') as () => void;
-  } catch {
-    return () => {};
-  }
-})();
-
 /** Bytes a training row takes while its group is loaded: X and Y, the engine's copy of both, the row order. */
 function bytesPerRow(features: number, outputs: number): number {
   return 2 * (features + outputs) * 8 + 8;
@@ -86,7 +74,7 @@ function bytesPerRow(features: number, outputs: number): number {
 /** The forward pass of the evaluation: a block of its rows and their layers' values (engine/forward.ts: 4M values). */
 const FORWARD_BYTES = 32 * 2 ** 20;
 
-/** Blocks per group: a third of the budget left after the runtime and the evaluation's forward pass (the rest for the evaluation, the reader and what the garbage collector has not yet freed). */
+/** Blocks per group: a third of the budget left after the runtime and the evaluation's forward pass (the rest for the evaluation's store of rows, the reader and the engines' memory). */
 export function blocksPerGroup(budget: number, meta: Pick<CacheMeta, 'blockRows' | 'features' | 'rows' | 'testSplit'>, outputs: number): number {
   const free = Math.max(0, budget - RUNTIME_BYTES - FORWARD_BYTES) / 3;
   const perBlock = meta.blockRows * (1 - meta.testSplit) * bytesPerRow(meta.features, outputs);
@@ -134,11 +122,12 @@ async function run(input: CachedRunInput, folder: CacheFolder, seed: number, tes
     checkNetworkSize(meta.features, [...settings.layers, outputs].map((units) => ({ units })), true, 'float64');
     const features = statsFrom(meta.stats).scaler(settings.scale, meta.schema.features);
     const target = meta.targetStats ? statsFrom(meta.targetStats).scaler(settings.outputActivation === 'sigmoid' ? 'minmax' : 'standard', [meta.schema.target]) : undefined;
-    const blocks = new CacheBlocks(reader, features, target);
     const r = input.resume;
     if (r) checkResumable(r, { source: meta.source, rows: meta.rows, fingerprint: meta.fingerprint }, settings, input.settingNames);
     if (r && (!r.blocks || r.blocks.blockRows !== meta.blockRows)) throw new BackpropError('checkpoint', 'the checkpoint was not made by a run on data read from a disk cache of these blocks: resume it with the data in memory');
     const perGroup = r ? r.blocks!.blocksPerGroup : blocksPerGroup(input.budget, meta, outputs);
+    // a group's training starts with the rows the group before left past its last whole batch: fewer than a batch
+    const blocks = new CacheBlocks(reader, features, target, { blocksPerGroup: perGroup, lead: (settings.batchSize as number) - 1 });
     const memory: CacheMemory = {
       mode: 'disk-cache',
       cache: reader.path,
@@ -206,15 +195,14 @@ async function trainOnBlocks(input: CachedRunInput, meta: CacheMeta, s: TrainSet
   return finishCached(loop, features, target);
 }
 
-/** Between two groups: the last group's arrays and engine memory freed now (not when the collector gets round to them), and signals heard. */
+/** Between two groups: signals heard. (The groups' rows are read into the same arrays each time; the WebAssembly kernel's memory of a group's engine is freed when the collector gets to it.) */
 function pause(): Promise<void> {
-  collectGarbage();
   return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** The epochs, with checkpoints every `everyEpochs` and when asked to stop (after a group). */
 async function trainEpochs(l: Loop, clock: () => void): Promise<'done' | 'stopped'> {
-  const { input, s, trainer, history, testLoss, meta, blocks, network, perGroup } = l;
+  const { input, s, trainer, history, testLoss, meta, blocks, network } = l;
   const stop = () => input.shouldStop?.() ?? false;
   const classify = meta.schema.kind === 'classification';
   while (trainer.epoch <= s.epochs) {
@@ -227,7 +215,7 @@ async function trainEpochs(l: Loop, clock: () => void): Promise<'done' | 'stoppe
     history.epochs = info.epoch;
     const more = trainer.epoch <= s.epochs;
     // the last epoch's test loss is the test evaluation's, measured at the end
-    const tl = meta.testRows > 0 && more ? blocks.loss(network, true, perGroup) : undefined;
+    const tl = meta.testRows > 0 && more ? blocks.loss(network, true) : undefined;
     if (tl !== undefined) testLoss.push(tl);
     input.onEpoch({ epoch: info.epoch, loss: info.loss, ...(classify ? { accuracy: info.accuracy } : {}), ...(tl !== undefined ? { testLoss: tl } : {}) });
     if (!more) break;
@@ -259,14 +247,14 @@ function saveCached(l: Loop): void {
 
 /** The model file, and the model measured on both parts, group by group. */
 function finishCached(l: Loop, features: Scaler, target: Scaler | undefined): TrainedParts {
-  const { meta, s, network, blocks, perGroup, testLoss } = l;
+  const { meta, s, network, blocks, testLoss } = l;
   const classify = meta.schema.kind === 'classification';
   const finished = finiteCurves(l.history);
   const table = { source: meta.source, rows: meta.rows, fingerprint: meta.fingerprint };
   const file = trainedModelFile({ table, schema: meta.schema, s, network, features, target, history: finished, hashedSplit: true });
   const model = new Model(file, network);
-  const train = blocks.evaluate(model, false, perGroup)!;
-  const test = meta.testRows > 0 ? blocks.evaluate(model, true, perGroup) : undefined;
+  const train = blocks.evaluate(model, false)!;
+  const test = meta.testRows > 0 ? blocks.evaluate(model, true) : undefined;
   if (test) {
     testLoss.push(test.loss);
     file.training.history = finiteCurves({ ...finished, testLoss });

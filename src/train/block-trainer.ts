@@ -24,7 +24,9 @@ export interface BlockSource {
   /**
    * The training rows of these blocks, scaled, each row at the place `order` gives it: row r of
    * the blocks (in the order given) goes to row lead + order[r] of X and Y (`order` is told how
-   * many rows there are); the first `lead` rows are left for the trainer to fill.
+   * many rows there are); the first `lead` rows are left for the trainer to fill. X and Y may be
+   * views of a store the source fills anew for every group (cli/cache/cache-blocks.ts): they are
+   * used only until the next call.
    */
   trainRows(blocks: Int32Array, order: (rows: number) => Int32Array, lead?: number): { X: Matrix; Y: Matrix };
 }
@@ -138,10 +140,13 @@ export class BlockTrainer {
     }
     const B = this.options.batchSize;
     const take = last ? X.rows : X.rows - (X.rows % B);
+    // a copy: the next group's rows may be read into the same store
     this.carry = take < X.rows ? { rows: X.rows - take, X: X.data.slice(take * X.cols) as Float64Array, Y: Y.data.slice(take * Y.cols) as Float64Array } : undefined;
     if (take === 0) return;
     const x = take === X.rows ? X : new Matrix(take, X.cols, X.data.subarray(0, take * X.cols));
     const y = take === Y.rows ? Y : new Matrix(take, Y.cols, Y.data.subarray(0, take * Y.cols));
+    // a Trainer of its own, so a new engine input: the network's kept WebAssembly engine copies
+    // these rows in even when they sit in the same array as the last group's (wasm64.ts claim())
     const trainer = new Trainer(this.net, x, y, {
       batchSize: B,
       learningRate: this.options.learningRate,
