@@ -1,13 +1,19 @@
 // A large CSV file (200,000 rows of 20 features, the format of bench/gen.mjs) dropped on the
 // page: the worker reads it through the library's streaming reader, trains on it, and the page
-// shows the loss and accuracy charts and a confusion matrix; a bad cell near its end is one line
+// shows the loss and accuracy charts and a confusion matrix. Measuring every row takes a while, so
+// while playing the figures are measured now and then and the page says at which step; paused,
+// they are the library's figures of the weights shown. A bad cell near the file's end is one line
 // naming the row and the column.
-import { after, before, test } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import '../src/hook.js';
 import { open, RESULTS, start, type Harness } from './harness.js';
-import { WAIT } from './helpers.js';
+import { evaluate, Network } from '../../src/index.js';
+import { wantsOneHot } from '../src/config.js';
+import { csvDataset, readCsv } from '../src/csv-data.js';
+import { snapshot, WAIT } from './helpers.js';
+import { dropGenerated, FEATURES, largeCsvText, ROWS } from './large-csv.js';
 
 let h: Harness;
 before(async () => {
@@ -17,45 +23,17 @@ after(async () => {
   await h?.close();
 });
 
-const ROWS = 200_000;
-const FEATURES = 20;
+/** What each frame drawn showed: its step, the step its figures were measured at, and the note beside them (window.figuresSeen). */
+const RECORD_FIGURES = `window.figuresSeen = [];
+  (function record() {
+    const note = document.getElementById('measured-at');
+    const seen = { step: Number(document.getElementById('step-count').textContent), measuredAt: Number(note.dataset.step), note: note.textContent };
+    const last = window.figuresSeen[window.figuresSeen.length - 1];
+    if (!last || last.step !== seen.step || last.measuredAt !== seen.measuredAt) window.figuresSeen.push(seen);
+    requestAnimationFrame(record);
+  })()`;
 
-/**
- * Builds bench/gen.mjs's seeded 3-class CSV in the page (FEATURES values in [−1, 1], a label a/b/c
- * by thresholds on x0 + 0.5·x1·x2 − 0.3·x3) as a File, optionally with a bad cell at row `bad`,
- * and drops it on the page as a person drags one from a file manager.
- */
-async function dropGenerated(page: Page, name: string, bad?: { row: number; column: number }): Promise<number> {
-  // as text, so that the test runner's compiler adds no helper of its own to the page's function
-  const build = `(([n, rows, f, b]) => {
-    let s = 12345;
-    const parts = [[...Array(f).keys()].map((i) => 'x' + i).join(',') + ',label\\n'];
-    let buf = '';
-    for (let i = 0; i < rows; i++) {
-      const x = [];
-      for (let j = 0; j < f; j++) x.push(((s = (s * 1103515245 + 12345) >>> 0) / 4294967296) * 2 - 1);
-      const v = x[0] + 0.5 * x[1] * x[2] - 0.3 * x[3];
-      const cells = x.map((y) => y.toFixed(4));
-      if (b && i === b.row) cells[b.column] = 'n/a';
-      buf += cells.join(',') + ',' + (v < -0.3 ? 'a' : v < 0.3 ? 'b' : 'c') + '\\n';
-      if (buf.length > 1 << 20) {
-        parts.push(buf);
-        buf = '';
-      }
-    }
-    parts.push(buf);
-    const dt = new DataTransfer();
-    dt.items.add(new File(parts, n, { type: 'text/csv' }));
-    return dt;
-  })(${JSON.stringify([name, ROWS, FEATURES, bad ?? null])})`;
-  const transfer = await page.evaluateHandle(build);
-  const dropped = Date.now();
-  await page.dispatchEvent('body', 'dragover', { dataTransfer: transfer });
-  await page.dispatchEvent('body', 'drop', { dataTransfer: transfer });
-  return dropped;
-}
-
-test('a dropped CSV of 200,000 rows is streamed into the worker, trains, and shows the loss and accuracy charts and a confusion matrix', async (t) => {
+test('a dropped CSV of 200,000 rows is streamed into the worker, trains, and shows the loss and accuracy charts and a confusion matrix, measured now and then while playing and at the step shown when paused', async (t) => {
   const { page, problems } = await open(h, { width: 1280, height: 1000 });
   // the page goes on drawing frames while the worker reads the file
   await page.evaluate('window.framesDrawn = 0; (function tick() { window.framesDrawn++; requestAnimationFrame(tick); })()');
@@ -73,10 +51,12 @@ test('a dropped CSV of 200,000 rows is streamed into the worker, trains, and sho
   assert.equal(await page.locator('.matrix[data-name="X"] tr').first().locator('td').count() > 0, true);
 
   await page.selectOption('#speed', 'step:5');
+  await page.evaluate(RECORD_FIGURES);
   await page.click('#play');
   await page.waitForFunction(() => Number(document.getElementById('step-count')!.textContent) >= 400, undefined, { timeout: 120_000 });
   await page.click('#play');
   await page.waitForFunction(() => document.getElementById('play')!.getAttribute('aria-pressed') === 'false', undefined, WAIT);
+  await checkFiguresSeen(page, t);
   await page.locator('#confusion table').waitFor(WAIT);
   assert.equal(await page.locator('#chart').isVisible(), true);
   assert.equal(await page.locator('#accuracy-chart').isVisible(), true);
@@ -96,6 +76,35 @@ test('a dropped CSV of 200,000 rows is streamed into the worker, trains, and sho
   assert.deepEqual(problems, []);
   await page.context().close();
 });
+
+/**
+ * While playing, every frame's figures were measured at its step or before it, and the page said
+ * so exactly when before; measuring every row of this file costs far more than a frame's steps, so
+ * some frames carried older figures. Paused, the figures are those of the step shown: the
+ * library's evaluate of the paused weights on the file's test and training rows.
+ */
+async function checkFiguresSeen(page: Page, t: TestContext): Promise<void> {
+  const seen = (await page.evaluate('window.figuresSeen')) as { step: number; measuredAt: number; note: string }[];
+  for (const f of seen) {
+    assert.ok(f.measuredAt <= f.step, JSON.stringify(f));
+    assert.equal(f.note, f.measuredAt < f.step ? `measured at step ${f.measuredAt.toLocaleString('en-US')}` : '', JSON.stringify(f));
+  }
+  const older = seen.filter((f) => f.measuredAt < f.step);
+  const measurements = new Set(seen.map((f) => f.measuredAt)).size;
+  t.diagnostic(`${seen.length} steps shown while playing, ${older.length} of them with older figures, from ${measurements} measurements`);
+  assert.ok(older.length > 0);
+  const snap = await snapshot(page);
+  await page.waitForFunction((n) => document.getElementById('measured-at')!.dataset.step === String(n), snap.step, WAIT);
+  assert.equal(await page.locator('#step-count').innerText(), String(snap.step));
+  assert.equal(await page.locator('#measured-at').innerText(), '');
+  const data = csvDataset(await readCsv(largeCsvText(), 'gen-200k.csv'), snap.config.data, wantsOneHot(snap.config));
+  const net = Network.fromJSON(snap.model);
+  const test = evaluate(net, data.testX, data.testY);
+  const train = evaluate(net, data.trainX, data.trainY);
+  assert.equal(await page.locator('#test-loss').innerText(), test.loss.toFixed(4));
+  assert.equal(await page.locator('#test-accuracy').innerText(), `${(test.accuracy! * 100).toFixed(1)}%`);
+  assert.equal(await page.locator('#train-loss').innerText(), train.loss.toFixed(4));
+}
 
 test('a bad cell at row 199,991 of 200,000 is one line naming the file, the row and the column; the network from before stays', async () => {
   const { page, problems } = await open(h);

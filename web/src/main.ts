@@ -13,6 +13,7 @@ import { drawConfusion, drawCurve } from './views/summary.js';
 import { MAX_CURVES } from './extras.js';
 import { TrainerClient, WorkerProblem } from './client.js';
 import { FrameMeter } from './frame-meter.js';
+import { measuredNote } from './measuring.js';
 import { parseSpeed, type Extras, type Problem } from './protocol.js';
 import type { Frame, Snapshot, TraceView } from './session.js';
 import { BoundaryView } from './views/boundary.js';
@@ -212,9 +213,12 @@ function draw(): void {
   // a regression has no classes to count hits of
   const accuracy = data?.kind === 'regression' ? null : frame.testAccuracy;
   byId('test-accuracy').textContent = accuracy === null ? '–' : `${(accuracy * 100).toFixed(1)}%`;
-  chart.add(frame.step, frame.trainLoss, frame.testLoss);
+  byId('measured-at').dataset.step = String(frame.measuredAt);
+  byId('measured-at').textContent = measuredNote(frame);
+  // one point per measurement, at the step it was taken at (a frame that carries it adds none)
+  chart.add(frame.measuredAt, frame.trainLoss, frame.testLoss);
   chart.draw();
-  accuracyChart.add(frame.step, frame.trainAccuracy, frame.testAccuracy);
+  accuracyChart.add(frame.measuredAt, frame.trainAccuracy, frame.testAccuracy);
   drawPlane();
   diagram.draw(shapeOf(frame), frame.weights, frame.grids, !playing);
   if (frame.trace) {

@@ -20,6 +20,7 @@ import { batchRows, fitOptions, penaltyNow, penaltyOf, wantsOneHot, type Playgro
 import { buildNetwork } from './build-network.js';
 import { classOf, type Dataset } from './datasets.js';
 import { datasetFor } from './csv-data.js';
+import { measureDue, type LastMeasurement } from './measuring.js';
 
 /** The matrices of one pass, as the matrices view shows them. */
 export interface TraceView {
@@ -43,6 +44,8 @@ export interface Progress {
   step: number;
   /** Training rows seen divided by the number of training rows. */
   epoch: number;
+  /** The step the losses and accuracies below were measured at: `step` when they are current, earlier while playing on large data. */
+  measuredAt: number;
   trainLoss: number;
   testLoss: number | null;
   trainAccuracy: number;
@@ -88,6 +91,12 @@ export class Session {
   confusion: number[][] | undefined;
   /** Training loss of each whole epoch played, the test loss after it, and the seconds spent in fit. */
   readonly history = { loss: [] as number[], testLoss: [] as number[], seconds: 0 };
+  /** The clock measurements are timed by, in milliseconds (tests put their own in). */
+  clock: () => number = () => performance.now();
+  /** The last measurement's figures, what it cost and when it ended. */
+  private last?: LastMeasurement & { progress: Progress };
+  /** Set when the settings change: the next frame is measured, playing or not. */
+  private remeasure = false;
 
   /** Builds the data and the network; throws the library's BackpropError if the choices do not fit. */
   constructor(config: PlaygroundConfig, net?: Network) {
@@ -113,6 +122,7 @@ export class Session {
    * trainer with the new settings takes over at the old one's place.
    */
   retune(next: PlaygroundConfig): void {
+    this.remeasure = true;
     const sameBatch = batchRows(next, this.X.rows) === this.batchSize;
     const samePenalty = JSON.stringify(penaltyOf(next)) === JSON.stringify(penaltyOf(this.config)); // l1, l2
     if (next.optimizer === this.config.optimizer && next.learningRate === this.config.learningRate && sameBatch && samePenalty) {
@@ -198,18 +208,36 @@ export class Session {
     }
   }
 
+  /** Loss and accuracy of the current weights on every training and test row, measured now. */
   progress(): Progress {
+    const started = this.clock();
     const train = this.measure(this.X, this.Y);
     const test = this.testX && this.testY ? this.measure(this.testX, this.testY) : null;
     this.confusion = (test ?? train).confusion;
-    return {
+    const progress: Progress = {
       step: this.steps,
       epoch: this.rowsSeen / this.X.rows,
+      measuredAt: this.steps,
       trainLoss: train.loss + penaltyNow(this.config, this.net), // with regularisation, the loss training minimises (as fit's history)
       testLoss: test?.loss ?? null,
       trainAccuracy: train.accuracy,
       testAccuracy: test?.accuracy ?? null,
     };
+    const end = this.clock();
+    this.last = { progress, cost: end - started, end };
+    this.remeasure = false;
+    return progress;
+  }
+
+  /**
+   * The progress a frame shows. Paused (after a pause, a single step, a reset or a model load),
+   * and after a change of settings, it is measured now: the figures are those of the weights shown.
+   * While playing it is measured when measureDue says so; in between, the last figures are carried
+   * with the step they were measured at (`measuredAt`), and the confusion matrix is theirs too.
+   */
+  frameProgress(playing: boolean): Progress {
+    if (!playing || this.remeasure || !this.last || measureDue(this.last, this.clock())) return this.progress();
+    return { ...this.last.progress, step: this.steps, epoch: this.rowsSeen / this.X.rows };
   }
 
   /**

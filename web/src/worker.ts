@@ -32,15 +32,20 @@ function send(message: FromWorker, transfer: Transferable[] = []): void {
 /** When the matrices of the pass were last sent. */
 let tracedAt = 0;
 
-/** Sends a frame; `trace` is the pass of the next step, or with `taken` of the step just taken. */
+/**
+ * Sends a frame; `trace` is the pass of the next step, or with `taken` of the step just taken.
+ * Its losses and accuracies are measured now unless playing (see Session.frameProgress).
+ */
 function frame(s: Session, trace?: TraceView, taken = false): void {
   const grids = s.grids(GRID);
-  const progress = s.progress();
+  const progress = s.frameProgress(playing);
   const f: Frame = { ...progress, weights: s.weights(), grids, trace };
   drawing = true;
   if (trace) tracedAt = performance.now();
-  // with the matrices (a few times a second at most), how saturated or dead the hidden units are
-  const shown = trace ? { pass: taken ? progress.step : progress.step + 1, ...extrasOf(s) } : {};
+  // with the matrices (a few times a second at most), how saturated or dead the hidden units are;
+  // a classifier's confusion matrix also with each frame measured at its own step, beside the accuracy it gives
+  const fresh = progress.measuredAt === progress.step && s.confusion ? { confusion: s.confusion } : {};
+  const shown = trace ? { pass: taken ? progress.step : progress.step + 1, ...extrasOf(s) } : fresh;
   send({ type: 'frame', frame: f, playing, ...shown, ...stamp }, grids ? grids.layers.map((l) => l.buffer) : []);
 }
 

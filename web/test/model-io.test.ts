@@ -74,7 +74,7 @@ test('a playground XOR model (one sigmoid output) round-trips through the file',
   const back = loadModel(text, 'xor.json', DEFAULT_CONFIG);
   assert.equal(back.config.data.name, 'xor');
   assert.deepEqual(back.weights(), s.weights());
-  assert.deepEqual(back.progress(), { ...s.progress(), step: 0, epoch: 0 });
+  assert.deepEqual(back.progress(), { ...s.progress(), step: 0, epoch: 0, measuredAt: 0 });
 });
 
 test('a model the playground cannot show, or a damaged file, is refused with the reason', () => {
@@ -112,7 +112,7 @@ test('a 2-D model opens on the set it was trained on, with its own test rows, wh
   const { fixed, ...data } = back.config.data;
   assert.deepEqual(data, spirals.data);
   assert.deepEqual(fixed?.testRows, s.data.testRows);
-  assert.deepEqual(back.progress(), { ...s.progress(), step: 0, epoch: 0 });
+  assert.deepEqual(back.progress(), { ...s.progress(), step: 0, epoch: 0, measuredAt: 0 });
 });
 
 test('a 2-D model of a CSV file the page does not have says so, and is shown over the current set', () => {

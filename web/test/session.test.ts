@@ -2,9 +2,9 @@
 // the matrices it shows are that batch's pass.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BackpropError, Network, Trainer, fit, optimizer } from '../../src/index.js';
+import { BackpropError, Network, Trainer, evaluate, fit, optimizer } from '../../src/index.js';
 import { DEFAULT_CONFIG, fitOptions, slidesConfig, type PlaygroundConfig } from '../src/config.js';
-import { Session } from '../src/session.js';
+import { Session, type Progress } from '../src/session.js';
 
 const sgd: PlaygroundConfig = { ...DEFAULT_CONFIG, optimizer: 'sgd', learningRate: 0.3, batch: 'mini', batchSize: 7 };
 
@@ -167,4 +167,82 @@ test('retune keeps the weights, and the optimizer\'s state when it is the same o
   s.retune({ ...s.config, optimizer: 'momentum' });
   assert.notDeepEqual(s.optimizer.getState(), state);
   assert.equal(s.progress().step, 2 * Math.ceil(150 / 9));
+});
+
+/** A session whose clock moves `tick` ms at each reading, so that every measurement seems to cost `tick` ms. */
+function ticking(config: PlaygroundConfig, tick: number): Session {
+  const s = new Session(config);
+  let now = 0;
+  s.clock = () => (now += tick);
+  return s;
+}
+
+test('while playing, a costly measurement is carried by the frames after it, with the step it was taken at', () => {
+  const s = ticking(DEFAULT_CONFIG, 100);
+  const figures = ({ trainLoss, testLoss, trainAccuracy, testAccuracy }: Progress) => ({ trainLoss, testLoss, trainAccuracy, testAccuracy });
+  const first = s.frameProgress(true);
+  assert.equal(first.measuredAt, 0);
+  const measurements = new Map([[0, figures(first)]]);
+  const at: number[] = [];
+  for (let k = 1; k <= 12; k++) {
+    s.step();
+    const p = s.frameProgress(true);
+    at.push(p.measuredAt);
+    assert.equal(p.step, k);
+    assert.ok(Math.abs(p.epoch - (k * 10) / 150) < 1e-12);
+    // the library's figures of the weights now (not the session's: measuring moves its clock)
+    const now = evaluate(s.net, s.data.testX, s.data.testY);
+    if (p.measuredAt === p.step) {
+      measurements.set(k, figures(p));
+      assert.equal(p.testLoss, now.loss);
+      assert.equal(p.testAccuracy, now.accuracy);
+    } else {
+      // the figures of the last measurement, unchanged
+      assert.deepEqual(figures(p), measurements.get(p.measuredAt));
+      assert.notEqual(p.testLoss, now.loss);
+    }
+  }
+  // each reading of the clock moves it 100 ms: a measurement "costs" 100 ms, and the next one is
+  // due once 400 ms have passed since it ended, i.e. at the fourth frame after it
+  assert.deepEqual(at, [0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12]);
+});
+
+test('a frame after a pause, a single step or a change of settings is measured afresh; played frames between are not', () => {
+  const s = ticking(DEFAULT_CONFIG, 100);
+  s.frameProgress(true);
+  s.run(1);
+  const played = s.frameProgress(true);
+  assert.equal(played.measuredAt, 0);
+  assert.equal(played.step, 15);
+  // paused: the frame shows the figures of the weights shown
+  const paused = s.frameProgress(false);
+  assert.equal(paused.measuredAt, 15);
+  const now = s.progress();
+  assert.deepEqual(paused, now);
+  s.step();
+  s.frameProgress(true);
+  s.step();
+  assert.equal(s.frameProgress(true).measuredAt, 15);
+  s.step();
+  assert.deepEqual(s.frameProgress(false), { ...s.progress(), measuredAt: 18 });
+  s.step();
+  assert.equal(s.frameProgress(true).measuredAt, 18);
+  // a new setting while playing: the next frame measures, then the rule goes on
+  s.retune({ ...s.config, learningRate: 0.003, l2: 0.01 });
+  const retuned = s.frameProgress(true);
+  assert.equal(retuned.measuredAt, 19);
+  s.step();
+  assert.equal(s.frameProgress(true).measuredAt, 19);
+});
+
+test('cheap measurements are taken every frame while playing', () => {
+  const s = new Session(DEFAULT_CONFIG);
+  let now = 0;
+  s.clock = () => (now += 0.5);
+  for (let k = 1; k <= 5; k++) {
+    s.step();
+    const p = s.frameProgress(true);
+    assert.equal(p.measuredAt, k);
+    assert.deepEqual(p, s.progress());
+  }
 });
