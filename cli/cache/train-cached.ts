@@ -195,7 +195,7 @@ async function trainOnBlocks(input: CachedRunInput, meta: CacheMeta, s: TrainSet
   return finishCached(loop, features, target);
 }
 
-/** Between two groups: signals heard. (The groups' rows are read into the same arrays each time; the WebAssembly kernel's memory of a group's engine is freed when the collector gets to it.) */
+/** Between two groups: signals heard. (The groups' rows are read into the same arrays each time, and the network's one WebAssembly engine lays each group out in the same memory.) */
 function pause(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
