@@ -208,7 +208,7 @@ export function oneBatch(cfg: usize, b: i32): i32 {
 /**
  * One epoch: for each batch in the epoch's order, the pass, the checks and the step, as the
  * trainer's steps do. Returns 1 when a batch's loss or gradients are not finite (its step is not taken;
- * C_FAILED says which batch), 2 when the epoch loss reached the threshold (the steps are taken,
+ * C_FAILED says which batch, and the epoch's loss and accuracy slots hold its sums so far), 2 when the epoch loss reached the threshold (the steps are taken,
  * as in fit), 0 otherwise. A function of its own so that the engine's optimised code for it is
  * used from the next epoch on.
  */
@@ -225,6 +225,9 @@ function epoch(cfg: usize, ep: i32): i32 {
   for (let b = 0; b < batches; b++) {
     if (batch(cfg, order, b, ep * batches + b, lr)) {
       store<i32>(cfg + C_FAILED, b);
+      // the epoch's sums so far, in its loss and accuracy slots: where a trainer stands after the batches taken
+      store<f64>(ptrAt(cfg, C_LOSSES) + (<usize>ep << 3), total);
+      store<f64>(ptrAt(cfg, C_ACCURACY) + (<usize>ep << 3), <f64>hits);
       return 1;
     }
     const m = min(bs, n - b * bs);

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { DivergedError, LOSS_NAMES, Matrix, Network, optimizer, type LossName } from '../src/index.js';
 import { OPTIMIZER_NAMES } from '../src/train/optimizers.js';
 import { WasmEngine } from '../src/engine/wasm64.js';
+import { Trainer } from '../src/train/trainer.js';
 import type { EngineName } from '../src/engine/engine.js';
 import { HIDDEN, outputsFor } from './arbitraries.js';
 
@@ -275,6 +276,40 @@ test('the kernel stops where the reference stops: divergence and the error thres
   assert.equal(ta.stopReason, 'threshold');
   assert.equal(ta.epochs, tb.epochs);
   assert.ok(ta.epochs < 5000);
+});
+
+test('a divergence inside a many-epochs call of the kernel leaves the trainer where the reference\'s steps leave it: before the failed batch, with the epoch\'s sums so far', () => {
+  const X = Array.from({ length: 12 }, (_, i) => [i, -2 * i, i * i]);
+  const Y = X.map(([a]) => [a * 100]);
+  let midEpoch = 0;
+  for (let seed = 1; seed <= 12; seed++) {
+    const states = (['wasm', 'reference'] as const).map((engine) => {
+      // a linear network on targets in the hundreds: its weights blow up within a few epochs
+      const net = new Network({ inputs: 3, layers: [{ units: 4, activation: 'linear' }, { units: 1, activation: 'linear' }], seed });
+      const t = new Trainer(net, X, Y, { batchSize: 3, learningRate: 0.0001 * (1 + (seed % 4)), optimizer: seed % 2 ? 'sgd' : 'momentum', engine });
+      const sink = { loss: [] as number[], learningRate: [] as number[], epochs: 0 };
+      let failed: DivergedError | undefined;
+      try {
+        t.epochs(300, sink);
+      } catch (e) {
+        if (!(e instanceof DivergedError)) throw e;
+        failed = e;
+      }
+      const after = t.state();
+      // one more step from there, at the failed batch: both engines take the same one
+      let next: string;
+      try {
+        next = JSON.stringify(t.step());
+      } catch (e) {
+        next = `diverged at ${(e as DivergedError).epoch}, batch ${(e as DivergedError).batch}`;
+      }
+      return { failed: failed && { epoch: failed.epoch, batch: failed.batch }, losses: sink.loss, after, next, then: t.state() };
+    });
+    assert.deepEqual(states[0], states[1], `seed ${seed}`);
+    assert.ok(states[0].failed, `seed ${seed}: the run diverges`);
+    if (states[0].failed.epoch > 1 && states[0].failed.batch > 1) midEpoch++;
+  }
+  assert.ok(midEpoch > 0, 'some runs diverge after the first epoch and the first batch of an epoch');
 });
 
 test('the kernel layout generated from scripts/kernel-layout.mjs agrees with the library: codes, slots, leaky slope, offsets', async () => {

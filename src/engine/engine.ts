@@ -65,6 +65,8 @@ export interface EpochsRun {
   status: 'ran' | 'diverged' | 'threshold';
   /** With 'diverged', the batch (1-based) that failed. */
   batch: number;
+  /** With 'diverged', the failed epoch's sums over the batches before it (the loss sum as the trainer keeps it, and the hits). */
+  partial?: { total: number; hits: number };
   /** Per completed epoch: its loss and the fraction of rows classified right (views, valid until the next call). */
   losses: Float64Array;
   accuracy: Float64Array;

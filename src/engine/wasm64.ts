@@ -310,6 +310,7 @@ export class WasmEngine implements Engine {
       epochs: done,
       status: status === 1 ? 'diverged' : status === 2 ? 'threshold' : 'ran',
       batch: failed + 1,
+      ...(status === 1 ? { partial: { total: f64[(this.at.losses >> 3) + done], hits: f64[(this.at.accuracy >> 3) + done] } } : {}),
       losses: f64.subarray(this.at.losses >> 3, (this.at.losses >> 3) + done),
       accuracy: f64.subarray(this.at.accuracy >> 3, (this.at.accuracy >> 3) + done),
     };

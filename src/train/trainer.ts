@@ -1,7 +1,7 @@
 import { check } from '../errors.js';
 import type { Matrix } from '../tensor/matrix.js';
 import type { Network } from '../nn/network.js';
-import type { Engine, EngineInput, EngineName } from '../engine/engine.js';
+import type { Engine, EngineInput, EngineName, EpochsRun } from '../engine/engine.js';
 import { createEngine } from '../engine/create.js';
 import { Random } from '../tensor/random.js';
 import { isClassification } from './metrics.js';
@@ -160,7 +160,7 @@ export class Trainer {
       const lr = this.rate();
       const run = engine.epochs!(Float64Array.of(lr), this.shuffled ? this.order : undefined, undefined);
       this.ahead = true;
-      if (run.status === 'diverged') this.diverged(run.batch, lr);
+      if (run.status === 'diverged') this.divergedIn(run, lr);
       this.endEpoch({ epoch: this.epochNo, loss: run.losses[0], accuracy: run.accuracy[0], learningRate: lr });
     }
     if (this.autoSync) this.sync();
@@ -305,7 +305,7 @@ export class Trainer {
       this.net.rng.setState(rngAfter[k]);
       this.order.set(orders.subarray(k * n, (k + 1) * n));
     }
-    if (run.status === 'diverged') this.diverged(run.batch, lrs[run.epochs]);
+    if (run.status === 'diverged') this.divergedIn(run, lrs[run.epochs]);
     return run.status === 'threshold' ? 'threshold' : 'epochs';
   }
 
@@ -323,6 +323,15 @@ export class Trainer {
   }
 
   /** The weights of the last good step back in the network, and the error (whose history holds only the epochs done: fit puts in its own). */
+  /** A many-epochs call stopped by a batch that diverged: the trainer stands before that batch, with the epoch's sums so far, as its steps would leave it. */
+  private divergedIn(run: EpochsRun, lr: number): never {
+    this.batchNo = run.batch - 1;
+    this.total = run.partial?.total ?? 0;
+    this.hits = run.partial?.hits ?? 0;
+    this.orderSent = false; // the engine's row order for single steps is this epoch's again
+    this.diverged(run.batch, lr);
+  }
+
   private diverged(batch: number, lr: number): never {
     this.sync();
     throw new DivergedError(this.epochNo, batch, lr, {
